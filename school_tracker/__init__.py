@@ -1,0 +1,121 @@
+"""school_tracker: the Kindness & Mutuality Tracker application factory."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.utils import import_string
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_object: type | str | None = None) -> Flask:
+    """Build the app from a config class (or its import path); does no I/O or migrations."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    if isinstance(config_object, str):
+        config_object = import_string(config_object)
+    if config_object is not None:
+        app.config.from_object(config_object)
+    app.config.from_prefixed_env("SCHOOL_TRACKER")
+    configure_database_url(app)
+    check_production_settings(app)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    from school_tracker.auth.sessions import register_sessions
+    from school_tracker.errors import register_error_handlers
+    from school_tracker.permissions import register_policy
+    from school_tracker.security import register_security
+    from school_tracker.templating import register_templating
+
+    register_sessions(app)
+    register_policy(app)
+    register_security(app)
+    register_error_handlers(app)
+    register_templating(app)
+    register_cli(app)
+    return app
+
+
+def configure_database_url(app: Flask) -> None:
+    """Accept plain postgresql:// URLs and run them on psycopg 3."""
+    from school_tracker.database import normalise_database_url
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or "sqlite:///school_tracker.db"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+
+
+def check_production_settings(app: Flask) -> None:
+    """Refuse to start production with a missing, short or development secret key."""
+    if app.config.get("APP_ENV") != "production":
+        return
+    from config import DEV_SECRET_KEY
+
+    key = app.config.get("SECRET_KEY") or ""
+    if len(key) < 32 or key == DEV_SECRET_KEY:
+        raise RuntimeError(
+            "Production needs SECRET_KEY set to at least 32 random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+        raise RuntimeError(
+            "Production needs RATELIMIT_STORAGE_URI pointing at Redis (e.g. "
+            "redis://127.0.0.1:6379/0): in-memory limits are per worker and reset on restart."
+        )
+    app.debug = False
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stderr at the configured level (pytest captures it in tests)."""
+    if not app.testing:
+        logging.basicConfig(
+            level=app.config.get("LOG_LEVEL", "INFO"),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    import openpyxl
+
+    from school_tracker import models  # noqa: F401 - every model must be mapped
+    from school_tracker.database import configure_engines
+    from school_tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    # openpyxl falls back to the unsafe stdlib parser if defusedxml is missing or disabled.
+    if not openpyxl.DEFUSEDXML:
+        raise RuntimeError("defusedxml must be installed and OPENPYXL_DEFUSEDXML not disabled")
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    configure_engines(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from school_tracker.admin import bp as admin_bp
+    from school_tracker.audit_log import bp as audit_bp
+    from school_tracker.auth import bp as auth_bp
+    from school_tracker.main import bp as main_bp
+    from school_tracker.pupils import bp as pupils_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(pupils_bp, url_prefix="/pupils")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+
+
+def register_cli(app: Flask) -> None:
+    """The flat commands of DESIGN section 11."""
+    from school_tracker.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,126 @@
+"""Admin pages for accounts in the admin's own school."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from school_tracker.admin import services
+from school_tracker.admin.forms import RoleForm, UserForm
+from school_tracker.auth.services import issue_activation_code
+from school_tracker.extensions import db
+from school_tracker.forms import EmptyForm
+from school_tracker.models import Role, School
+from school_tracker.permissions import allow, current_school_id
+
+bp = Blueprint("admin", __name__)
+
+
+def _user_or_404(user_id: int):
+    user = services.get_school_user_or_none(current_school_id(), user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users")
+@allow(Role.ADMIN)
+def users():
+    """Everyone with an account at this school."""
+    return render_template(
+        "admin/users.html",
+        users=services.school_users(current_school_id()),
+        role_form=RoleForm(),
+        button_form=EmptyForm(),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def create_user():
+    """Create an account; the new user sets a password with a one-time code."""
+    form = UserForm()
+    if form.validate_on_submit():
+        school = db.session.get(School, current_school_id())
+        try:
+            user, code = services.create_user(
+                school,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                role=Role(form.role.data),
+                by=current_user,
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            return render_template("admin/activation_code.html", user=user, code=code)
+    return render_template("admin/user_form.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@allow(Role.ADMIN)
+def change_role(user_id: int):
+    """Change one account's role."""
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _apply(
+        lambda: services.change_role(user, Role(form.role.data), by=current_user),
+        f"{user.full_name} is now {Role(form.role.data).label.lower()}.",
+    )
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@allow(Role.ADMIN)
+def deactivate(user_id: int):
+    """Deactivate an account; it is signed out everywhere at once."""
+    user = _user_or_404(user_id)
+    return _apply(
+        lambda: services.set_active(user, False, by=current_user),
+        f"{user.full_name}'s account is deactivated.",
+    )
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@allow(Role.ADMIN)
+def reactivate(user_id: int):
+    """Let a deactivated account sign in again."""
+    user = _user_or_404(user_id)
+    return _apply(
+        lambda: services.set_active(user, True, by=current_user),
+        f"{user.full_name}'s account is active again.",
+    )
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@allow(Role.ADMIN)
+def end_sessions(user_id: int):
+    """Sign someone out of every browser (a lost laptop, a shared computer)."""
+    user = _user_or_404(user_id)
+    return _apply(
+        lambda: services.end_sessions(user, by=current_user),
+        f"{user.full_name} has been signed out everywhere.",
+    )
+
+
+@bp.route("/users/<int:user_id>/activation-code", methods=["POST"])
+@allow(Role.ADMIN)
+def new_activation_code(user_id: int):
+    """Issue a fresh one-time code (the old one stops working)."""
+    user = _user_or_404(user_id)
+    code = issue_activation_code(user, by=current_user)
+    db.session.commit()
+    return render_template("admin/activation_code.html", user=user, code=code)
+
+
+def _apply(change, success: str):
+    try:
+        change()
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("admin.users"))

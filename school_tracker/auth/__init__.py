@@ -1,0 +1,5 @@
+"""Signing in and out, and activating an account with a one-time code."""
+
+from school_tracker.auth.views import bp
+
+__all__ = ["bp"]

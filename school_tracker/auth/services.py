@@ -1,0 +1,125 @@
+"""Authentication work: checking credentials, ending sessions, activation codes."""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+
+from school_tracker.audit import record_audit
+from school_tracker.extensions import db
+from school_tracker.models import ActivationCode, User
+from school_tracker.orm import utcnow
+from school_tracker.passwords import (
+    check_password_policy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+
+log = logging.getLogger(__name__)
+ACTIVATION_LIFETIME = timedelta(minutes=60)
+
+
+class ActivationError(ValueError):
+    """An activation code that is wrong, used or expired (one message for all three)."""
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively."""
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this address, active or not."""
+    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; costs the same either way."""
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        record_audit(
+            None,
+            "login_failed",
+            "user",
+            user.id if user else None,
+            school_id=user.school_id if user else None,
+        )
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    record_audit(user, "login", "user", user.id)
+    return user
+
+
+def sign_out_everywhere(user: User, *, by: User, action: str = "logout") -> None:
+    """Rotate the user's session token so every copy of every session stops working."""
+    user.end_all_sessions()
+    record_audit(by, action, "user", user.id, school_id=user.school_id)
+
+
+def context_words(user: User) -> list[str]:
+    """Words a password must not be built from: the person, their school and trust."""
+    words = [user.full_name, *user.full_name.split(), user.email, user.email.split("@")[0]]
+    if user.school is not None:
+        words += [user.school.name, user.school.slug]
+    if user.trust is not None:
+        words.append(user.trust.name)
+    return words
+
+
+def set_password(user: User, password: str, *, by: User | None) -> None:
+    """Check the policy, store a new hash and end every existing session."""
+    check_password_policy(password, context_words=context_words(user))
+    user.password_hash = hash_password(password)
+    user.end_all_sessions()
+    record_audit(by or user, "password_set", "user", user.id, school_id=user.school_id)
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def issue_activation_code(user: User, *, by: User | None) -> str:
+    """A new one-time code for the user; earlier unused codes stop working."""
+    now = utcnow()
+    for old in db.session.scalars(
+        db.select(ActivationCode).where(
+            ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None)
+        )
+    ):
+        old.used_at = now
+    code = secrets.token_urlsafe(16)  # 128 bits from the OS CSPRNG
+    db.session.add(
+        ActivationCode(
+            user_id=user.id, code_hash=_digest(code), expires_at=now + ACTIVATION_LIFETIME
+        )
+    )
+    record_audit(by, "activation_code_issued", "user", user.id, school_id=user.school_id)
+    return code
+
+
+def activate(email: str, code: str, password: str) -> User:
+    """Use a one-time code to set a password; raises ActivationError or PasswordPolicyError."""
+    user = find_user_by_email(email)
+    row = db.session.scalar(
+        db.select(ActivationCode).where(ActivationCode.code_hash == _digest(code.strip()))
+    )
+    valid = (
+        user is not None
+        and user.active
+        and row is not None
+        and row.user_id == user.id
+        and row.used_at is None
+        and row.expires_at > utcnow()
+    )
+    if not valid:
+        current_app.logger.info("activation refused")
+        raise ActivationError("That code is not valid. Codes work once, for an hour.")
+    set_password(user, password, by=user)
+    row.used_at = utcnow()
+    return user

@@ -1,0 +1,96 @@
+"""Sign-in, sign-out and account activation pages."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from school_tracker.auth import services
+from school_tracker.auth.forms import ActivateForm, LoginForm
+from school_tracker.auth.sessions import end_session, start_session
+from school_tracker.extensions import db, limiter
+from school_tracker.passwords import PasswordPolicyError
+from school_tracker.permissions import EVERYONE, allow
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a same-site path; anything absolute, protocol-relative or odd goes home."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("main.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
+        return url_for("main.home")
+    return target
+
+
+def _account_key() -> str:
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("That e-mail and password don't match an active account.")
+    signed_out = request.method == "GET" and request.args.get("signed_out") == "1"
+    return render_template("auth/login.html", form=form, signed_out=signed_out)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(EVERYONE)
+def logout():
+    """Sign out here and everywhere else this account is signed in."""
+    # CSRFProtect has already checked the token; rotating it ends copied cookies too.
+    services.sign_out_everywhere(current_user, by=current_user)
+    db.session.commit()
+    end_session()
+    # Clear-Site-Data wipes cookies, so a flashed message would be lost with the session.
+    response = redirect(url_for("auth.login", signed_out=1))
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+def activate():
+    """Set a first password with a one-time code from an admin."""
+    form = ActivateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.activate(form.email.data, form.code.data, form.password.data)
+        except services.ActivationError as error:
+            db.session.rollback()
+            form.code.errors.append(str(error))
+        except PasswordPolicyError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            start_session(user)
+            flash("Your password is set and you are signed in.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/activate.html", form=form)

@@ -1,0 +1,82 @@
+"""Friendly error pages with a reference number; never a stack trace, SQL or path."""
+
+import logging
+import secrets
+
+from flask import Flask, g, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from school_tracker.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    401: ("Please sign in", "You need to sign in to see this page."),
+    403: ("You don't have access to this page", "If you think you should, ask your admin."),
+    404: ("Page not found", "The page may have moved, or you may not have access to it."),
+    405: ("That action is not allowed here", "Please use the buttons on the page."),
+    409: ("Someone else changed this record", "Reload the record to see the newer version."),
+    413: ("That file is too large", "Files can be up to 5 MB. Split or trim the file and retry."),
+    429: ("Too many attempts", "Please wait a minute before trying again."),
+    500: ("Something went wrong on our side", "The problem has been logged. Please try again."),
+    503: ("The service is busy", "Please try again in a moment."),
+}
+
+
+def error_reference() -> str:
+    """A short id tying the page a user saw to the server log line."""
+    if "error_ref" not in g:
+        g.error_ref = secrets.token_hex(4)
+    return g.error_ref
+
+
+def render_error(code: int, detail: str | None = None):
+    """Render the shared error page for a status code."""
+    title, hint = MESSAGES.get(code, MESSAGES[500])
+    try:
+        page = render_template(
+            "errors/error.html", code=code, title=title, hint=detail or hint, ref=error_reference()
+        )
+    except Exception:  # noqa: BLE001 - e.g. an untrusted Host leaves no URL adapter for links
+        return f"{title}. {hint} (error {code})", code, {"Content-Type": "text/plain"}
+    return page, code
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    if code >= 500:
+        db.session.rollback()
+    detail = getattr(error, "friendly", None)
+    return render_error(code if code in MESSAGES else 500, detail)
+
+
+def _csrf_error(error: CSRFError):
+    log.info("csrf failure ref=%s: %s", error_reference(), error.description)
+    return render_error(400, "Your form expired or was sent twice. Go back, reload and try again.")
+
+
+def _operational_error(error: OperationalError):
+    db.session.rollback()
+    log.error("database unavailable ref=%s: %s", error_reference(), type(error.orig).__name__)
+    return render_error(503)
+
+
+def _unhandled(error: Exception):
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    db.session.rollback()
+    log.exception("unhandled error ref=%s", error_reference())
+    return render_error(500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """One handler per status, plus CSRF, database and unexpected errors."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    for code in (400, 401, 403, 404, 405, 409, 413, 429, 503):
+        app.register_error_handler(code, _http_error)
+    app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(InternalServerError, _unhandled)
+    app.register_error_handler(Exception, _unhandled)

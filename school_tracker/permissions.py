@@ -1,0 +1,78 @@
+"""Who may use which endpoint, and the school scope every query runs in. Deny by default."""
+
+from collections.abc import Callable, Iterable
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from school_tracker.extensions import login_manager
+from school_tracker.models import Role
+
+# Reachable without signing in; everything else needs a session and an explicit policy.
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "auth.activate", "main.healthz", "static", "bootstrap.static"}
+)
+SCHOOL_STAFF = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
+PUPIL_READERS = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
+EVERYONE = frozenset(Role)
+
+
+def allow(*roles: Role | Iterable[Role]) -> Callable:
+    """Declare the roles that may call a view; a view without this is refused to everyone."""
+    allowed: set[Role] = set()
+    for item in roles:
+        allowed.update([item] if isinstance(item, Role) else item)
+
+    def decorate(view: Callable) -> Callable:
+        view.allowed_roles = frozenset(allowed)
+        return view
+
+    return decorate
+
+
+def allowed_roles_for(endpoint: str) -> frozenset[Role] | None:
+    """The declared roles of an endpoint, or None when it has no policy."""
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "allowed_roles", None)
+
+
+def can(endpoint: str) -> bool:
+    """Whether the signed-in user may use an endpoint (for navigation; the server still checks)."""
+    if not current_user.is_authenticated:
+        return False
+    try:
+        roles = allowed_roles_for(endpoint)
+    except Exception:  # noqa: BLE001 - fail closed, as the server-side check does
+        return False
+    return roles is not None and current_user.role in roles
+
+
+def _enforce_policy():
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    try:
+        roles = allowed_roles_for(endpoint)
+        permitted = roles is not None and current_user.role in roles
+    except Exception:  # noqa: BLE001 - a failing policy check must deny, never allow
+        current_app.logger.exception("policy check failed for %s", endpoint)
+        permitted = False
+    if not permitted:
+        current_app.logger.info("denied %s to user %s", endpoint, current_user.id)
+        abort(403)
+    return None
+
+
+def current_school_id() -> int:
+    """The signed-in user's school, from the server; never from the request."""
+    school_id = getattr(current_user, "school_id", None)
+    if school_id is None:
+        abort(403)
+    return school_id
+
+
+def register_policy(app: Flask) -> None:
+    """Run the policy before every request."""
+    app.before_request(_enforce_policy)

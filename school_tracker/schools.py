@@ -1,0 +1,42 @@
+"""Creating schools inside the deployment's single trust."""
+
+import re
+
+import sqlalchemy as sa
+
+from school_tracker.audit import record_audit
+from school_tracker.extensions import db
+from school_tracker.models import School, Trust
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
+
+
+class SchoolError(ValueError):
+    """A school the rules refuse."""
+
+
+def the_trust(name: str | None = None) -> Trust:
+    """The deployment's trust, created on first use."""
+    trust = db.session.scalar(sa.select(Trust).order_by(Trust.id))
+    if trust is None:
+        trust = Trust(name=name or "Our trust")
+        db.session.add(trust)
+        db.session.flush()
+    return trust
+
+
+def create_school(*, slug: str, name: str, trust_name: str | None = None) -> School:
+    """A new school with a unique slug of lower-case letters, digits and hyphens."""
+    slug = slug.strip().lower()
+    name = name.strip()
+    if not _SLUG.match(slug):
+        raise SchoolError("A slug is 3-60 lower-case letters, digits or hyphens, e.g. oakfield.")
+    if not name or len(name) > 200:
+        raise SchoolError("Give the school's name (up to 200 characters).")
+    if db.session.scalar(sa.select(School.id).where(School.slug == slug)) is not None:
+        raise SchoolError(f"A school with the slug {slug!r} already exists.")
+    school = School(trust=the_trust(trust_name), slug=slug, name=name)
+    db.session.add(school)
+    db.session.flush()
+    record_audit(None, "create", "school", school.id, school_id=school.id)
+    return school

@@ -1,0 +1,37 @@
+"""Jinja filters and the values every template can use."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_login import current_user
+
+from school_tracker.models import PUPIL_GROUPS, Role
+from school_tracker.permissions import can
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def date_uk(value: date | datetime | None) -> str:
+    """`22 Nov 2026`; datetimes are shown in UK local time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+    return value.strftime("%d %b %Y")
+
+
+def yes_no(value: bool | None) -> str:
+    """Yes or No for a flag."""
+    return "Yes" if value else "No"
+
+
+def _inject_globals() -> dict:
+    return {"Role": Role, "can": can, "current_user": current_user, "PUPIL_GROUPS": PUPIL_GROUPS}
+
+
+def register_templating(app: Flask) -> None:
+    """Filters and context processors."""
+    app.add_template_filter(date_uk)
+    app.add_template_filter(yes_no)
+    app.context_processor(_inject_globals)

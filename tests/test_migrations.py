@@ -1,0 +1,61 @@
+"""`flask db upgrade` on an empty database builds exactly what the models describe."""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from school_tracker import create_app
+from school_tracker.extensions import db
+from school_tracker.models import Priority
+from school_tracker.reference import PRIORITIES
+from tests.conftest import make_config
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A brand-new empty database on the engine this run uses."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'migrate.db'}"
+        return
+    name = f"st_migrate_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _diff(app) -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_head_matches_models_and_round_trips(empty_database_url):
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade()
+        assert _diff(app) == []
+        codes = [
+            p.code for p in db.session.scalars(sa.select(Priority).order_by(Priority.sort_order))
+        ]
+        assert codes == [code for code, _, _ in PRIORITIES]
+        db.session.remove()
+        downgrade(revision="base")
+        with db.engine.connect() as conn:
+            assert sa.inspect(conn).get_table_names() in ([], ["alembic_version"])
+        upgrade()
+        assert _diff(app) == []
+        db.session.remove()
+        db.engine.dispose()
