@@ -33,12 +33,17 @@ def error_reference() -> str:
     return g.error_ref
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, link: str | None = None):
     """Render the shared error page for a status code."""
     title, hint = MESSAGES.get(code, MESSAGES[500])
     try:
         page = render_template(
-            "errors/error.html", code=code, title=title, hint=detail or hint, ref=error_reference()
+            "errors/error.html",
+            code=code,
+            title=title,
+            hint=detail or hint,
+            ref=error_reference(),
+            link=link,
         )
     except Exception:  # noqa: BLE001 - e.g. an untrusted Host leaves no URL adapter for links
         return f"{title}. {hint} (error {code})", code, {"Content-Type": "text/plain"}
@@ -50,7 +55,8 @@ def _http_error(error: HTTPException):
     if code >= 500:
         db.session.rollback()
     detail = getattr(error, "friendly", None)
-    return render_error(code if code in MESSAGES else 500, detail)
+    link = getattr(error, "view_url", None)
+    return render_error(code if code in MESSAGES else 500, detail, link)
 
 
 def _csrf_error(error: CSRFError):

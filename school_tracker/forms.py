@@ -3,8 +3,9 @@
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import ValidationError
+from wtforms import HiddenField, SelectChoice, SelectMultipleField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 # Bidirectional overrides/isolates and zero-width characters can disguise a name.
 _DISGUISING = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))} | {
@@ -56,3 +57,35 @@ class TrimmedStringField(StringField):
         super().process_formdata(valuelist)
         if self.data is not None:
             self.data = unicodedata.normalize("NFC", self.data.strip())
+
+
+class LongText:
+    """Validators for free text: length-limited, no NUL or control characters (TAB/CR/LF ok)."""
+
+    def __new__(cls, max_length: int = 10_000):
+        return [Length(max=max_length), NoControlCharacters(allow_newlines=True)]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes (priorities, values, risk factors)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 choice objects from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class VersionedForm(FlaskForm):
+    """An edit form that carries the version it was loaded at (optimistic locking)."""
+
+    version = HiddenField(validators=[Optional()])
+
+    def expected_version(self) -> int | None:
+        """The version the form was loaded with, if it is a number."""
+        try:
+            return int(self.version.data) if self.version.data else None
+        except (TypeError, ValueError):
+            return -1  # tampered: can never match, so the edit is refused as stale

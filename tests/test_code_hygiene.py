@@ -12,7 +12,10 @@ UNSAFE = re.compile(r"\|\s*safe\b|Markup\(|render_template_string\(|autoescape\s
 def test_ruff_is_clean():
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--quiet", str(ROOT)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

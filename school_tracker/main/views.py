@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from school_tracker.extensions import db
 from school_tracker.main import queries
 from school_tracker.permissions import EVERYONE, allow
+from school_tracker.timeline import home_panels
 
 bp = Blueprint("main", __name__)
 
@@ -17,7 +18,8 @@ bp = Blueprint("main", __name__)
 def home():
     """What this person can do here, with the school's headline numbers."""
     summary = queries.home_summary(current_user)
-    return render_template("main/home.html", summary=summary)
+    panels = home_panels(current_user)
+    return render_template("main/home.html", summary=summary, panels=panels)
 
 
 @bp.route("/healthz")

@@ -19,6 +19,7 @@ from school_tracker.models import PUPIL_GROUPS, YearGroup
 from school_tracker.permissions import PUPIL_READERS, allow, current_school_id
 from school_tracker.pupils import queries
 from school_tracker.pupils.forms import PupilSearchForm
+from school_tracker.timeline import pupil_timeline
 
 bp = Blueprint("pupils", __name__)
 SEARCH_KEY = "pupil_search"
@@ -74,6 +75,7 @@ def index():
 def detail(pupil_id: int):
     """A pupil's characteristics; every view is audited (who looked at which child)."""
     pupil = queries.get_pupil_or_404(current_school_id(), pupil_id)
+    entries = pupil_timeline(pupil, current_user)
     record_audit(current_user, "view", "pupil", pupil.id, pupil_id=pupil.id)
     db.session.commit()
-    return render_template("pupils/detail.html", pupil=pupil)
+    return render_template("pupils/detail.html", pupil=pupil, timeline=entries)

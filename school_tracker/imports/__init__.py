@@ -1,0 +1,1 @@
+"""Importing the pupil roll from the MIS (DESIGN section 10)."""
