@@ -35,6 +35,12 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
 
+    # Roles that must enrol TOTP before using anything (SECURITY R6). Development offers it
+    # without forcing it so the documented demo sign-ins keep working; production forces it.
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ()
+    FRESH_AUTH_MINUTES = 15
+    MFA_LIMIT = "5 per minute"
+
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_MAX_LENGTH = 128
     PASSWORD_MIN_STRENGTH = 3  # zxcvbn score 0-4
@@ -75,6 +81,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     ALLOW_DEMO_SEED = False
     PREFERRED_URL_SCHEME = "https"
+    MFA_REQUIRED_ROLES = ("leader", "admin", "trust_leader")
 
 
 CONFIGS = {

@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from school_tracker.account import bp as account_bp
     from school_tracker.admin import bp as admin_bp
     from school_tracker.audit_log import bp as audit_bp
     from school_tracker.auth import bp as auth_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(pupils_bp, url_prefix="/pupils")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")

@@ -10,7 +10,14 @@ from school_tracker.models import Role
 
 # Reachable without signing in; everything else needs a session and an explicit policy.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.activate", "main.healthz", "static", "bootstrap.static"}
+    {
+        "auth.login",
+        "auth.two_factor",
+        "auth.activate",
+        "main.healthz",
+        "static",
+        "bootstrap.static",
+    }
 )
 SCHOOL_STAFF = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
 PUPIL_READERS = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})

@@ -6,6 +6,7 @@ from flask_login import current_user
 from school_tracker.admin import services
 from school_tracker.admin.forms import RoleForm, UserForm
 from school_tracker.auth.services import issue_activation_code
+from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import Role, School
@@ -59,6 +60,7 @@ def create_user():
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @allow(Role.ADMIN)
+@fresh_auth_required
 def change_role(user_id: int):
     """Change one account's role."""
     user = _user_or_404(user_id)

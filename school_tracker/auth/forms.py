@@ -32,3 +32,14 @@ class ActivateForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
     submit = SubmitField("Set password and sign in")
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from an authenticator app."""
+
+    code = TrimmedStringField(
+        "Six-digit code",
+        validators=[DataRequired(), Length(min=6, max=7)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+    submit = SubmitField("Continue")

@@ -51,9 +51,18 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def complete_login(user: User) -> None:
+    """Every factor passed: stamp and audit the sign-in."""
     user.last_login_at = utcnow()
     record_audit(user, "login", "user", user.id)
-    return user
+
+
+def record_failed_second_factor(user: User) -> None:
+    """A wrong or replayed one-time code."""
+    record_audit(None, "mfa_failed", "user", user.id, school_id=user.school_id)
 
 
 def sign_out_everywhere(user: User, *, by: User, action: str = "logout") -> None:

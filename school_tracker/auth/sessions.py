@@ -2,6 +2,7 @@
 
 import hmac
 import time
+from functools import wraps
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -26,12 +27,69 @@ def load_user(token: str) -> User | None:
 
 def start_session(user: User) -> None:
     """A brand-new session for a signed-in user (nothing from before sign-in survives)."""
+    # Callers may pass the current_user proxy; Flask-Login must get the object behind it.
+    user = getattr(user, "_get_current_object", lambda: user)()
     session.clear()
     login_user(user, remember=False)
     session.permanent = True
     now = int(time.time())
     session["auth_at"] = now
     session["seen_at"] = now
+
+
+PENDING_KEY = "mfa_pending"
+PENDING_SECONDS = 300
+# While a required enrolment is outstanding, only these endpoints are open.
+ENROLMENT_OPEN = frozenset(
+    {"account.two_factor", "auth.logout", "static", "bootstrap.static", "main.healthz"}
+)
+
+
+def begin_second_factor(user: User) -> None:
+    """Password accepted: remember who is mid-sign-in, but sign nobody in yet."""
+    session.clear()
+    session[PENDING_KEY] = {"uid": user.id, "token": user.session_token, "at": int(time.time())}
+
+
+def pending_user() -> User | None:
+    """The user between password and code, if that step is recent and still valid."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("uid", 0))
+    if user is None or not user.active or user.session_token != pending.get("token"):
+        return None
+    return user
+
+
+def two_factor_required(user: User) -> bool:
+    """Whether this user's role must use a second factor."""
+    return user.role.value in current_app.config["MFA_REQUIRED_ROLES"]
+
+
+def is_fresh() -> bool:
+    """Signed in (or re-confirmed) within the last few minutes."""
+    last = max(session.get("auth_at", 0), session.get("reauth_at", 0))
+    return time.time() - last <= current_app.config["FRESH_AUTH_MINUTES"] * 60
+
+
+def mark_reauthenticated() -> None:
+    """The user has just re-entered their credentials."""
+    session["reauth_at"] = int(time.time())
+
+
+def fresh_auth_required(view):
+    """Ask for the password again before exports, imports and role changes (ASVS 7.5.1)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not is_fresh():
+            target = request.full_path if request.method == "GET" else request.referrer
+            flash("Please confirm it's you before continuing.", "info")
+            return redirect(url_for("account.confirm", next=target or url_for("main.home")))
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def end_session() -> None:
@@ -61,6 +119,15 @@ def _check_session_age():
     return None
 
 
+def _require_enrolment():
+    if not current_user.is_authenticated or request.endpoint in ENROLMENT_OPEN:
+        return None
+    if two_factor_required(current_user) and not current_user.has_two_factor:
+        flash("Your role needs two-factor sign-in. Set it up to continue.", "info")
+        return redirect(url_for("account.two_factor"))
+    return None
+
+
 def register_sessions(app: Flask) -> None:
     """Check session age before every request (before the access policy runs)."""
     login_manager.login_view = "auth.login"
@@ -68,3 +135,4 @@ def register_sessions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the token check above is the revocation control
     app.before_request(_check_session_age)
+    app.before_request(_require_enrolment)

@@ -5,9 +5,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from school_tracker.auth import services
-from school_tracker.auth.forms import ActivateForm, LoginForm
-from school_tracker.auth.sessions import end_session, start_session
+from school_tracker.auth import services, totp
+from school_tracker.auth.forms import ActivateForm, CodeForm, LoginForm
+from school_tracker.auth.sessions import (
+    begin_second_factor,
+    end_session,
+    pending_user,
+    start_session,
+)
 from school_tracker.extensions import db, limiter
 from school_tracker.passwords import PasswordPolicyError
 from school_tracker.permissions import EVERYONE, allow
@@ -51,13 +56,48 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
+        if user is not None and user.has_two_factor:
+            db.session.commit()
+            begin_second_factor(user)
+            return redirect(url_for("auth.two_factor", next=request.args.get("next")))
         if user is not None:
+            services.complete_login(user)
+            db.session.commit()
             start_session(user)
             return redirect(safe_next(request.args.get("next")))
+        db.session.commit()
         form.password.errors.append("That e-mail and password don't match an active account.")
     signed_out = request.method == "GET" and request.args.get("signed_out") == "1"
     return render_template("auth/login.html", form=form, signed_out=signed_out)
+
+
+def _pending_key() -> str:
+    pending = pending_user()
+    return f"mfa:{pending.id if pending else request.remote_addr}"
+
+
+def _mfa_limit() -> str:
+    return current_app.config["MFA_LIMIT"]
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit(_mfa_limit, key_func=_pending_key, methods=["POST"])
+def two_factor():
+    """The second step of sign-in: a code from the authenticator app."""
+    user = pending_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if totp.verify_user_code(user, form.code.data):
+            services.complete_login(user)
+            db.session.commit()
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")))
+        services.record_failed_second_factor(user)
+        db.session.commit()
+        form.code.errors.append("That code is not right, or was already used. Try the next one.")
+    return render_template("auth/two_factor.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

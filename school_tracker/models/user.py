@@ -53,6 +53,10 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TOTP seed encrypted with a key derived from SECRET_KEY; the last accepted time step
+    # makes every code single-use (ASVS 6.5.1).
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     school: Mapped[School | None] = relationship()
     trust: Mapped[Trust] = relationship()
@@ -65,6 +69,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret_encrypted is not None
 
     def end_all_sessions(self) -> None:
         """Invalidate every session cookie issued to this user."""

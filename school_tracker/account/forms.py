@@ -1,0 +1,47 @@
+"""Forms for changing one's own credentials."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from school_tracker.forms import TrimmedStringField
+
+
+class PasswordChangeForm(FlaskForm):
+    """New password, proven by the current one."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=128)],
+        description="At least 12 characters. Three or four unrelated words work well.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Change password")
+
+
+class TwoFactorForm(FlaskForm):
+    """Confirm enrolment (or removal) with the password and a current code."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    code = TrimmedStringField(
+        "Six-digit code from the app",
+        validators=[DataRequired(), Length(min=6, max=7)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+    submit = SubmitField("Turn on two-factor sign-in")
+
+
+class ConfirmForm(FlaskForm):
+    """Re-enter credentials before a sensitive action."""
+
+    current = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    code = TrimmedStringField(
+        "Six-digit code (if you use two-factor sign-in)",
+        validators=[Length(max=7)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+    submit = SubmitField("Confirm")

@@ -1,0 +1,60 @@
+"""Changing one's own credentials: each change needs the current password and is audited."""
+
+from school_tracker.audit import record_audit
+from school_tracker.auth import totp
+from school_tracker.auth.services import set_password
+from school_tracker.models import User
+from school_tracker.passwords import verify_password
+
+
+class CredentialError(ValueError):
+    """A refused change; `field` names the form field to show the message beside."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_password(user: User, password: str) -> None:
+    if not verify_password(user.password_hash, password):
+        raise CredentialError("That is not your current password.", "current")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password (policy checked) and end every other session."""
+    _check_password(user, current)
+    set_password(user, new, by=user)  # raises PasswordPolicyError
+
+
+def enrol_two_factor(user: User, secret: str, current: str, code: str) -> None:
+    """Store an encrypted seed once the user proves the app shows the right codes."""
+    _check_password(user, current)
+    step = totp.matching_step(secret, code, after_step=None)
+    if step is None:
+        raise CredentialError(
+            "That code doesn't match. Check the app's clock and try again.", "code"
+        )
+    user.totp_secret_encrypted = totp.encrypt_secret(secret)
+    user.totp_last_step = step
+    record_audit(user, "mfa_enrolled", "user", user.id)
+
+
+def remove_two_factor(user: User, current: str, code: str, *, required: bool) -> None:
+    """Turn two-factor off, unless the user's role requires it."""
+    if required:
+        raise CredentialError("Your role requires two-factor sign-in.", "code")
+    _check_password(user, current)
+    if not totp.verify_user_code(user, code):
+        raise CredentialError("That code is not right, or was already used.", "code")
+    user.totp_secret_encrypted = None
+    user.totp_last_step = None
+    user.end_all_sessions()
+    record_audit(user, "mfa_removed", "user", user.id)
+
+
+def reconfirm(user: User, current: str, code: str | None) -> None:
+    """Check the password, and the code too when the user has two-factor."""
+    _check_password(user, current)
+    if user.has_two_factor and not totp.verify_user_code(user, code or ""):
+        raise CredentialError("That code is not right, or was already used.", "code")
+    record_audit(user, "reauthenticated", "user", user.id)

@@ -1,0 +1,126 @@
+"""The signed-in person's own account pages."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from school_tracker.account import services
+from school_tracker.account.forms import ConfirmForm, PasswordChangeForm, TwoFactorForm
+from school_tracker.auth import totp
+from school_tracker.auth.sessions import mark_reauthenticated, start_session, two_factor_required
+from school_tracker.auth.views import safe_next
+from school_tracker.extensions import db, limiter
+from school_tracker.passwords import PasswordPolicyError
+from school_tracker.permissions import EVERYONE, allow
+
+bp = Blueprint("account", __name__)
+PENDING_SEED = "totp_pending"
+
+
+def _limit() -> str:
+    return current_app.config["MFA_LIMIT"]
+
+
+def _user_key() -> str:
+    return f"account:{current_user.id}"
+
+
+def _fail(form, error: services.CredentialError):
+    db.session.rollback()
+    getattr(form, error.field).errors.append(str(error))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@allow(EVERYONE)
+@limiter.limit(_limit, key_func=_user_key, methods=["POST"])
+def index():
+    """Change password; see two-factor status."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.CredentialError as error:
+            _fail(form, error)
+        except PasswordPolicyError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            start_session(current_user)  # the old token is gone; keep this browser signed in
+            flash("Your password has changed. Any other sessions have been signed out.", "success")
+            return redirect(url_for("account.index"))
+    return render_template(
+        "account/index.html", form=form, required=two_factor_required(current_user)
+    )
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@allow(EVERYONE)
+@limiter.limit(_limit, key_func=_user_key, methods=["POST"])
+def two_factor():
+    """Set up two-factor sign-in by scanning a QR code; or turn it off where allowed."""
+    required = two_factor_required(current_user)
+    form = TwoFactorForm()
+    if current_user.has_two_factor:
+        form.submit.label.text = "Turn off two-factor sign-in"
+        if form.validate_on_submit():
+            try:
+                services.remove_two_factor(
+                    current_user, form.current.data, form.code.data, required=required
+                )
+            except services.CredentialError as error:
+                _fail(form, error)
+            else:
+                db.session.commit()
+                start_session(current_user)
+                flash("Two-factor sign-in is off.", "success")
+                return redirect(url_for("account.index"))
+        return render_template("account/two_factor_on.html", form=form, required=required)
+    if request.method == "GET" or PENDING_SEED not in session:
+        session[PENDING_SEED] = totp.encrypt_secret(totp.new_secret())
+    secret = totp.decrypt_secret(session[PENDING_SEED])
+    if form.validate_on_submit():
+        try:
+            services.enrol_two_factor(current_user, secret, form.current.data, form.code.data)
+        except services.CredentialError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            session.pop(PENDING_SEED, None)
+            flash(
+                "Two-factor sign-in is on. You'll be asked for a code when you sign in.", "success"
+            )
+            return redirect(url_for("account.index"))
+    return render_template(
+        "account/two_factor_setup.html",
+        form=form,
+        required=required,
+        secret=secret,
+        qr=totp.provisioning_qr(secret, current_user.email),
+    )
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@allow(EVERYONE)
+@limiter.limit(_limit, key_func=_user_key, methods=["POST"])
+def confirm():
+    """Re-enter credentials before an export, an import or a role change."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.reconfirm(current_user, form.current.data, form.code.data)
+        except services.CredentialError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            mark_reauthenticated()
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("account/confirm.html", form=form)
