@@ -1,6 +1,5 @@
 """school_tracker: the Kindness & Mutuality Tracker application factory."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -71,12 +70,10 @@ def check_production_settings(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    """Log to stderr at the configured level (pytest captures it in tests)."""
-    if not app.testing:
-        logging.basicConfig(
-            level=app.config.get("LOG_LEVEL", "INFO"),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+    """Structured logs to stderr (pytest captures them in tests)."""
+    from school_tracker.logging_setup import configure_logging as configure
+
+    configure(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -87,5 +87,9 @@ def seed_demo_command(scale: str) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
-    for command in (create_school_command, create_user_command, seed_demo_command):
+    from school_tracker.backup import backup_command
+
+    for command in (
+        create_school_command, create_user_command, seed_demo_command, backup_command
+    ):
         app.cli.add_command(command)

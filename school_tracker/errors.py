@@ -1,14 +1,14 @@
 """Friendly error pages with a reference number; never a stack trace, SQL or path."""
 
 import logging
-import secrets
 
-from flask import Flask, g, render_template
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from school_tracker.extensions import db
+from school_tracker.logging_setup import request_id
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,8 @@ MESSAGES = {
 
 
 def error_reference() -> str:
-    """A short id tying the page a user saw to the server log line."""
-    if "error_ref" not in g:
-        g.error_ref = secrets.token_hex(4)
-    return g.error_ref
+    """The request id, tying the page a user saw to the server's log lines."""
+    return request_id()
 
 
 def render_error(code: int, detail: str | None = None, link: str | None = None):

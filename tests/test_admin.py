@@ -179,3 +179,34 @@ def test_audit_log_lists_this_schools_entries_only(client, login_as, make_school
     login_as(Role.LEADER, school=mine)
     body = client.get("/audit/").get_data(as_text=True)
     assert "login" in body and "Outsider Olga" not in body
+
+
+def test_sign_everyone_out(app, make_school, make_user):
+    school = make_school()
+    members = [make_user(Role.STAFF, school=school) for _ in range(3)]
+    clients = []
+    for member in members:
+        c = app.test_client()
+        c.post("/login", data={"email": member.email, "password": "violet-harbour-engine-42"})
+        clients.append(c)
+    admin = make_user(Role.ADMIN, school=school)
+    admin_client = app.test_client()
+    admin_client.post("/login", data={"email": admin.email, "password": "violet-harbour-engine-42"})
+    response = admin_client.post("/admin/users/end-all-sessions")
+    assert response.status_code == 302
+    assert all(c.get("/").status_code == 302 for c in clients)
+    assert admin_client.get("/").status_code == 302
+
+
+def test_who_accessed_a_pupil(app, client, make_school, make_user, make_pupil):
+    school = make_school()
+    pupil = make_pupil(school)
+    teacher = make_user(Role.STAFF, school=school, full_name="Viewing Teacher")
+    viewer = app.test_client()
+    viewer.post("/login", data={"email": teacher.email, "password": "violet-harbour-engine-42"})
+    viewer.get(f"/pupils/{pupil.id}")
+    assert viewer.get(f"/pupils/{pupil.id}/access").status_code == 403
+    leader = make_user(Role.LEADER, school=school)
+    client.post("/login", data={"email": leader.email, "password": "violet-harbour-engine-42"})
+    body = client.get(f"/pupils/{pupil.id}/access").get_data(as_text=True)
+    assert "Viewing Teacher" in body and "view" in body

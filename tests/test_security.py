@@ -179,3 +179,15 @@ def test_sqlite_pragmas_on_every_connection(app):
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_log_lines_cannot_be_forged(app, caplog):
+    import logging
+
+    with app.test_request_context("/"), caplog.at_level(logging.INFO):
+        logging.getLogger("school_tracker.test").info("user said %s", "hi\r\n2026 INFO forged line")
+    records = [r for r in caplog.records if r.name == "school_tracker.test"]
+    assert len(records) == 1
+    message = records[0].getMessage()
+    assert "\n" not in message and "\r" not in message and "\\r\\n" in message
+    assert records[0].request_id != "-"

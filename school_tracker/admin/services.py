@@ -97,3 +97,12 @@ def end_sessions(user: User, *, by: User) -> None:
     """Sign a user out of every browser."""
     user.end_all_sessions()
     record_audit(by, "end_sessions", "user", user.id)
+
+
+def end_everyones_sessions(school_id: int, *, by: User) -> int:
+    """Sign out every account of the school, the admin included; returns how many."""
+    users = school_users(school_id)
+    for user in users:
+        user.end_all_sessions()
+    record_audit(by, "end_all_sessions", "school", school_id, changes={"accounts": len(users)})
+    return len(users)

@@ -106,6 +106,17 @@ def end_sessions(user_id: int):
     )
 
 
+@bp.route("/users/end-all-sessions", methods=["POST"])
+@allow(Role.ADMIN)
+@fresh_auth_required
+def end_all_sessions():
+    """Sign every account at this school out at once (e.g. after a suspected breach)."""
+    count = services.end_everyones_sessions(current_school_id(), by=current_user)
+    db.session.commit()
+    flash(f"{count} accounts have been signed out everywhere, including yours.", "success")
+    return redirect(url_for("auth.login"))
+
+
 @bp.route("/users/<int:user_id>/activation-code", methods=["POST"])
 @allow(Role.ADMIN)
 def new_activation_code(user_id: int):

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
 
 from school_tracker.extensions import db
-from school_tracker.models import Pupil, SenStatus, YearGroup
+from school_tracker.models import AuditEntry, Pupil, SenStatus, YearGroup
 
 GROUP_FILTERS = {
     "sen_k": Pupil.sen_status == SenStatus.SUPPORT,
@@ -68,3 +69,16 @@ def get_pupil_or_404(school_id: int, pupil_id: int) -> Pupil:
     if pupil is None:
         abort(404)
     return pupil
+
+
+def pupil_access_entries(school_id: int, pupil_id: int, limit: int = 500) -> list[AuditEntry]:
+    """The newest audit entries that touch one pupil, with who made them."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.school_id == school_id, AuditEntry.pupil_id == pupil_id)
+            .options(selectinload(AuditEntry.actor))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )

@@ -13,9 +13,10 @@ from flask import (
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
+from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
-from school_tracker.models import PUPIL_GROUPS, YearGroup
+from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
 from school_tracker.permissions import PUPIL_READERS, allow, current_school_id
 from school_tracker.pupils import queries
 from school_tracker.pupils.forms import PupilSearchForm
@@ -79,3 +80,13 @@ def detail(pupil_id: int):
     record_audit(current_user, "view", "pupil", pupil.id, pupil_id=pupil.id)
     db.session.commit()
     return render_template("pupils/detail.html", pupil=pupil, timeline=entries)
+
+
+@bp.route("/<int:pupil_id>/access")
+@allow(Role.LEADER)
+@fresh_auth_required
+def access_log(pupil_id: int):
+    """Who has viewed, changed or exported this pupil's records (for the DSL and leaders)."""
+    pupil = queries.get_pupil_or_404(current_school_id(), pupil_id)
+    entries = queries.pupil_access_entries(current_school_id(), pupil.id)
+    return render_template("pupils/access.html", pupil=pupil, entries=entries)
