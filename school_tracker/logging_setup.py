@@ -27,23 +27,33 @@ def request_id() -> str:
     return g.request_id
 
 
-class RequestContextFilter(logging.Filter):
-    """Add request fields and neutralise control characters in every record."""
+def _annotate(record: logging.LogRecord) -> logging.LogRecord:
+    """Escape the message and attach request fields to a new log record."""
+    record.msg = escape_controls(record.getMessage())
+    record.args = None
+    record.request_id = record.user_id = record.school_id = record.client = "-"
+    if has_request_context():
+        record.request_id = request_id()
+        record.client = request.remote_addr or "-"
+        user = g.get("_login_user")  # only if Flask-Login already loaded one; never load here
+        if user is not None and getattr(user, "is_authenticated", False):
+            record.user_id = str(user.id)
+            record.school_id = str(user.school_id or "-")
+    return record
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = escape_controls(record.getMessage())
-        record.args = None
-        record.request_id = record.user_id = record.school_id = record.client = "-"
-        if has_request_context():
-            from flask_login import current_user
 
-            record.request_id = request_id()
-            record.client = request.remote_addr or "-"
-            user = g.get("_login_user")
-            if user is not None and getattr(current_user, "is_authenticated", False):
-                record.user_id = str(user.id)
-                record.school_id = str(user.school_id or "-")
-        return True
+def _install_record_factory() -> None:
+    # A record factory (unlike a logger filter) sees every record from every logger, so
+    # library and child-logger messages are escaped too.
+    current = logging.getLogRecordFactory()
+    if getattr(current, "_school_tracker", False):
+        return
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        return _annotate(current(*args, **kwargs))
+
+    factory._school_tracker = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 LOG_FORMAT = (
@@ -53,11 +63,8 @@ LOG_FORMAT = (
 
 
 def configure_logging(app: Flask) -> None:
-    """One stderr handler with the structured format; the filter applies in tests too."""
-    context_filter = RequestContextFilter()
-    app_logger = logging.getLogger("school_tracker")
-    if not any(isinstance(f, RequestContextFilter) for f in app_logger.filters):
-        app_logger.addFilter(context_filter)
+    """Install the record factory; outside tests, one stderr handler with the format."""
+    _install_record_factory()
     if app.testing:
         return
     root = logging.getLogger()
@@ -65,6 +72,5 @@ def configure_logging(app: Flask) -> None:
         handler = logging.StreamHandler()
         handler._school_tracker = True  # type: ignore[attr-defined]
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        handler.addFilter(context_filter)
         root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
