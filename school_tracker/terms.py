@@ -105,6 +105,10 @@ class TermCalendar:
         starts, ends = self._overrides.get(key) or default_dates(season, year)
         return Term(key, season, year, starts, ends)
 
+    def has_own_dates(self, key: str) -> bool:
+        """Whether the school set this term's dates itself."""
+        return key in self._overrides
+
     def term_for(self, day: date) -> Term:
         """The term a date belongs to; a holiday counts with the term just ended."""
         key = term_key_for(day)
