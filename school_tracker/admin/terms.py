@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SubmitField
-from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
 
 from school_tracker.admin.views import bp
 from school_tracker.calendar import TermDateError, calendar_for, reset_term_dates, set_term_dates
@@ -20,8 +20,8 @@ from school_tracker.terms import TermKeyError, parse_term_key
 class TermDatesForm(FlaskForm):
     """First and last day of one term."""
 
-    starts_on = DateField("First day", validators=[DataRequired()])
-    ends_on = DateField("Last day", validators=[DataRequired()])
+    starts_on = DateField("First day", validators=[InputRequired()])
+    ends_on = DateField("Last day", validators=[InputRequired()])
     submit = SubmitField("Save dates")
 
 
