@@ -19,8 +19,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# axe-core (accessibility rules) is injected into pages by the browser tests.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
 
 ## make run: install, migrate, seed the demo school when empty, serve on 127.0.0.1:$(PORT)
 run: install

@@ -1,0 +1,1 @@
+"""Governors' workbook, leaders' named export and the pieces they share."""

@@ -1,0 +1,23 @@
+"""Run axe-core (the npm package) inside Debian's Chromium and collect serious violations."""
+
+from pathlib import Path
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical WCAG 2.x A/AA violations on the page, as readable strings."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
+        })"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
+    ]
