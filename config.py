@@ -45,6 +45,32 @@ class Config:
     PASSWORD_MAX_LENGTH = 128
     PASSWORD_MIN_STRENGTH = 3  # zxcvbn score 0-4
 
+    # Counts of pupils from 1 to this are hidden from governors and the trust (DESIGN s.8).
+    SUPPRESSION_THRESHOLD = 5
+    EXPORT_LIMIT = "30 per hour"
+
+    # Retention (SECURITY R69): years before `flask apply-retention` blanks a record's free
+    # text and names (rows are kept so reports still add up). Defaults follow the IRMS schools
+    # toolkit as commonly cited; the trust's DPO must confirm them before go-live.
+    RETENTION_YEARS: dict[str, int] = {
+        # After the pupil's date of birth, and only once they have left (the last school
+        # keeps the pupil record to their 25th birthday):
+        "pupil_records": 25,  # their name and UPN; always last, after everything below
+        "mentoring_interventions": 25,  # pairings, sessions, interventions
+        "families": 25,  # structured conversations with parents and carers
+        "behaviour": 25,  # suspensions and permanent exclusions
+        "safeguarding": 25,  # exclusion-risk flags (agency notes, actions)
+        "sen": 31,  # a pupil with SEN: at least DOB + 31 (EHC plan to 25, plus 6 years)
+        # After the record's own date:
+        "kindness": 3,  # celebrations with no ongoing need: three school years is plenty
+        "learning": 6,  # staff CPD reflections: the IRMS six years for staff training
+    }
+    # Categories never anonymised until lifted (R69 legal hold: IICSA asked that nothing
+    # touching child protection be destroyed "until further notice"). Flags hold agency and
+    # social-care detail, so they are held by default. Audit entries are never touched: they
+    # hold no content and the application may not change them (R64).
+    RETENTION_LEGAL_HOLD: tuple[str, ...] = ("safeguarding",)
+
     BOOTSTRAP_SERVE_LOCAL = True
     PUPILS_PER_PAGE = 25
     AUDIT_PER_PAGE = 50

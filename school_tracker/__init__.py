@@ -102,15 +102,39 @@ def register_blueprints(app: Flask) -> None:
     from school_tracker.admin import bp as admin_bp
     from school_tracker.audit_log import bp as audit_bp
     from school_tracker.auth import bp as auth_bp
+    from school_tracker.dashboard import bp as dashboard_bp
+    from school_tracker.exclusions import bp as exclusions_bp
+    from school_tracker.families import bp as families_bp
+    from school_tracker.imports import bp as imports_bp
+    from school_tracker.interventions import bp as interventions_bp
+    from school_tracker.interventions import catalogue_bp as intervention_catalogue_bp
+    from school_tracker.interventions import participants_bp as intervention_pupils_bp
+    from school_tracker.kindness import bp as kindness_bp
+    from school_tracker.learning import bp as learning_bp
     from school_tracker.main import bp as main_bp
+    from school_tracker.mentoring import bp as mentoring_bp
     from school_tracker.pupils import bp as pupils_bp
+    from school_tracker.reports.views import bp as reports_bp
+    from school_tracker.risk import bp as risk_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(pupils_bp, url_prefix="/pupils")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
+    app.register_blueprint(kindness_bp, url_prefix="/kindness")
+    app.register_blueprint(imports_bp, url_prefix="/imports")
+    app.register_blueprint(intervention_catalogue_bp, url_prefix="/interventions/catalogue")
+    app.register_blueprint(interventions_bp, url_prefix="/interventions")
+    app.register_blueprint(intervention_pupils_bp, url_prefix="/interventions")
+    app.register_blueprint(learning_bp, url_prefix="/learning")
+    app.register_blueprint(families_bp, url_prefix="/families")
+    app.register_blueprint(risk_bp, url_prefix="/risk")
+    app.register_blueprint(exclusions_bp, url_prefix="/exclusions")
 
 
 def register_cli(app: Flask) -> None:

@@ -19,7 +19,7 @@ from school_tracker.models import (
     YearGroup,
 )
 from school_tracker.passwords import UNUSABLE_PASSWORD_HASH, hash_password
-from school_tracker.reference import ensure_priorities
+from school_tracker.reference import ensure_reference_data
 from school_tracker.schools import create_school
 
 DEMO_SLUG = "demo"
@@ -109,7 +109,7 @@ def _pupil(
 
 def seed_demo(today: date | None = None, seed: int = 2026) -> int:
     """Create the demo school once; returns the pupils created (0 if it already existed)."""
-    ensure_priorities()
+    ensure_reference_data()
     if db.session.scalar(sa.select(School.id).where(School.slug == DEMO_SLUG)) is not None:
         return 0
     rng = random.Random(seed)
@@ -149,5 +149,12 @@ def seed_demo(today: date | None = None, seed: int = 2026) -> int:
         for _ in range(PUPILS_PER_YEAR):
             serial += 1
             db.session.add(_pupil(rng, fakers, school, year, serial, start_year))
+    from school_tracker.demo_interventions import seed_interventions
+    from school_tracker.demo_mentoring import seed_mentoring
+    from school_tracker.demo_risk import seed_risk
+
+    day = today or date.today()
+    for seed_records in (seed_mentoring, seed_risk, seed_interventions):
+        seed_records(school, rng, day)
     db.session.flush()
     return serial

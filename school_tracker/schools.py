@@ -35,8 +35,13 @@ def create_school(*, slug: str, name: str, trust_name: str | None = None) -> Sch
         raise SchoolError("Give the school's name (up to 200 characters).")
     if db.session.scalar(sa.select(School.id).where(School.slug == slug)) is not None:
         raise SchoolError(f"A school with the slug {slug!r} already exists.")
+    from school_tracker.interventions.catalogue import ensure_intervention_types
+    from school_tracker.reference import ensure_reference_data
+
+    ensure_reference_data()
     school = School(trust=the_trust(trust_name), slug=slug, name=name)
     db.session.add(school)
     db.session.flush()
+    ensure_intervention_types(school.id)  # each school starts with the standard catalogue
     record_audit(None, "create", "school", school.id, school_id=school.id)
     return school

@@ -26,6 +26,21 @@ def yes_no(value: bool | None) -> str:
     return "Yes" if value else "No"
 
 
+def figure_value(value: float | None, unit: str = "pupils") -> str:
+    """A dashboard number as people read it; None is a suppressed count."""
+    if value is None:
+        return "[c]" if unit in ("pupils", "records") else "–"
+    if unit == "pounds":
+        return f"£{value:,.2f}"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "points":
+        return f"{value:+.1f} pts"
+    if unit == "hours":
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
 def _inject_globals() -> dict:
     return {"Role": Role, "can": can, "current_user": current_user, "PUPIL_GROUPS": PUPIL_GROUPS}
 
@@ -34,4 +49,5 @@ def register_templating(app: Flask) -> None:
     """Filters and context processors."""
     app.add_template_filter(date_uk)
     app.add_template_filter(yes_no)
+    app.add_template_filter(figure_value)
     app.context_processor(_inject_globals)

@@ -14,7 +14,7 @@ from school_tracker.demo import make_upn
 from school_tracker.extensions import db
 from school_tracker.models import Gender, Pupil, Role, School, SenStatus, Trust, User, YearGroup
 from school_tracker.passwords import hash_password
-from school_tracker.reference import ensure_priorities
+from school_tracker.reference import ensure_reference_data
 
 PASSWORD = "violet-harbour-engine-42"
 
@@ -61,7 +61,7 @@ def app(database_url, app_config_overrides):
     application = create_app(make_config(database_url, **app_config_overrides))
     with application.app_context():
         _empty_tables()
-        ensure_priorities()
+        ensure_reference_data()
         db.session.commit()
     yield application
     with application.app_context():

@@ -1,5 +1,7 @@
 """Who may reach what: deny by default, the role × page matrix, and school scoping."""
 
+import re
+
 import pytest
 
 from school_tracker.models import Role
@@ -29,7 +31,7 @@ def test_anonymous_requests_go_to_login(app, client):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        url = rule.rule.replace("<int:pupil_id>", "1").replace("<int:user_id>", "1")
+        url = re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         assert response.status_code == 302, url

@@ -3,6 +3,7 @@
 import pytest
 
 from school_tracker.models import Role
+from tests import dashboard_fixture
 from tests.accessibility import AXE, axe_violations
 from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
@@ -26,7 +27,13 @@ PAGES = [
     (Role.ADMIN, "/admin/users/new"),
     (Role.ADMIN, "/admin/terms"),
     (Role.ADMIN, "/admin/terms/autumn-2026"),
+    (Role.LEADER, "/dashboard/?term=autumn-2026"),
+    (Role.LEADER, "/dashboard/pupils?figure=reached:any&term=autumn-2026"),
+    (Role.LEADER, "/reports/"),
     (Role.GOVERNOR, "/"),
+    (Role.GOVERNOR, "/dashboard/?term=autumn-2026"),
+    (Role.GOVERNOR, "/reports/"),
+    (Role.TRUST_LEADER, "/dashboard/trust?term=autumn-2026"),
 ]
 
 
@@ -37,7 +44,9 @@ def test_axe_is_installed():
 def test_every_page_type_passes_axe(app, make_school, make_user, make_pupil):
     school = make_school()
     pupil = make_pupil(school, legal_surname="Okafor")
-    users = {role: make_user(role, school=school) for role in Role if role is not Role.TRUST_LEADER}
+    users = {role: make_user(role, school=school) for role in Role}
+    with app.app_context():
+        dashboard_fixture.build(school, make_school("other"), users[Role.STAFF], make_pupil)
     failures = {}
     with live_server(app) as base, browser_page() as page:
         current = None

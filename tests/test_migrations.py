@@ -59,3 +59,41 @@ def test_upgrade_head_matches_models_and_round_trips(empty_database_url):
         assert _diff(app) == []
         db.session.remove()
         db.engine.dispose()
+
+
+COUNTS = (
+    "SELECT (SELECT count(*) FROM schools), (SELECT count(*) FROM intervention_types), "
+    "(SELECT count(*) FROM agencies), (SELECT count(*) FROM exclusion_reasons)"
+)
+
+
+def test_upgrade_of_a_seeded_database_keeps_rows_and_seeds_catalogues(empty_database_url):
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="0002_two_factor")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO trusts (id, name, created_at) VALUES (1, 'T', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO schools (id, trust_id, slug, name, created_at) "
+                    "VALUES (1, 1, 'old', 'Old School', CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade()
+
+        def counts():
+            return db.session.execute(sa.text(COUNTS)).one()
+
+        assert tuple(counts()) == (1, 14, 17, 15)
+        db.session.remove()
+        downgrade(revision="-1")
+        upgrade()
+        assert tuple(counts()) == (1, 14, 17, 15)
+        db.session.remove()  # outside a request every transaction holds SQLite's write lock
+        assert _diff(app) == []
+        db.session.remove()
+        db.engine.dispose()

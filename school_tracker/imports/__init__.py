@@ -1,1 +1,5 @@
 """Importing the pupil roll from the MIS (DESIGN section 10)."""
+
+from school_tracker.imports.views import bp
+
+__all__ = ["bp"]

@@ -1,6 +1,34 @@
 """Every model, imported here so Alembic autogenerate and the app see them all."""
 
 from school_tracker.models.audit import AuditEntry, AuditImmutableError
+from school_tracker.models.exclusion import Exclusion, ExclusionKind, ExclusionReason
+from school_tracker.models.family import CarerRelationship, ParentConversation
+from school_tracker.models.intervention import (
+    FundingStream,
+    Intervention,
+    InterventionMode,
+    InterventionParticipant,
+    InterventionStatus,
+    InterventionType,
+    ParticipantStatus,
+    SessionFrequency,
+)
+from school_tracker.models.kindness import (
+    KindnessMoment,
+    KindnessMomentValue,
+    KindnessValue,
+    KindPersonKind,
+)
+from school_tracker.models.learning import LearningRecord
+from school_tracker.models.mentoring import (
+    AdultRelationship,
+    MeetingFrequency,
+    MentoringPairing,
+    MentoringSession,
+    MentorKind,
+    PairingOutcome,
+    PairingStatus,
+)
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import (
     PUPIL_GROUPS,
@@ -10,7 +38,20 @@ from school_tracker.models.pupil import (
     SenStatus,
     YearGroup,
 )
+from school_tracker.models.risk import (
+    Agency,
+    RiskAction,
+    RiskFactor,
+    RiskFlag,
+    RiskLevel,
+    RiskLevelChange,
+    RiskOutcome,
+    RiskStatus,
+    RiskStatusChange,
+)
+from school_tracker.models.roll_import import RollImport, RollImportStatus
 from school_tracker.models.school import School, TermDate, Trust
+from school_tracker.models.transfer import TransferRecord
 from school_tracker.models.user import ActivationCode, Role, User
 
 __all__ = [
@@ -29,4 +70,41 @@ __all__ = [
     "Trust",
     "User",
     "YearGroup",
+    "AdultRelationship",
+    "MeetingFrequency",
+    "MentoringPairing",
+    "MentoringSession",
+    "MentorKind",
+    "PairingOutcome",
+    "PairingStatus",
+    "KindnessMoment",
+    "KindnessMomentValue",
+    "KindnessValue",
+    "KindPersonKind",
+    "CarerRelationship",
+    "FundingStream",
+    "Intervention",
+    "InterventionMode",
+    "InterventionParticipant",
+    "InterventionStatus",
+    "InterventionType",
+    "LearningRecord",
+    "ParentConversation",
+    "ParticipantStatus",
+    "SessionFrequency",
+    "Agency",
+    "Exclusion",
+    "ExclusionKind",
+    "ExclusionReason",
+    "RiskAction",
+    "RiskFactor",
+    "RiskFlag",
+    "RiskLevel",
+    "RiskLevelChange",
+    "RiskOutcome",
+    "RiskStatus",
+    "RiskStatusChange",
+    "RollImport",
+    "RollImportStatus",
+    "TransferRecord",
 ]

@@ -1,1 +1,1 @@
-"""Governors' workbook, leaders' named export and the pieces they share."""
+"""Governors' workbook, leaders' named export and the pieces they share (bp lives in views)."""

@@ -1,0 +1,71 @@
+"""What each figure means, shown on the dashboard and in the workbook's Notes sheet."""
+
+DEFINITIONS: dict[str, str] = {
+    "reached": (
+        "A pupil is reached in a term if, while on roll in that term, they were the mentee "
+        "in a mentoring pairing running in the term; took part in an intervention (not merely "
+        "planned) during their own dates; had an exclusion-risk flag open during the term; had "
+        "a family structured conversation in the term; or gave or received a recorded kindness "
+        "moment in the term. A pupil is counted once per priority however many records reach "
+        "them, so the priorities do not add up to 'any priority'."
+    ),
+    "groups": (
+        "On roll: admitted on or before the last day of the term and not left before its "
+        "first day. Groups use each pupil's current record (SEN status, pupil premium, EAL, "
+        "looked after, young carer), so a pupil who joins a group later counts in it for "
+        "earlier terms too."
+    ),
+    "gap": (
+        "Share reached = pupils in the group reached in the term ÷ pupils in the group on "
+        "roll in the term. Gap = the group's share minus the share for all pupils, in "
+        "percentage points: a positive gap means the group is reached more than pupils overall."
+    ),
+    "interventions": (
+        "An intervention is running in a term if it is active, completed or stopped and a "
+        "pupil's own dates in it overlap the term. Pupils withdrawn before the term are not "
+        "counted."
+    ),
+    "impact": (
+        "For pupils whose part in an intervention ended in the term (their end date, their "
+        "withdrawal, or the intervention's end), the impact the lead recorded from −2 to +2. "
+        "Pupils with no impact recorded are left out."
+    ),
+    "cost": (
+        "Cost of the interventions that started in the term (not planned ones), and the "
+        "pupils taking part in them. Cost per pupil = total cost ÷ pupils."
+    ),
+    "mentoring": (
+        "A pairing is running if it started on or before the last day of the term and had not "
+        "ended before its first day (paused pairings still count). Sessions and hours count "
+        "the sessions held in the term."
+    ),
+    "risk_levels": (
+        "Pupils with an exclusion-risk flag raised on or before the last day of the term and "
+        "not closed by then, by the flag's current level."
+    ),
+    "risk_flow": "Pupils with a flag raised in the term, and with a flag closed in the term.",
+    "agencies": "Pupils with a flag open in the term that involves each agency.",
+    "suspensions": (
+        "Suspensions and permanent exclusions starting in the term, excluding any cancelled. "
+        "One school day is two sessions."
+    ),
+    "reasons": "Each suspension or exclusion counts once under each of its (up to three) DfE "
+    "reasons, so the reasons add up to more than the total.",
+    "suspension_rates": (
+        "Pupils in the group suspended at least once in the term ÷ pupils in the group on roll "
+        "in the term. SEND means SEN support or an EHC plan."
+    ),
+    "cpd": "Hours of professional learning recorded in the term, and staff with any recorded.",
+    "families": "Structured conversations with parents and carers held in the term.",
+    "kindness": (
+        "Kindness moments that happened in the term, by the values they showed; a moment can "
+        "show several values, so values add up to more than the moments."
+    ),
+}
+
+SUPPRESSION_NOTE = (
+    "[c] means a count from 1 to {threshold} is hidden so no child can be identified; another "
+    "number in the same row or column may be hidden too, so the hidden one can't be worked "
+    "out from a total. Percentages are shown only when the group has more than {threshold} "
+    "pupils. 0 means none."
+)

@@ -1,0 +1,168 @@
+"""The pupils behind a dashboard number (leaders only): same definitions, one term."""
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from school_tracker.dashboard import sources as src
+from school_tracker.dashboard.figures import RATE_GROUPS
+from school_tracker.models import (
+    Exclusion,
+    InterventionParticipant,
+    MentoringPairing,
+    ParentConversation,
+    Priority,
+    Pupil,
+    RiskFlag,
+)
+from school_tracker.models.exclusion import ExclusionKind
+from school_tracker.models.intervention import Intervention, InterventionStatus
+from school_tracker.terms import Term
+
+DrillSource = Callable[[int, sa.Subquery, str], sa.Select]
+
+
+def _reached(school_id, t, param):
+    reached = src.reached_rows(school_id, t)
+    stmt = (
+        sa.select(reached.c.pupil_id)
+        .join(Pupil, Pupil.id == reached.c.pupil_id)
+        .where(src.on_roll_in(reached.c.starts, reached.c.ends))
+    )
+    if param != "any":
+        stmt = stmt.join(Priority, Priority.id == reached.c.priority_id).where(
+            Priority.code == param
+        )
+    return stmt
+
+
+def _group(school_id, t, param):
+    reached = src.reached_rows(school_id, t)
+    return (
+        sa.select(reached.c.pupil_id)
+        .join(Pupil, Pupil.id == reached.c.pupil_id)
+        .where(src.on_roll_in(reached.c.starts, reached.c.ends), src.GROUPS[param])
+    )
+
+
+def _participants(school_id, t, condition):
+    return (
+        sa.select(InterventionParticipant.pupil_id)
+        .join(Intervention, Intervention.id == InterventionParticipant.intervention_id)
+        .join(t, condition(t))
+        .where(Intervention.school_id == school_id)
+    )
+
+
+def _intervention(school_id, t, param):
+    stmt = _participants(school_id, t, src.taking_part_in_term)
+    return stmt.join(Pupil, Pupil.id == InterventionParticipant.pupil_id).where(src.GROUPS[param])
+
+
+def _impact(school_id, t, param):
+    stmt = _participants(school_id, t, lambda t: src.within(t, src.participation_end()))
+    stmt = stmt.where(InterventionParticipant.impact.is_not(None))
+    return stmt if param == "total" else stmt.where(InterventionParticipant.impact == int(param))
+
+
+def _started(school_id, t, param):
+    stmt = _participants(school_id, t, lambda t: src.within(t, Intervention.start_date))
+    return stmt.where(Intervention.status != InterventionStatus.PLANNED)
+
+
+def _mentored(school_id, t, param):
+    return (
+        sa.select(MentoringPairing.mentee_id)
+        .join(t, src.overlaps(t, MentoringPairing.starts_on, MentoringPairing.ended_on))
+        .where(MentoringPairing.school_id == school_id)
+    )
+
+
+def _flag_open(school_id, t, param):
+    stmt = (
+        sa.select(RiskFlag.pupil_id)
+        .join(
+            t,
+            sa.and_(
+                RiskFlag.raised_on <= t.c.ends,
+                sa.or_(RiskFlag.closed_on.is_(None), RiskFlag.closed_on > t.c.ends),
+            ),
+        )
+        .where(RiskFlag.school_id == school_id)
+    )
+    return stmt if param == "total" else stmt.where(RiskFlag.level == param)
+
+
+def _flag_on(column):
+    def source(school_id, t, param):
+        return (
+            sa.select(RiskFlag.pupil_id)
+            .join(t, src.within(t, column))
+            .where(RiskFlag.school_id == school_id)
+        )
+
+    return source
+
+
+def _excluded(kind):
+    def source(school_id, t, param):
+        stmt = (
+            sa.select(Exclusion.pupil_id)
+            .join(t, src.within(t, Exclusion.start_date))
+            .where(
+                Exclusion.school_id == school_id,
+                Exclusion.kind == kind,
+                Exclusion.cancelled_on.is_(None),
+            )
+        )
+        if param != "any":
+            stmt = stmt.join(Pupil, Pupil.id == Exclusion.pupil_id).where(RATE_GROUPS[param][1])
+        return stmt
+
+    return source
+
+
+def _family(school_id, t, param):
+    return (
+        sa.select(ParentConversation.pupil_id)
+        .join(t, src.within(t, ParentConversation.held_on))
+        .where(ParentConversation.school_id == school_id)
+    )
+
+
+SOURCES: dict[str, DrillSource] = {
+    "reached": _reached,
+    "group": _group,
+    "intervention": _intervention,
+    "impact": _impact,
+    "started": _started,
+    "mentored": _mentored,
+    "flag_open": _flag_open,
+    "flag_raised": _flag_on(RiskFlag.raised_on),
+    "flag_closed": _flag_on(RiskFlag.closed_on),
+    "suspended": _excluded(ExclusionKind.SUSPENSION),
+    "permanent": _excluded(ExclusionKind.PERMANENT),
+    "family": _family,
+}
+
+
+class UnknownFigure(ValueError):
+    """A drill-down key we do not publish."""
+
+
+def drill_pupils(
+    school_id: int, term: Term, figure: str, filters: src.DashboardFilters
+) -> sa.Select:
+    """A statement selecting the distinct pupils behind one dashboard number."""
+    kind, _, param = figure.partition(":")
+    if kind not in SOURCES or not param:
+        raise UnknownFigure(figure)
+    t = src.terms_table([term])
+    ids = SOURCES[kind](school_id, t, param).subquery("ids")
+    return (
+        sa.select(Pupil)
+        .where(
+            Pupil.id.in_(sa.select(ids.c[0])), Pupil.school_id == school_id, *filters.conditions()
+        )
+        .order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
+    )

@@ -1,0 +1,170 @@
+"""Mentoring, staff professional learning, families and kindness."""
+
+import sqlalchemy as sa
+
+from school_tracker.dashboard import sources as src
+from school_tracker.dashboard.model import (
+    FigureRow,
+    FigureTable,
+    grid_by_term,
+    join_pupils,
+)
+from school_tracker.extensions import db
+from school_tracker.models import (
+    KindnessMoment,
+    LearningRecord,
+    MentoringPairing,
+    ParentConversation,
+    Pupil,
+)
+from school_tracker.models.kindness import KindnessMomentValue, KindnessValue
+from school_tracker.models.mentoring import MentoringSession
+
+
+def mentoring(school_id, terms, t, filters) -> FigureTable:
+    """Pairs running in the term and sessions held in it."""
+    n = len(terms)
+    pairs = db.session.execute(
+        join_pupils(
+            sa.select(
+                t.c.idx,
+                sa.func.count(sa.distinct(MentoringPairing.id)),
+                sa.func.count(sa.distinct(MentoringPairing.mentee_id)),
+            )
+            .select_from(MentoringPairing)
+            .join(t, src.overlaps(t, MentoringPairing.starts_on, MentoringPairing.ended_on)),
+            filters,
+            MentoringPairing.mentee_id,
+        )
+        .where(MentoringPairing.school_id == school_id)
+        .group_by(t.c.idx)
+    ).all()
+    sessions = db.session.execute(
+        join_pupils(
+            sa.select(
+                t.c.idx,
+                sa.func.count(MentoringSession.id),
+                sa.func.coalesce(sa.func.sum(MentoringSession.minutes), 0),
+            )
+            .select_from(MentoringSession)
+            .join(MentoringPairing, MentoringPairing.id == MentoringSession.pairing_id)
+            .join(t, src.within(t, MentoringSession.held_on)),
+            filters,
+            MentoringPairing.mentee_id,
+        )
+        .where(MentoringSession.school_id == school_id)
+        .group_by(t.c.idx)
+    ).all()
+    values = {key: [0] * n for key in ("pairs", "mentees", "sessions", "hours")}
+    for idx, count, mentees in pairs:
+        values["pairs"][idx], values["mentees"][idx] = count, mentees
+    for idx, count, minutes in sessions:
+        values["sessions"][idx], values["hours"][idx] = count, round((minutes or 0) / 60, 1)
+    return FigureTable(
+        "mentoring",
+        "Mentoring pairs and sessions",
+        [
+            FigureRow("pairs", "Pairs running", values["pairs"], unit="records"),
+            FigureRow("mentees", "Pupils mentored", values["mentees"], drill="mentored:any"),
+            FigureRow("sessions", "Sessions held", values["sessions"], unit="records"),
+            FigureRow("hours", "Hours of mentoring", values["hours"], unit="hours"),
+        ],
+    )
+
+
+def programme(school_id, terms, t, filters) -> list[FigureTable]:
+    """CPD hours, structured conversations with families, kindness moments by value."""
+    n = len(terms)
+    cpd = db.session.execute(
+        sa.select(
+            t.c.idx,
+            sa.func.coalesce(sa.func.sum(LearningRecord.hours_tenths), 0),
+            sa.func.count(sa.distinct(LearningRecord.staff_id)),
+        )
+        .select_from(LearningRecord)
+        .join(t, src.within(t, LearningRecord.held_on))
+        .where(LearningRecord.school_id == school_id)
+        .group_by(t.c.idx)
+    ).all()
+    hours, staff = [0.0] * n, [0] * n
+    for idx, tenths, people in cpd:
+        hours[idx], staff[idx] = round((tenths or 0) / 10, 1), people
+    talks = db.session.execute(
+        join_pupils(
+            sa.select(
+                t.c.idx,
+                sa.func.count(ParentConversation.id),
+                sa.func.count(sa.distinct(ParentConversation.pupil_id)),
+            )
+            .select_from(ParentConversation)
+            .join(t, src.within(t, ParentConversation.held_on)),
+            filters,
+            ParentConversation.pupil_id,
+        )
+        .where(ParentConversation.school_id == school_id)
+        .group_by(t.c.idx)
+    ).all()
+    held, families = [0] * n, [0] * n
+    for idx, count, pupils in talks:
+        held[idx], families[idx] = count, pupils
+    moment_filter = []
+    if filters.conditions():
+        moment_filter.append(
+            sa.exists().where(
+                Pupil.id.in_([KindnessMoment.giver_pupil_id, KindnessMoment.receiver_pupil_id]),
+                *filters.conditions(),
+            )
+        )
+    kindness = db.session.execute(
+        sa.select(t.c.idx, KindnessMomentValue.value, sa.func.count(KindnessMoment.id))
+        .select_from(KindnessMoment)
+        .join(KindnessMomentValue, KindnessMomentValue.moment_id == KindnessMoment.id)
+        .join(t, src.within(t, KindnessMoment.occurred_on))
+        .where(KindnessMoment.school_id == school_id, *moment_filter)
+        .group_by(t.c.idx, KindnessMomentValue.value)
+    ).all()
+    kind_grid = grid_by_term([(i, v.value, c) for i, v, c in kindness], n)
+    moments = db.session.execute(
+        sa.select(t.c.idx, sa.func.count(KindnessMoment.id))
+        .select_from(KindnessMoment)
+        .join(t, src.within(t, KindnessMoment.occurred_on))
+        .where(KindnessMoment.school_id == school_id, *moment_filter)
+        .group_by(t.c.idx)
+    ).all()
+    moment_total = [0] * n
+    for idx, count in moments:
+        moment_total[idx] = count
+    return [
+        FigureTable(
+            "cpd",
+            "Staff professional learning",
+            [
+                FigureRow("hours", "Hours of professional learning", hours, unit="hours"),
+                FigureRow("staff", "Staff taking part", staff, unit="records"),
+            ],
+        ),
+        FigureTable(
+            "families",
+            "Structured conversations with parents and carers",
+            [
+                FigureRow("held", "Conversations held", held, unit="records"),
+                FigureRow(
+                    "families", "Pupils whose families took part", families, drill="family:any"
+                ),
+            ],
+        ),
+        FigureTable(
+            "kindness",
+            "Kindness moments, by value shown",
+            [
+                *[
+                    FigureRow(
+                        f"value:{v.value}", v.value.capitalize(), kind_grid[v.value], unit="records"
+                    )
+                    for v in KindnessValue
+                ],
+                FigureRow("moments", "Kindness moments recorded", moment_total, unit="records"),
+            ],
+            chart="bar",
+        ),
+    ]

@@ -1,0 +1,63 @@
+"""The shapes every dashboard figure takes, and helpers the figure modules share."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from school_tracker.dashboard import sources as src
+from school_tracker.models import Pupil
+from school_tracker.models.pupil import PUPIL_GROUPS
+from school_tracker.terms import Term
+
+GROUP_LABELS = {"all": "All pupils", **PUPIL_GROUPS}
+
+
+@dataclass
+class FigureRow:
+    """One line of a figure: a value per term; `drill` names the pupil list behind it."""
+
+    key: str
+    label: str
+    values: list[float | None]
+    unit: str = "pupils"  # pupils | records | hours | pounds | percent | points
+    drill: str | None = None
+
+
+@dataclass
+class FigureTable:
+    """A titled figure: rows × terms, with its definition key and chart style."""
+
+    key: str
+    title: str
+    rows: list[FigureRow]
+    additive: bool = False  # the rows add up to the last row (a total)
+    chart: str = "line"
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard and the governors' workbook show."""
+
+    terms: list[Term]
+    tables: list[FigureTable] = field(default_factory=list)
+
+    @property
+    def selected(self) -> Term:
+        return self.terms[-1]
+
+    def table(self, key: str) -> FigureTable | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+
+def join_pupils(stmt, filters: src.DashboardFilters, pupil_column) -> sa.Select:
+    """Join a statement to pupils and apply the year/group filters."""
+    return stmt.join(Pupil, Pupil.id == pupil_column).where(*filters.conditions())
+
+
+def grid_by_term(rows, n_terms: int) -> dict[str, list[float]]:
+    """{key: [value per term]} from (idx, key, value) rows, zero-filled."""
+    grid: dict[str, list[float]] = defaultdict(lambda: [0] * n_terms)
+    for idx, key, value in rows:
+        grid[str(key)][idx] = value or 0
+    return grid

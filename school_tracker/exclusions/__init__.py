@@ -1,0 +1,5 @@
+"""Suspensions and permanent exclusions with DfE reasons and the legal thresholds."""
+
+from school_tracker.exclusions.views import bp
+
+__all__ = ["bp"]

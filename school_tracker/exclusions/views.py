@@ -1,0 +1,213 @@
+"""Suspension and permanent exclusion pages: leaders only (staff see nothing of them)."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from school_tracker.audit import record_audit
+from school_tracker.database import writes_on_get
+from school_tracker.exclusions import panels, queries, services  # noqa: F401 - panels registers
+from school_tracker.exclusions.duties import exclusion_duties
+from school_tracker.exclusions.forms import CancelForm, ExclusionForm
+from school_tracker.extensions import db
+from school_tracker.models import ExclusionKind, Role
+from school_tracker.permissions import allow, current_school_id
+from school_tracker.pupils.queries import get_pupil_or_404
+from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.risk.duties import GUIDANCE_TITLE
+from school_tracker.risk.forms import ChoosePupilForm
+from school_tracker.risk.queries import get_on_roll_pupil_or_404, pupil_label
+from school_tracker.terms import academic_year_label
+
+bp = Blueprint("exclusions", __name__)
+
+
+def _attach(form, error: RecordRuleError) -> None:
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        flash(str(error), "danger")
+
+
+def _saved(exclusion, message: str):
+    """Commit, flash the message and any threshold warnings, and show the record."""
+    db.session.commit()
+    flash(message, "success")
+    for warning in services.warnings_for(exclusion):
+        flash(warning, "warning")
+    return redirect(url_for("exclusions.detail", exclusion_id=exclusion.id))
+
+
+@bp.route("/")
+@allow(Role.LEADER)
+def index():
+    """This academic year's suspensions and exclusions, and pupils near the thresholds."""
+    calendar = queries.school_calendar(current_school_id())
+    current = calendar.term_for(date.today())
+    default_year = calendar.academic_year_terms(current.key)[0].year
+    start_year = request.args.get("year", default_year, type=int)
+    if not 2000 <= start_year <= date.today().year + 1:
+        abort(400)
+    bounds = queries.year_bounds(calendar, f"autumn-{start_year}")
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = queries.exclusion_page(
+        current_school_id(), bounds, page, current_app.config.get("PUPILS_PER_PAGE", 50)
+    )
+    return render_template(
+        "exclusions/index.html",
+        pagination=pagination,
+        year_label=academic_year_label("autumn", start_year),
+        start_year=start_year,
+        years=range(date.today().year, date.today().year - 6, -1),
+        near=queries.near_thresholds(current_school_id(), date.today()),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(Role.LEADER)
+def choose_pupil():
+    """Step 1: choose the pupil, so the form can show their totals and duties."""
+    form = ChoosePupilForm(current_school_id())
+    if form.validate_on_submit():
+        return redirect(url_for("exclusions.record", pupil_id=form.pupil.data))
+    return render_template("exclusions/choose_pupil.html", form=form)
+
+
+@bp.route("/pupils/<int:pupil_id>/new", methods=["GET", "POST"])
+@allow(Role.LEADER)
+def record(pupil_id: int):
+    """Step 2: record a suspension or permanent exclusion for this pupil."""
+    pupil = get_on_roll_pupil_or_404(current_school_id(), pupil_id)
+    form = ExclusionForm()
+    if request.method == "GET":
+        form.start_date.data = date.today()
+    if form.validate_on_submit():
+        try:
+            exclusion = services.record_exclusion(pupil, form.data_for_service(), by=current_user)
+        except RecordRuleError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            return _saved(exclusion, f"{exclusion.kind.label} recorded.")
+    return render_template(
+        "exclusions/form.html",
+        form=form,
+        pupil=pupil,
+        pupil_label=pupil_label(pupil),
+        summary=queries.suspension_summary(pupil),
+        duties=exclusion_duties(pupil),
+        guidance_title=GUIDANCE_TITLE,
+        exclusion=None,
+    )
+
+
+@bp.route("/<int:exclusion_id>")
+@allow(Role.LEADER)
+@writes_on_get
+def detail(exclusion_id: int):
+    """One exclusion with its reasons, notifications and the duties it triggers (audited)."""
+    exclusion = queries.get_exclusion_or_404(current_school_id(), exclusion_id)
+    record_audit(current_user, "view", services.ENTITY, exclusion.id, pupil_id=exclusion.pupil_id)
+    db.session.commit()
+    return render_template(
+        "exclusions/detail.html",
+        exclusion=exclusion,
+        summary=queries.suspension_summary(exclusion.pupil, exclusion.start_date),
+        duties=exclusion_duties(exclusion.pupil, exclusion.kind),
+        guidance_title=GUIDANCE_TITLE,
+        cancel_form=CancelForm(formdata=None, version=exclusion.version_id),
+        days_text=queries.days_text,
+    )
+
+
+@bp.route("/<int:exclusion_id>/edit", methods=["GET", "POST"])
+@allow(Role.LEADER)
+def edit(exclusion_id: int):
+    """Correct a recorded exclusion; a stale form is refused."""
+    exclusion = queries.get_exclusion_or_404(current_school_id(), exclusion_id)
+    if exclusion.cancelled_on is not None:
+        abort(404)
+    form = ExclusionForm(obj=exclusion if request.method == "GET" else None)
+    if request.method == "GET":
+        form.kind.data = exclusion.kind.value
+        form.version.data = exclusion.version_id
+        form.reason_1.data, form.reason_2.data, form.reason_3.data = (
+            exclusion.reason_1_id,
+            exclusion.reason_2_id,
+            exclusion.reason_3_id,
+        )
+    elif form.validate_on_submit():
+        try:
+            services.update_exclusion(
+                exclusion,
+                form.data_for_service(),
+                by=current_user,
+                expected_version=form.expected_version(),
+            )
+        except StaleRecordError as error:
+            error.view_url = url_for("exclusions.detail", exclusion_id=exclusion.id)
+            raise
+        except RecordRuleError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            return _saved(exclusion, "Changes saved.")
+    return render_template(
+        "exclusions/form.html",
+        form=form,
+        pupil=exclusion.pupil,
+        pupil_label=pupil_label(exclusion.pupil),
+        summary=queries.suspension_summary(exclusion.pupil, exclusion.start_date),
+        duties=exclusion_duties(exclusion.pupil, exclusion.kind),
+        guidance_title=GUIDANCE_TITLE,
+        exclusion=exclusion,
+    )
+
+
+@bp.route("/<int:exclusion_id>/cancel", methods=["POST"])
+@allow(Role.LEADER)
+def cancel(exclusion_id: int):
+    """Cancel an exclusion with a reason; it stays on record but stops counting."""
+    exclusion = queries.get_exclusion_or_404(current_school_id(), exclusion_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_exclusion(
+                exclusion,
+                by=current_user,
+                reason=form.reason.data,
+                expected_version=form.expected_version(),
+            )
+        except StaleRecordError as error:
+            error.view_url = url_for("exclusions.detail", exclusion_id=exclusion.id)
+            raise
+        except RecordRuleError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("Exclusion cancelled; it no longer counts towards the totals.", "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "danger")
+    return redirect(url_for("exclusions.detail", exclusion_id=exclusion.id))
+
+
+@bp.route("/pupils/<int:pupil_id>")
+@allow(Role.LEADER)
+@writes_on_get
+def pupil(pupil_id: int):
+    """One pupil's suspensions and exclusions, with this year's totals per term."""
+    pupil = get_pupil_or_404(current_school_id(), pupil_id)
+    record_audit(current_user, "view", "exclusion_history", pupil.id, pupil_id=pupil.id)
+    db.session.commit()
+    return render_template(
+        "exclusions/pupil.html",
+        pupil=pupil,
+        exclusions=queries.pupil_exclusions(pupil.id),
+        summary=queries.suspension_summary(pupil),
+        days_text=queries.days_text,
+        ExclusionKind=ExclusionKind,
+    )

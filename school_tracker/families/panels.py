@@ -1,0 +1,57 @@
+"""What parent conversations add to a pupil's timeline and to the lead's home page."""
+
+from flask import url_for
+
+from school_tracker.families import queries
+from school_tracker.interventions.rules import school_today
+from school_tracker.models import Pupil, Role, User
+from school_tracker.records import TimelineEntry
+from school_tracker.templating import date_uk
+from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
+
+
+@timeline_source
+def conversation_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
+    """The pupil's conversations the viewer may see (leaders, the lead and the creator)."""
+    if viewer.role not in (Role.STAFF, Role.LEADER):
+        return []
+    return [
+        TimelineEntry(
+            on=record.held_on,
+            kind="Parent/carer conversation",
+            title=f"Conversation with {record.carer_relationship.label.lower()}",
+            url=url_for("families.detail", conversation_id=record.id),
+            detail=f"Led by {record.led_by.full_name}",
+            badges=("Follow-up open",) if record.follow_up_due(school_today()) else (),
+        )
+        for record in queries.pupil_conversations(pupil.school_id, pupil.id, viewer)
+    ]
+
+
+@home_source
+def follow_up_panel(user: User) -> list[HomePanel]:
+    """Follow-ups the signed-in member of staff leads that are due within a week or overdue."""
+    if user.role not in (Role.STAFF, Role.LEADER) or user.school_id is None:
+        return []
+    today = school_today()
+    due = queries.follow_ups_due(user.school_id, user.id, today)
+    if not due and user.role is Role.LEADER:
+        return []
+    items = [
+        HomeItem(
+            text=f"Follow up with {record.pupil.display_name}'s "
+            f"{record.carer_relationship.label.lower()}",
+            url=url_for("families.detail", conversation_id=record.id),
+            due=("overdue since " if record.follow_up_on < today else "due ")
+            + date_uk(record.follow_up_on),
+        )
+        for record in due
+    ]
+    return [
+        HomePanel(
+            title="Parent and carer follow-ups due",
+            items=items,
+            empty="No follow-ups due this week.",
+            order=25,
+        )
+    ]

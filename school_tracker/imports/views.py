@@ -1,0 +1,172 @@
+"""Admin pages: upload a roll file, preview what it would do, confirm it once, see the summary."""
+
+import hashlib
+import logging
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from school_tracker.errors import error_reference
+from school_tracker.extensions import db
+from school_tracker.forms import EmptyForm
+from school_tracker.imports import queries, services
+from school_tracker.imports.forms import ConfirmForm, UploadForm
+from school_tracker.imports.parser import ImportFileError, parse_roll
+from school_tracker.models import Role, RollImport, RollImportStatus, School
+from school_tracker.permissions import allow, current_school_id
+
+bp = Blueprint("imports", __name__)
+log = logging.getLogger(__name__)
+
+# Every error is counted; a wholly wrong file shows the first few hundred, which is plenty
+# to see the pattern (the parser itself stops after 1,000).
+MAX_SHOWN_ERRORS = 300
+
+
+def _import_or_404(import_id: str) -> RollImport:
+    return queries.get_import_or_404(current_school_id(), current_user.id, import_id)
+
+
+def _index_page(form: UploadForm, status: int = 200, file_error: str | None = None):
+    recent = queries.recent_imports(current_school_id())
+    page = render_template("imports/index.html", form=form, recent=recent, file_error=file_error)
+    return page, status
+
+
+@bp.route("/", methods=["GET", "POST"], strict_slashes=False)
+@allow(Role.ADMIN)
+def index():
+    """Upload a roll file; a valid one is kept as a preview, an invalid one explained."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _index_page(form, 400 if form.errors else 200)
+    upload = form.file.data
+    data = upload.read()
+    file_name = services.clean_file_name(upload.filename)
+    try:
+        result = parse_roll(data, file_name)
+    except ImportFileError as error:
+        # The message is ours (never file content); the reference ties the page to this line.
+        log.info(
+            "roll import refused for user %s ref=%s: %s",
+            current_user.id,
+            error_reference(),
+            error.message,
+        )
+        return _index_page(form, 400, file_error=error.message)
+    if not result.ok:
+        log.info(
+            "roll import rejected for user %s: %d row errors", current_user.id, len(result.errors)
+        )
+        page = render_template(
+            "imports/errors.html",
+            result=result,
+            file_name=file_name,
+            shown=result.errors[:MAX_SHOWN_ERRORS],
+        )
+        return page, 400
+    school = db.session.get_one(School, current_school_id())
+    roll_import, _ = services.start_preview(
+        school,
+        result,
+        file_name=file_name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        by=current_user,
+    )
+    db.session.commit()
+    return redirect(url_for("imports.preview", import_id=roll_import.id))
+
+
+@bp.route("/<import_id>")
+@allow(Role.ADMIN)
+def preview(import_id: str):
+    """The preview (or, once applied, the summary) of one of this admin's imports."""
+    roll_import = _import_or_404(import_id)
+    if roll_import.status is RollImportStatus.APPLIED:
+        return render_template(
+            "imports/summary.html",
+            roll_import=roll_import,
+            counts=roll_import.counts.get("applied", {}),
+        )
+    try:
+        services.check_open(roll_import)
+        plan = services.current_plan(roll_import)
+    except services.ImportRefused as refusal:
+        return _refused(refusal, import_id, status=200)
+    form = ConfirmForm(held_upns=[h.row.upn for h in plan.held])
+    form.mark_leavers.label.text = (
+        f"Mark these {len(plan.leavers)} pupils as left (leaving date {date.today():%d/%m/%Y})"
+    )
+    return render_template(
+        "imports/preview.html",
+        roll_import=roll_import,
+        plan=plan,
+        form=form,
+        stale=plan.fingerprint != roll_import.roll_fingerprint,
+        refresh_form=EmptyForm(),
+        held_by_upn={h.row.upn: h for h in plan.held},
+    )
+
+
+@bp.route("/<import_id>/confirm", methods=["POST"])
+@allow(Role.ADMIN)
+def confirm(import_id: str):
+    """Apply the stored preview in one transaction, once, if the roll has not changed."""
+    roll_import = _import_or_404(import_id)
+    try:
+        services.check_open(roll_import)
+        form = ConfirmForm(held_upns=(roll_import.payload or {}).get("held", []))
+        if not form.validate_on_submit():
+            return _refused(
+                services.ImportRefused("The form was not valid; preview again."),
+                import_id,
+                status=400,
+            )
+        summary = services.confirm_import(
+            roll_import,
+            mark_leavers=form.mark_leavers.data,
+            moves=set(form.moves.data or ()),
+            by=current_user,
+        )
+    except services.ImportRefused as refusal:
+        db.session.rollback()
+        return _refused(refusal, import_id)
+    except (StaleDataError, IntegrityError):
+        # Someone changed a pupil between the fingerprint check and our write.
+        db.session.rollback()
+        return _refused(services.RollChanged(), import_id)
+    db.session.commit()
+    flash(f"Import complete: {summary.changes} change(s) made to the roll.", "success")
+    return redirect(url_for("imports.preview", import_id=import_id))
+
+
+@bp.route("/<import_id>/refresh", methods=["POST"])
+@allow(Role.ADMIN)
+def refresh(import_id: str):
+    """Preview the same stored rows again against the roll as it is now."""
+    roll_import = _import_or_404(import_id)
+    form = EmptyForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.ImportRefused("The form expired; open the preview and try again.")
+        fresh, _ = services.refresh_preview(roll_import, by=current_user)
+    except services.ImportRefused as refusal:
+        db.session.rollback()
+        return _refused(refusal, import_id)
+    db.session.commit()
+    flash("Previewed again against the roll as it is now.", "info")
+    return redirect(url_for("imports.preview", import_id=fresh.id))
+
+
+def _refused(refusal: services.ImportRefused, import_id: str, status: int | None = None):
+    page = render_template(
+        "imports/refused.html",
+        refusal=refusal,
+        import_id=import_id,
+        can_refresh=isinstance(refusal, services.RollChanged),
+        refresh_form=EmptyForm(),
+    )
+    return page, status or refusal.status

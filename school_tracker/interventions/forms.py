@@ -1,0 +1,225 @@
+"""Intervention, participant, status and catalogue forms (choices loaded per request)."""
+
+import math
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+from school_tracker.forms import (
+    LongText,
+    MultiCheckboxField,
+    NoControlCharacters,
+    TrimmedStringField,
+    VersionedForm,
+    choices,
+)
+from school_tracker.models import FundingStream, InterventionMode, SessionFrequency
+
+FREQUENCIES = choices([("", "Not set")] + [(f.value, f.label) for f in SessionFrequency])
+FUNDING = choices([("", "Not set")] + [(f.value, f.label) for f in FundingStream])
+MODES = choices([(m.value, m.label) for m in InterventionMode])
+IMPACTS = choices(
+    [
+        ("", "Not recorded yet"),
+        ("2", "+2 much better"),
+        ("1", "+1 better"),
+        ("0", "0 no change"),
+        ("-1", "-1 worse"),
+        ("-2", "-2 much worse"),
+    ]
+)
+
+
+def finite_number(form, field) -> None:
+    """Refuse NaN and infinity before any range check compares them."""
+    value = field.data
+    if value is None:
+        return
+    finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+    if not finite:
+        raise StopValidation("Enter a number.")
+
+
+SCORE = [Optional(), finite_number, NumberRange(min=-1_000_000, max=1_000_000)]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
+class InterventionForm(VersionedForm):
+    """The plan of an intervention; pupils and mode are chosen only when it is created."""
+
+    type_id = SelectField("Type", coerce=int, validate_choice=True)
+    mode = RadioField("Individual or group", choices=MODES, default="individual")
+    pupil_ids = SelectMultipleField(
+        "Pupils taking part",
+        coerce=int,
+        description="One pupil for an individual intervention, two or more for a group. "
+        "Hold Ctrl (or Cmd) to choose several.",
+    )
+    lead_id = SelectField("Led by", coerce=int, validate_choice=True)
+    priorities = MultiCheckboxField(
+        "AfA priorities",
+        description="Leave all unticked to use the type's usual priorities.",
+    )
+    measure = TrimmedStringField(
+        "Measure used",
+        validators=[Optional(), Length(max=120), NoControlCharacters()],
+        description="For example Boxall, reading age (months), SDQ, attendance %.",
+    )
+    score_min = FloatField("Lowest possible score", validators=SCORE)
+    score_max = FloatField("Highest possible score", validators=SCORE)
+    intended_outcome = TextAreaField("Intended outcome", validators=LongText(4000))
+    planned_sessions = IntegerField(
+        "Planned sessions", validators=[Optional(), NumberRange(min=1, max=500)]
+    )
+    frequency = SelectField("Frequency", choices=FREQUENCIES, validate_choice=True)
+    cost = DecimalField(
+        "Cost (£)",
+        places=2,
+        validators=[Optional(), finite_number, NumberRange(min=0, max=1_000_000)],
+        description="Pounds and pence, e.g. 450.00. Enter 0 if it costs nothing extra.",
+    )
+    funding_stream = SelectField("Funding stream", choices=FUNDING, validate_choice=True)
+    start_date = DateField("Start date", validators=[DataRequired()])
+    review_date = DateField("Review date", validators=[DataRequired()])
+    pupil_voice = TextAreaField("Pupil voice", validators=LongText(10_000))
+    parent_voice = TextAreaField("Parent/carer voice", validators=LongText(10_000))
+    notes = TextAreaField("Notes", validators=LongText(10_000))
+    submit = SubmitField("Save intervention")
+
+    def __init__(self, *args, type_choices, staff, pupils, priority_choices, creating, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type_id.choices = choices(type_choices)
+        self.lead_id.choices = choices(staff)
+        self.pupil_ids.choices = choices(pupils)
+        self.priorities.choices = choices(priority_choices)
+        if not creating:
+            del self.mode
+            del self.pupil_ids
+
+    def validate_review_date(self, field) -> None:
+        if field.data and self.start_date.data and field.data <= self.start_date.data:
+            raise ValidationError("The review date must be after the start date.")
+
+    def validate_score_max(self, field) -> None:
+        low = self.score_min.data
+        if field.data is not None and low is not None and field.data <= low:
+            raise ValidationError("The highest score must be above the lowest.")
+
+    def validate_cost(self, field) -> None:
+        if field.data is None:
+            return
+        try:
+            if field.data != field.data.quantize(Decimal("0.01")):
+                raise ValidationError("Enter pounds and pence, at most two decimal places.")
+        except InvalidOperation as error:
+            raise ValidationError("Enter a cost in pounds and pence.") from error
+
+    def validate_pupil_ids(self, field) -> None:
+        count = len(set(field.data or []))
+        if self.mode.data == "individual" and count != 1:
+            raise ValidationError("Choose exactly one pupil for an individual intervention.")
+        if self.mode.data == "group" and count < 2:
+            raise ValidationError("Choose at least two pupils for a group intervention.")
+
+    @property
+    def cost_pence(self) -> int:
+        """The cost as whole pence (0 when left blank)."""
+        return int(self.cost.data * 100) if self.cost.data is not None else 0
+
+    @property
+    def frequency_value(self) -> SessionFrequency | None:
+        return SessionFrequency(self.frequency.data) if self.frequency.data else None
+
+    @property
+    def funding_value(self) -> FundingStream | None:
+        return FundingStream(self.funding_stream.data) if self.funding_stream.data else None
+
+
+class StatusForm(VersionedForm):
+    """Start, complete or stop an intervention (a stop needs a reason)."""
+
+    status = SelectField("New status", validate_choice=True)
+    reason = TextAreaField("Reason for stopping", validators=LongText(2000))
+    submit = SubmitField("Change status")
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices([(s.value, s.label) for s in allowed])
+
+    def validate_reason(self, field) -> None:
+        if self.status.data == "stopped" and not (field.data or "").strip():
+            raise ValidationError("Say why the intervention is stopping.")
+
+
+class ParticipantForm(VersionedForm):
+    """A pupil joining a group (pupil chosen), or their start date and baseline corrected."""
+
+    pupil_id = SelectField("Pupil", coerce=int, validate_choice=True)
+    start_date = DateField("Start date", validators=[DataRequired()])
+    baseline_score = FloatField("Baseline score", validators=SCORE)
+    submit = SubmitField("Save")
+
+    def __init__(self, *args, pupils=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if pupils is None:
+            del self.pupil_id
+        else:
+            self.pupil_id.choices = choices(pupils)
+
+
+class OutcomeForm(VersionedForm):
+    """One pupil's end date, exit score, sessions attended and impact."""
+
+    end_date = DateField("End date", validators=[Optional()])
+    exit_score = FloatField("Exit score", validators=SCORE)
+    sessions_attended = IntegerField(
+        "Sessions attended", validators=[Optional(), NumberRange(min=0, max=500)]
+    )
+    impact = SelectField("Impact", choices=IMPACTS, validate_choice=True, coerce=_optional_int)
+    submit = SubmitField("Save outcome")
+
+
+class WithdrawForm(VersionedForm):
+    """Take a pupil out of a group, with the reason and date."""
+
+    on = DateField("Date they left", validators=[DataRequired()])
+    reason = TextAreaField("Reason", validators=[DataRequired(), *LongText(2000)])
+    submit = SubmitField("Withdraw pupil")
+
+
+class InterventionTypeForm(FlaskForm):
+    """A catalogue entry: name, usual priorities, SEND focus."""
+
+    name = TrimmedStringField(
+        "Name", validators=[DataRequired(), Length(max=120), NoControlCharacters()]
+    )
+    priorities = MultiCheckboxField("Usual AfA priorities")
+    send_focused = BooleanField("SEND-focused (also adds P4b to new interventions)")
+    submit = SubmitField("Save type")
+
+    def __init__(self, *args, priority_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.priorities.choices = choices(priority_choices)

@@ -1,0 +1,149 @@
+"""Pages for each pupil taking part: join a group, correct dates and baseline, outcome, withdraw."""
+
+from flask import Blueprint, flash, redirect, render_template, request
+from flask_login import current_user
+
+from school_tracker.extensions import db
+from school_tracker.interventions import participants, pickers, queries
+from school_tracker.interventions.forms import OutcomeForm, ParticipantForm, WithdrawForm
+from school_tracker.interventions.rules import school_today
+from school_tracker.interventions.web import detail_url, load_intervention, refuse
+from school_tracker.models import InterventionMode, Role
+from school_tracker.permissions import allow, current_school_id
+from school_tracker.records import RecordRuleError
+
+bp = Blueprint("intervention_pupils", __name__)
+RECORD_ROLES = (Role.STAFF, Role.LEADER)
+EDIT_TITLE = "Pupil's start date and baseline"
+OUTCOME_TITLE = "Record a pupil's outcome"
+
+
+def _load(intervention_id: int, participant_id: int):
+    record = load_intervention(intervention_id)
+    return record, queries.get_participant_or_404(record, participant_id)
+
+
+def _page(template_form, record, part, title: str, intro: str = ""):
+    return render_template(
+        "interventions/participant_form.html",
+        form=template_form,
+        record=record,
+        part=part,
+        title=title,
+        intro=intro,
+    )
+
+
+@bp.route("/<int:intervention_id>/pupils/new", methods=["GET", "POST"])
+@allow(RECORD_ROLES)
+def add(intervention_id: int):
+    """Add a pupil to a planned or active group."""
+    record = load_intervention(intervention_id)
+    if record.mode is InterventionMode.INDIVIDUAL or not record.status.is_open:
+        flash("Pupils can only join a planned or active group.", "danger")
+        return redirect(detail_url(record))
+    on_it = {part.pupil_id for part in record.participants}
+    pupils = [c for c in pickers.pupil_choices(current_school_id()) if c[0] not in on_it]
+    data = {"start_date": max(school_today(), record.start_date)}
+    form = ParticipantForm(pupils=pupils, data=data if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            participants.add_participant(
+                record,
+                form.pupil_id.data,
+                start_date=form.start_date.data,
+                baseline_score=form.baseline_score.data,
+                by=current_user,
+                today=school_today(),
+            )
+        except RecordRuleError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Pupil added to the group.", "success")
+            return redirect(detail_url(record))
+    return _page(form, record, None, "Add a pupil to the group")
+
+
+@bp.route("/<int:intervention_id>/pupils/<int:participant_id>/edit", methods=["GET", "POST"])
+@allow(RECORD_ROLES)
+def edit(intervention_id: int, participant_id: int):
+    """Correct a pupil's start date or baseline score."""
+    record, part = _load(intervention_id, participant_id)
+    form = ParticipantForm(obj=part if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = part.version_id
+    if form.validate_on_submit():
+        values = {"start_date": form.start_date.data, "baseline_score": form.baseline_score.data}
+        return _save(form, record, part, values, "Pupil's details saved.", EDIT_TITLE)
+    return _page(form, record, part, EDIT_TITLE)
+
+
+@bp.route("/<int:intervention_id>/pupils/<int:participant_id>/outcome", methods=["GET", "POST"])
+@allow(RECORD_ROLES)
+def outcome(intervention_id: int, participant_id: int):
+    """Record a pupil's end date, exit score, sessions attended and impact."""
+    record, part = _load(intervention_id, participant_id)
+    form = OutcomeForm(obj=part if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = part.version_id
+        form.impact.data = part.impact
+    if form.validate_on_submit():
+        values = {
+            "end_date": form.end_date.data,
+            "exit_score": form.exit_score.data,
+            "sessions_attended": form.sessions_attended.data,
+            "impact": form.impact.data,
+        }
+        return _save(form, record, part, values, "Outcome saved.", OUTCOME_TITLE, "record_outcome")
+    return _page(form, record, part, OUTCOME_TITLE)
+
+
+def _save(form, record, part, values: dict, success: str, title: str, action: str = "update"):
+    try:
+        participants.update_participant(
+            part,
+            values,
+            by=current_user,
+            today=school_today(),
+            expected_version=form.expected_version(),
+            view_url=detail_url(record),
+            action=action,
+        )
+    except RecordRuleError as error:
+        refuse(form, error)
+        return _page(form, record, part, title)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(detail_url(record))
+
+
+@bp.route("/<int:intervention_id>/pupils/<int:participant_id>/withdraw", methods=["GET", "POST"])
+@allow(RECORD_ROLES)
+def withdraw(intervention_id: int, participant_id: int):
+    """Take a pupil out of a group with a reason; their record stays."""
+    record, part = _load(intervention_id, participant_id)
+    if record.mode is InterventionMode.INDIVIDUAL or not part.is_taking_part:
+        flash("Only a pupil taking part in a group can be withdrawn.", "danger")
+        return redirect(detail_url(record))
+    data = {"on": school_today(), "version": part.version_id}
+    form = WithdrawForm(data=data if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            participants.withdraw_participant(
+                part,
+                reason=form.reason.data,
+                on=form.on.data,
+                by=current_user,
+                today=school_today(),
+                expected_version=form.expected_version(),
+                view_url=detail_url(record),
+            )
+        except RecordRuleError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Pupil withdrawn from the group.", "success")
+            return redirect(detail_url(record))
+    intro = "The pupil's record stays on the intervention, marked withdrawn."
+    return _page(form, record, part, "Withdraw a pupil from the group", intro)

@@ -1,0 +1,67 @@
+"""Choice lists for pupil and staff pickers, always inside one school (also used by P3 and P5)."""
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from school_tracker.extensions import db
+from school_tracker.models import Pupil, Role, User
+
+# Staff who can lead a record or be recorded as having learned something.
+STAFF_ROLES = (Role.STAFF, Role.LEADER)
+
+
+def pupil_label(pupil: Pupil) -> str:
+    """`Surname, Forename (Year 3)`, as the MIS lists pupils."""
+    forename = pupil.preferred_forename or pupil.legal_forename
+    return f"{pupil.legal_surname}, {forename} ({pupil.year_group.label})"
+
+
+def pupil_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple[int, str]]:
+    """The school's on-roll pupils (plus any already chosen, even if they have left)."""
+    include = list(include_ids)
+    scope = Pupil.leaving_date.is_(None)
+    if include:
+        scope = sa.or_(scope, Pupil.id.in_(include))
+    pupils = db.session.scalars(
+        sa.select(Pupil)
+        .where(Pupil.school_id == school_id, scope)
+        .order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
+    )
+    return [(pupil.id, pupil_label(pupil)) for pupil in pupils]
+
+
+def staff_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple[int, str]]:
+    """The school's active staff and leaders (plus any already chosen, even if deactivated)."""
+    include = list(include_ids)
+    scope = sa.and_(User.active.is_(True), User.role.in_(STAFF_ROLES))
+    if include:
+        scope = sa.or_(scope, User.id.in_(include))
+    users = db.session.scalars(
+        sa.select(User).where(User.school_id == school_id, scope).order_by(User.full_name, User.id)
+    )
+    return [(user.id, user.full_name) for user in users]
+
+
+def school_pupil(school_id: int, pupil_id: int | None, *, on_roll: bool = True) -> Pupil | None:
+    """The pupil if they belong to the school (and are on roll, unless told otherwise)."""
+    if pupil_id is None:
+        return None
+    stmt = sa.select(Pupil).where(Pupil.id == pupil_id, Pupil.school_id == school_id)
+    if on_roll:
+        stmt = stmt.where(Pupil.leaving_date.is_(None))
+    return db.session.scalar(stmt)
+
+
+def school_staff(school_id: int, user_id: int | None) -> User | None:
+    """An active staff member or leader of the school, or None."""
+    if user_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(User).where(
+            User.id == user_id,
+            User.school_id == school_id,
+            User.active.is_(True),
+            User.role.in_(STAFF_ROLES),
+        )
+    )

@@ -1,0 +1,224 @@
+"""Intervention pages: list, detail, plan, edit, status changes and each pupil taking part."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
+from flask_login import current_user
+
+from school_tracker.audit import record_audit
+from school_tracker.database import writes_on_get
+from school_tracker.extensions import db
+from school_tracker.interventions import catalogue, panels, pickers, queries
+from school_tracker.interventions.forms import InterventionForm, StatusForm
+from school_tracker.interventions.rules import school_today
+from school_tracker.interventions.services import (
+    TRANSITIONS,
+    InterventionData,
+    audit_pupil_id,
+    change_status,
+    create_intervention,
+    update_intervention,
+)
+from school_tracker.interventions.web import detail_url, load_intervention, refuse
+from school_tracker.models import InterventionMode, InterventionStatus, Role
+from school_tracker.permissions import allow, current_school_id
+from school_tracker.records import RecordRuleError, priority_choices
+
+bp = Blueprint("interventions", __name__)
+RECORD_ROLES = (Role.STAFF, Role.LEADER)
+__all__ = ["bp", "panels"]  # panels registers the timeline and home-page sources on import
+
+
+def _plan_form(record=None, *, creating: bool) -> InterventionForm:
+    school_id = current_school_id()
+    keep_type = record.type_id if record else None
+    types = [
+        (t.id, t.name + ("" if t.active else " (no longer offered)"))
+        for t in catalogue.school_types(school_id)
+        if t.active or t.id == keep_type
+    ]
+    data = None
+    if record is not None and request.method == "GET":
+        data = {
+            **{
+                name: getattr(record, name)
+                for name in InterventionData.__dataclass_fields__
+                if name != "priority_codes"
+            },
+            "priorities": [p.code for p in record.priorities],
+            "cost": record.cost_pence / 100,
+            "frequency": record.frequency.value if record.frequency else "",
+            "funding_stream": record.funding_stream.value if record.funding_stream else "",
+            "version": record.version_id,
+        }
+    elif creating and request.method == "GET":
+        data = {"lead_id": current_user.id, "start_date": school_today()}
+        if request.args.get("pupil", type=int):
+            data["pupil_ids"] = [request.args.get("pupil", type=int)]
+    return InterventionForm(
+        data=data,
+        type_choices=types,
+        staff=pickers.staff_choices(school_id, include_ids=[record.lead_id] if record else []),
+        pupils=pickers.pupil_choices(school_id) if creating else [],
+        priority_choices=priority_choices(),
+        creating=creating,
+    )
+
+
+def _plan_data(form: InterventionForm) -> InterventionData:
+    return InterventionData(
+        type_id=form.type_id.data,
+        lead_id=form.lead_id.data,
+        priority_codes=list(form.priorities.data or []),
+        start_date=form.start_date.data,
+        review_date=form.review_date.data,
+        measure=form.measure.data or None,
+        score_min=form.score_min.data,
+        score_max=form.score_max.data,
+        intended_outcome=form.intended_outcome.data or "",
+        planned_sessions=form.planned_sessions.data,
+        frequency=form.frequency_value,
+        cost_pence=form.cost_pence,
+        funding_stream=form.funding_value,
+        pupil_voice=form.pupil_voice.data or "",
+        parent_voice=form.parent_voice.data or "",
+        notes=form.notes.data or "",
+    )
+
+
+def _filters() -> queries.InterventionFilters:
+    status, type_id = request.args.get("status") or None, request.args.get("type") or None
+    if status and status not in {s.value for s in InterventionStatus}:
+        abort(400)
+    if type_id and not type_id.isdigit():
+        abort(400)
+    return queries.InterventionFilters(
+        status=InterventionStatus(status) if status else None,
+        type_id=int(type_id) if type_id else None,
+        overdue=request.args.get("overdue") == "1",
+    )
+
+
+@bp.route("/")
+@allow(RECORD_ROLES)
+def index():
+    """Interventions the user may see: leaders all, staff those they lead or recorded."""
+    filters = _filters()
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = queries.list_interventions(
+        current_school_id(),
+        current_user,
+        filters,
+        today=school_today(),
+        page=page,
+        per_page=current_app.config.get("PUPILS_PER_PAGE", 25),
+    )
+    return render_template(
+        "interventions/index.html",
+        pagination=pagination,
+        filters=filters,
+        statuses=list(InterventionStatus),
+        types=catalogue.school_types(current_school_id()),
+        today=school_today(),
+        describe=queries.describe,
+    )
+
+
+@bp.route("/<int:intervention_id>")
+@allow(RECORD_ROLES)
+@writes_on_get
+def detail(intervention_id: int):
+    """The plan, the pupils taking part and their outcomes; every view is audited."""
+    record = load_intervention(intervention_id)
+    record_audit(
+        current_user,
+        "view",
+        "intervention",
+        record.id,
+        school_id=record.school_id,
+        pupil_id=audit_pupil_id(record),
+    )
+    db.session.commit()
+    return render_template(
+        "interventions/detail.html",
+        record=record,
+        status_form=StatusForm(
+            allowed=TRANSITIONS.get(record.status, ()), version=record.version_id
+        ),
+        today=school_today(),
+        describe=queries.describe,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(RECORD_ROLES)
+def create():
+    """Plan a new intervention for one pupil or a group."""
+    form = _plan_form(creating=True)
+    if form.validate_on_submit():
+        try:
+            record = create_intervention(
+                current_school_id(),
+                _plan_data(form),
+                mode=InterventionMode(form.mode.data),
+                pupil_ids=list(form.pupil_ids.data),
+                by=current_user,
+            )
+        except RecordRuleError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Intervention planned.", "success")
+            return redirect(detail_url(record))
+    return render_template("interventions/form.html", form=form, record=None)
+
+
+@bp.route("/<int:intervention_id>/edit", methods=["GET", "POST"])
+@allow(RECORD_ROLES)
+def edit(intervention_id: int):
+    """Edit the plan; a save based on an older version is refused (409)."""
+    record = load_intervention(intervention_id)
+    form = _plan_form(record, creating=False)
+    if form.validate_on_submit():
+        try:
+            update_intervention(
+                record,
+                _plan_data(form),
+                by=current_user,
+                expected_version=form.expected_version(),
+                view_url=detail_url(record),
+            )
+        except RecordRuleError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Intervention saved.", "success")
+            return redirect(detail_url(record))
+    return render_template("interventions/form.html", form=form, record=record)
+
+
+@bp.route("/<int:intervention_id>/status", methods=["POST"])
+@allow(RECORD_ROLES)
+def status(intervention_id: int):
+    """Start, complete or stop an intervention."""
+    record = load_intervention(intervention_id)
+    form = StatusForm(allowed=TRANSITIONS.get(record.status, ()))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "danger")
+        return redirect(detail_url(record))
+    try:
+        change_status(
+            record,
+            InterventionStatus(form.status.data),
+            by=current_user,
+            on=school_today(),
+            reason=form.reason.data,
+            expected_version=form.expected_version(),
+            view_url=detail_url(record),
+        )
+    except RecordRuleError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(f"Intervention marked {record.status.value}.", "success")
+    return redirect(detail_url(record))

@@ -1,0 +1,105 @@
+"""Kindness forms: record or edit a moment; hide one from the wall."""
+
+from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from school_tracker.forms import (
+    LongText,
+    MultiCheckboxField,
+    NameText,
+    TrimmedStringField,
+    VersionedForm,
+    choices,
+)
+from school_tracker.kindness.services import DEFAULT_PRIORITIES, MomentDetails
+from school_tracker.mentoring.forms import pupil_choices
+from school_tracker.models import KindnessValue, KindPersonKind
+from school_tracker.records import priority_choices
+
+DESCRIPTION_MAX = 2000
+
+
+class MomentForm(VersionedForm):
+    """Who was kind, to whom, what happened and the values it showed."""
+
+    giver_kind = SelectField(
+        "Who was kind?",
+        choices=choices([(k.value, k.label) for k in KindPersonKind]),
+        validate_choice=True,
+    )
+    giver_pupil = SelectField("The pupil who was kind", validate_choice=True)
+    giver_name = TrimmedStringField(
+        "Their name (if not a pupil)", validators=[Optional(), Length(max=120), NameText()]
+    )
+    receiver_pupil = SelectField("Kind to which pupil (optional)", validate_choice=True)
+    receiver_name = TrimmedStringField(
+        "Or kind to whom (optional)",
+        description="A name or a group, e.g. 'the new Year 3 class'. Leave blank if not a pupil.",
+        validators=[Optional(), Length(max=120), NameText()],
+    )
+    description = TextAreaField(
+        "What happened",
+        validators=[DataRequired("Say what happened."), *LongText(DESCRIPTION_MAX)],
+    )
+    values = MultiCheckboxField(
+        "Values shown",
+        choices=choices([(v.value, v.label) for v in KindnessValue]),
+    )
+    occurred_on = DateField("Date", validators=[InputRequired("Give the date.")])
+    priorities = MultiCheckboxField("AfA priorities", default=list(DEFAULT_PRIORITIES))
+    submit = SubmitField("Save kindness moment")
+
+    def __init__(self, school_id: int, *args, keep_pupils=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.giver_pupil.choices = pupil_choices(school_id, "Not a pupil", keep_pupils)
+        self.receiver_pupil.choices = pupil_choices(school_id, "Not a pupil", keep_pupils)
+        self.priorities.choices = choices(priority_choices())
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the giver that matches the kind and at least one value."""
+        ok = super().validate(extra_validators)
+        problems = []
+        is_pupil = self.giver_kind.data == KindPersonKind.PUPIL.value
+        if is_pupil and not self.giver_pupil.data:
+            problems.append((self.giver_pupil, "Choose the pupil who was kind."))
+        if not is_pupil and not self.giver_name.data:
+            problems.append((self.giver_name, "Give the name of the person who was kind."))
+        if self.receiver_pupil.data and self.receiver_name.data:
+            problems.append((self.receiver_name, "Choose a pupil or give a name, not both."))
+        if not self.values.data:
+            problems.append((self.values, "Choose at least one value."))
+        if not self.priorities.data:
+            problems.append((self.priorities, "Link at least one priority."))
+        for field, message in problems:
+            field.errors.append(message)
+        return ok and not problems
+
+    def details(self) -> MomentDetails:
+        """Only the giver fields of the chosen kind (the others are ignored, R23)."""
+        kind = KindPersonKind(self.giver_kind.data)
+        is_pupil = kind is KindPersonKind.PUPIL
+        return MomentDetails(
+            giver_kind=kind,
+            giver_pupil_id=int(self.giver_pupil.data) if is_pupil else None,
+            giver_name=None if is_pupil else self.giver_name.data,
+            receiver_pupil_id=int(self.receiver_pupil.data) if self.receiver_pupil.data else None,
+            receiver_name=self.receiver_name.data or None,
+            description=self.description.data,
+            values=tuple(KindnessValue(v) for v in self.values.data),
+            occurred_on=self.occurred_on.data,
+            priority_codes=tuple(self.priorities.data),
+        )
+
+
+class HideForm(VersionedForm):
+    """Take a moment off the wall, saying why (leaders)."""
+
+    reason = TextAreaField(
+        "Why should this moment not be shown?",
+        validators=[DataRequired("Say why it should not be shown."), *LongText(1000)],
+    )
+    submit = SubmitField("Hide from the wall")
+
+
+class ShowForm(VersionedForm):
+    """Put a hidden moment back on the wall: a button carrying the version."""

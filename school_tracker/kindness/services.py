@@ -1,0 +1,238 @@
+"""Kindness moments: record, edit, and hide from (or return to) the kindness wall."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from school_tracker.audit import record_audit
+from school_tracker.extensions import db
+from school_tracker.models import (
+    KindnessMoment,
+    KindnessMomentValue,
+    KindnessValue,
+    KindPersonKind,
+    Pupil,
+    Role,
+    User,
+)
+from school_tracker.orm import utcnow
+from school_tracker.records import RecordRuleError, check_version, priorities_by_code
+
+ENTITY = "kindness_moment"
+DEFAULT_PRIORITIES = ("P1",)
+
+
+@dataclass(frozen=True)
+class MomentDetails:
+    """Who was kind, to whom, what happened, the values shown and when."""
+
+    giver_kind: KindPersonKind
+    description: str
+    values: tuple[KindnessValue, ...]
+    occurred_on: date
+    giver_pupil_id: int | None = None
+    giver_name: str | None = None
+    receiver_pupil_id: int | None = None
+    receiver_name: str | None = None
+    priority_codes: tuple[str, ...] = DEFAULT_PRIORITIES
+
+
+def _school_pupil(school_id: int, pupil_id: int | None, field: str) -> int | None:
+    if pupil_id is None:
+        return None
+    pupil = db.session.get(Pupil, pupil_id)
+    if pupil is None or pupil.school_id != school_id:
+        raise RecordRuleError("Choose a pupil at this school.", field)
+    return pupil.id
+
+
+def _columns(school_id: int, details: MomentDetails, today: date) -> dict[str, Any]:
+    """Check the rules and return the columns to store."""
+    name = (details.giver_name or "").strip() or None
+    if details.giver_kind is KindPersonKind.PUPIL:
+        if details.giver_pupil_id is None:
+            raise RecordRuleError("Choose the pupil who was kind.", "giver_pupil")
+        giver_pupil, name = _school_pupil(school_id, details.giver_pupil_id, "giver_pupil"), None
+    else:
+        if name is None:
+            raise RecordRuleError("Give the name of the person who was kind.", "giver_name")
+        giver_pupil = None
+    receiver_pupil = _school_pupil(school_id, details.receiver_pupil_id, "receiver_pupil")
+    receiver_name = (details.receiver_name or "").strip() or None
+    if receiver_pupil and receiver_name:
+        raise RecordRuleError("Choose a pupil or give a name, not both.", "receiver_name")
+    if receiver_pupil is not None and receiver_pupil == giver_pupil:
+        raise RecordRuleError("Choose someone other than the kind pupil.", "receiver_pupil")
+    if not details.description.strip():
+        raise RecordRuleError("Say what happened.", "description")
+    if not details.values:
+        raise RecordRuleError("Choose at least one value.", "values")
+    if details.occurred_on > today:
+        raise RecordRuleError("The date can't be in the future.", "occurred_on")
+    return {
+        "giver_kind": details.giver_kind,
+        "giver_pupil_id": giver_pupil,
+        "giver_name": name,
+        "receiver_pupil_id": receiver_pupil,
+        "receiver_name": receiver_name,
+        "description": details.description.strip(),
+        "occurred_on": details.occurred_on,
+    }
+
+
+def _priorities(codes: tuple[str, ...]):
+    rows = priorities_by_code(set(codes))
+    if not codes or len(rows) != len(set(codes)):
+        raise RecordRuleError("Choose at least one priority from the list.", "priorities")
+    return rows
+
+
+def _value_codes(values) -> list[str]:
+    return [value.value for value in KindnessValue if value in set(values)]
+
+
+def record_moment(
+    school_id: int, details: MomentDetails, *, by: User, today: date
+) -> KindnessMoment:
+    """Record a kindness moment (linked to P1 unless other priorities are chosen)."""
+    columns = _columns(school_id, details, today)
+    moment = KindnessMoment(
+        school_id=school_id, created_by_id=by.id, updated_by_id=by.id, **columns
+    )
+    moment.value_rows = [KindnessMomentValue(value=v) for v in set(details.values)]
+    moment.priorities = _priorities(details.priority_codes)
+    db.session.add(moment)
+    db.session.flush()
+    record_audit(
+        by,
+        "create",
+        ENTITY,
+        moment.id,
+        school_id=school_id,
+        pupil_id=moment.giver_pupil_id or moment.receiver_pupil_id,
+        changes={
+            "giver_kind": [None, moment.giver_kind.value],
+            "values": [None, _value_codes(details.values)],
+            "priorities": [None, sorted(set(details.priority_codes))],
+            "description": "set",
+        },
+    )
+    return moment
+
+
+def update_moment(
+    moment: KindnessMoment,
+    details: MomentDetails,
+    *,
+    by: User,
+    today: date,
+    expected_version: int | None,
+    view_url: str | None = None,
+) -> dict[str, Any]:
+    """Edit a moment (refused if someone saved first); returns the audited changes."""
+    check_version(moment, expected_version, view_url)
+    columns = _columns(moment.school_id, details, today)
+    old_codes = sorted(p.code for p in moment.priorities)
+    new_codes = sorted(set(details.priority_codes))
+    # Look priorities up before touching the row: a query would autoflush a half-made edit.
+    new_priorities = _priorities(details.priority_codes) if old_codes != new_codes else None
+    old_values, new_values = _value_codes(moment.values), _value_codes(details.values)
+    changes: dict[str, Any] = {}
+    for name, value in columns.items():
+        old = getattr(moment, name)
+        if old != value:
+            setattr(moment, name, value)
+            safe = name in ("giver_kind", "occurred_on")
+            changes[name] = [_plain(old), _plain(value)] if safe else "changed"
+    if old_values != new_values:
+        keep = {row.value: row for row in moment.value_rows}
+        moment.value_rows = [
+            keep.get(v) or KindnessMomentValue(value=v) for v in dict.fromkeys(details.values)
+        ]
+        changes["values"] = [old_values, new_values]
+    if new_priorities is not None:
+        moment.priorities = new_priorities
+        changes["priorities"] = [old_codes, new_codes]
+    if changes:
+        moment.updated_by_id = by.id
+        # Set explicitly so a links-only change still UPDATEs the row and bumps the version.
+        moment.updated_at = utcnow()
+        db.session.flush()
+        record_audit(
+            by,
+            "update",
+            ENTITY,
+            moment.id,
+            school_id=moment.school_id,
+            pupil_id=moment.giver_pupil_id or moment.receiver_pupil_id,
+            changes=changes,
+        )
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "value"):
+        return value.value
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _require_leader(by: User) -> None:
+    if by.role is not Role.LEADER:
+        raise RecordRuleError("Only leaders can hide or show kindness moments.", "reason")
+
+
+def hide_moment(
+    moment: KindnessMoment,
+    *,
+    reason: str,
+    by: User,
+    expected_version: int | None = None,
+    view_url: str | None = None,
+) -> None:
+    """Take a moment off the wall, with a reason (a leader only; reversible)."""
+    _require_leader(by)
+    check_version(moment, expected_version, view_url)
+    if moment.hidden:
+        raise RecordRuleError("This moment is already hidden.", "reason")
+    if not reason.strip():
+        raise RecordRuleError("Say why it should not be shown.", "reason")
+    moment.hidden, moment.hidden_reason = True, reason.strip()
+    moment.hidden_by_id, moment.hidden_at = by.id, utcnow()
+    moment.updated_by_id = by.id
+    db.session.flush()
+    record_audit(
+        by,
+        "hide",
+        ENTITY,
+        moment.id,
+        school_id=moment.school_id,
+        pupil_id=moment.giver_pupil_id or moment.receiver_pupil_id,
+        changes={"hidden": [False, True], "hidden_reason": "set"},
+    )
+
+
+def unhide_moment(
+    moment: KindnessMoment,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    view_url: str | None = None,
+) -> None:
+    """Put a hidden moment back on the wall (a leader only)."""
+    _require_leader(by)
+    check_version(moment, expected_version, view_url)
+    if not moment.hidden:
+        raise RecordRuleError("This moment is not hidden.", "reason")
+    moment.hidden, moment.hidden_reason = False, None
+    moment.hidden_by_id, moment.hidden_at = None, None
+    moment.updated_by_id = by.id
+    db.session.flush()
+    record_audit(
+        by,
+        "unhide",
+        ENTITY,
+        moment.id,
+        school_id=moment.school_id,
+        pupil_id=moment.giver_pupil_id or moment.receiver_pupil_id,
+        changes={"hidden": [True, False], "hidden_reason": "cleared"},
+    )

@@ -1,0 +1,179 @@
+"""Kindness pages: the wall, recording and editing moments, and hiding one (leaders)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from school_tracker.calendar import calendar_for
+from school_tracker.kindness import queries, services
+from school_tracker.kindness.forms import HideForm, MomentForm, ShowForm
+from school_tracker.kindness.sources import kindness_timeline  # noqa: F401 - registers it
+from school_tracker.mentoring.queries import uk_today
+from school_tracker.models import Role
+from school_tracker.permissions import allow, current_school_id
+from school_tracker.web import save_or_refuse
+
+bp = Blueprint("kindness", __name__)
+ROLES = queries.KINDNESS_ROLES
+WALL_PER_PAGE = 24
+LIST_PER_PAGE = 25
+
+
+def _detail_url(moment_id: int) -> str:
+    return url_for("kindness.detail", moment_id=moment_id)
+
+
+@bp.route("/wall")
+@allow(queries.WALL_ROLES)
+def wall():
+    """Recent kindness, celebrated: first names only, hidden moments left out."""
+    school_id, today = current_school_id(), uk_today()
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = queries.wall(school_id, today, page, WALL_PER_PAGE)
+    term = calendar_for(school_id).term_for(today)
+    return render_template(
+        "kindness/wall.html",
+        pagination=pagination,
+        cards=[queries.wall_card(m) for m in pagination.items],
+        counts=queries.value_counts(school_id, term.starts_on, term.ends_on),
+        term=term,
+        days=queries.WALL_DAYS,
+    )
+
+
+@bp.route("/", strict_slashes=False)
+@allow(ROLES)
+def index():
+    """Leaders: every moment (filter to hidden ones); staff: the moments they recorded."""
+    hidden_only = request.args.get("show") == "hidden"
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = queries.list_moments(current_user, hidden_only, page, LIST_PER_PAGE)
+    return render_template(
+        "kindness/index.html",
+        pagination=pagination,
+        hidden_only=hidden_only,
+        giver_label=queries.giver_label,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(ROLES)
+def create():
+    """Record a kindness moment."""
+    school_id = current_school_id()
+    form = MomentForm(school_id)
+    if request.method == "GET":
+        form.occurred_on.data = uk_today()
+        form.giver_pupil.data = request.args.get("pupil_id", "")
+    created = {}
+
+    def action():
+        created["moment"] = services.record_moment(
+            school_id, form.details(), by=current_user, today=uk_today()
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, url_for("kindness.wall")):
+        flash("Kindness moment recorded. Thank you for noticing.", "success")
+        return redirect(_detail_url(created["moment"].id))
+    return render_template("kindness/form.html", form=form, moment=None)
+
+
+@bp.route("/<int:moment_id>")
+@allow(ROLES)
+def detail(moment_id: int):
+    """One moment in full, with hide or show for leaders."""
+    moment = queries.get_moment_or_404(current_user, moment_id)
+    return render_template(
+        "kindness/detail.html",
+        moment=moment,
+        giver=queries.giver_label(moment),
+        can_edit=queries.can_edit(current_user, moment),
+        is_leader=current_user.role is Role.LEADER,
+        show_form=ShowForm(version=moment.version_id),
+    )
+
+
+@bp.route("/<int:moment_id>/edit", methods=["GET", "POST"])
+@allow(ROLES)
+def edit(moment_id: int):
+    """Edit a moment (its recorder or a leader); a stale save is refused."""
+    moment = queries.get_moment_or_404(current_user, moment_id)
+    if not queries.can_edit(current_user, moment):
+        abort(403)
+    keep = (moment.giver_pupil_id, moment.receiver_pupil_id)
+    form = MomentForm(moment.school_id, keep_pupils=keep)
+    if request.method == "GET":
+        _fill(form, moment)
+    view_url = _detail_url(moment.id)
+
+    def action():
+        services.update_moment(
+            moment,
+            form.details(),
+            by=current_user,
+            today=uk_today(),
+            expected_version=form.expected_version(),
+            view_url=view_url,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("Kindness moment saved.", "success")
+        return redirect(view_url)
+    return render_template("kindness/form.html", form=form, moment=moment)
+
+
+def _fill(form: MomentForm, moment) -> None:
+    form.version.data = moment.version_id
+    form.giver_kind.data = moment.giver_kind.value
+    form.giver_pupil.data = str(moment.giver_pupil_id or "")
+    form.giver_name.data = moment.giver_name
+    form.receiver_pupil.data = str(moment.receiver_pupil_id or "")
+    form.receiver_name.data = moment.receiver_name
+    form.description.data = moment.description
+    form.values.data = [v.value for v in moment.values]
+    form.occurred_on.data = moment.occurred_on
+    form.priorities.data = [p.code for p in moment.priorities]
+
+
+@bp.route("/<int:moment_id>/hide", methods=["GET", "POST"])
+@allow(Role.LEADER)
+def hide(moment_id: int):
+    """Take a moment off the wall, with a reason that is kept (and audited)."""
+    moment = queries.get_moment_or_404(current_user, moment_id)
+    form = HideForm()
+    if request.method == "GET":
+        form.version.data = moment.version_id
+    view_url = _detail_url(moment.id)
+
+    def action():
+        services.hide_moment(
+            moment,
+            reason=form.reason.data,
+            by=current_user,
+            expected_version=form.expected_version(),
+            view_url=view_url,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("The moment is hidden from the wall.", "success")
+        return redirect(view_url)
+    return render_template("kindness/hide.html", form=form, moment=moment)
+
+
+@bp.route("/<int:moment_id>/show", methods=["POST"])
+@allow(Role.LEADER)
+def show(moment_id: int):
+    """Put a hidden moment back on the wall."""
+    moment = queries.get_moment_or_404(current_user, moment_id)
+    form = ShowForm()
+    if not form.validate_on_submit():
+        abort(400)
+    view_url = _detail_url(moment.id)
+
+    def action():
+        services.unhide_moment(
+            moment, by=current_user, expected_version=form.expected_version(), view_url=view_url
+        )
+
+    if save_or_refuse(form, action, view_url):
+        flash("The moment is back on the wall.", "success")
+    return redirect(view_url)

@@ -1,0 +1,130 @@
+"""Professional learning pages: the list with total hours, record, edit."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from school_tracker.extensions import db
+from school_tracker.interventions.pickers import staff_choices
+from school_tracker.interventions.rules import school_today
+from school_tracker.interventions.web import refuse
+from school_tracker.learning import queries
+from school_tracker.learning.forms import LearningForm
+from school_tracker.learning.services import LearningData, create_learning, update_learning
+from school_tracker.models import Role
+from school_tracker.permissions import allow, current_school_id
+from school_tracker.records import RecordRuleError, priority_choices
+
+bp = Blueprint("learning", __name__)
+RECORD_ROLES = (Role.STAFF, Role.LEADER)
+
+
+def _form(record=None) -> LearningForm:
+    school_id = current_school_id()
+    if current_user.role is Role.LEADER:
+        staff = staff_choices(school_id, include_ids=[record.staff_id] if record else [])
+    else:
+        staff = [(current_user.id, current_user.full_name)]
+    data = None
+    if request.method == "GET":
+        data = {"staff_id": current_user.id, "held_on": school_today(), "priorities": ["P3"]}
+        if record is not None:
+            data = {
+                **{name: getattr(record, name) for name in LearningData.__dataclass_fields__},
+                "hours": record.hours,
+                "priorities": [p.code for p in record.priorities],
+                "version": record.version_id,
+            }
+    return LearningForm(data=data, staff=staff, priority_choices=priority_choices())
+
+
+def _data(form: LearningForm) -> LearningData:
+    return LearningData(
+        staff_id=form.staff_id.data,
+        held_on=form.held_on.data,
+        activity=form.activity.data,
+        hours_tenths=form.hours_tenths,
+        focus=form.focus.data or "",
+        reflection=form.reflection.data or "",
+    )
+
+
+def _filters() -> queries.LearningFilters:
+    staff, year = request.args.get("staff") or "", request.args.get("year") or ""
+    if (staff and not staff.isdigit()) or (year and not (year.isdigit() and len(year) == 4)):
+        abort(400)
+    return queries.LearningFilters(
+        staff_id=int(staff) if staff and current_user.role is Role.LEADER else None,
+        year=int(year) if year else None,
+    )
+
+
+@bp.route("/")
+@allow(RECORD_ROLES)
+def index():
+    """Staff see their own learning; leaders see everyone's, with total hours."""
+    filters = _filters()
+    page = max(request.args.get("page", 1, type=int), 1)
+    per_page = current_app.config.get("PUPILS_PER_PAGE", 25)
+    pagination, total = queries.list_learning(
+        current_school_id(), current_user, filters, page=page, per_page=per_page
+    )
+    today = school_today()
+    this_year = today.year if today.month >= 8 else today.year - 1
+    staff = staff_choices(current_school_id()) if current_user.role is Role.LEADER else []
+    return render_template(
+        "learning/index.html",
+        pagination=pagination,
+        total_hours=total,
+        filters=filters,
+        staff=staff,
+        years=range(this_year, this_year - 4, -1),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(RECORD_ROLES)
+def create():
+    """Record professional learning (leaders may record it for anyone)."""
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            create_learning(
+                current_school_id(),
+                _data(form),
+                list(form.priorities.data or []),
+                by=current_user,
+                today=school_today(),
+            )
+        except RecordRuleError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Professional learning recorded.", "success")
+            return redirect(url_for("learning.index"))
+    return render_template("learning/form.html", form=form, record=None)
+
+
+@bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
+@allow(RECORD_ROLES)
+def edit(record_id: int):
+    """Edit a record (your own, or anyone's if you are a leader)."""
+    record = queries.get_learning_or_404(current_school_id(), record_id, current_user)
+    form = _form(record)
+    if form.validate_on_submit():
+        try:
+            update_learning(
+                record,
+                _data(form),
+                list(form.priorities.data or []),
+                by=current_user,
+                today=school_today(),
+                expected_version=form.expected_version(),
+                view_url=url_for("learning.edit", record_id=record.id),
+            )
+        except RecordRuleError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Professional learning saved.", "success")
+            return redirect(url_for("learning.index"))
+    return render_template("learning/form.html", form=form, record=record)

@@ -1,0 +1,256 @@
+"""Mentoring forms, and the school-scoped pupil and staff pickers they use."""
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from school_tracker.extensions import db
+from school_tracker.forms import (
+    LongText,
+    MultiCheckboxField,
+    NameText,
+    TrimmedStringField,
+    VersionedForm,
+    choices,
+)
+from school_tracker.mentoring.services import MentorSpec, PairingDetails
+from school_tracker.mentoring.session_log import SessionDetails
+from school_tracker.models import (
+    AdultRelationship,
+    MeetingFrequency,
+    MentorKind,
+    PairingOutcome,
+    Pupil,
+    Role,
+    User,
+)
+from school_tracker.records import priority_choices
+
+GOALS_MAX = 2000
+NOTES_MAX = 5000
+
+
+def pupil_label(pupil: Pupil) -> str:
+    """`Surname, Forename (Year 3)` as pickers show a pupil."""
+    forename = pupil.preferred_forename or pupil.legal_forename
+    return f"{pupil.legal_surname}, {forename} ({pupil.year_group.label})"
+
+
+def pupil_choices(
+    school_id: int, blank: str = "Choose a pupil", keep: Iterable[int | None] = ()
+) -> list[SelectChoice]:
+    """The school's on-roll pupils (plus any already chosen in `keep`) for a picker."""
+    kept = [pupil_id for pupil_id in keep if pupil_id]
+    on_roll = Pupil.leaving_date.is_(None)
+    if kept:
+        on_roll = sa.or_(on_roll, Pupil.id.in_(kept))
+    pupils = db.session.scalars(
+        sa.select(Pupil)
+        .where(Pupil.school_id == school_id, on_roll)
+        .order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
+    )
+    return choices([("", blank)] + [(str(p.id), pupil_label(p)) for p in pupils])
+
+
+def staff_choices(school_id: int, blank: str = "Choose a member of staff") -> list[SelectChoice]:
+    """The school's active staff and leaders for a picker."""
+    users = db.session.scalars(
+        sa.select(User)
+        .where(User.school_id == school_id, User.active, User.role.in_([Role.STAFF, Role.LEADER]))
+        .order_by(User.full_name, User.id)
+    )
+    return choices([("", blank)] + [(str(u.id), u.full_name) for u in users])
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _enum_choices(enum_cls, blank: str | None = None) -> list[SelectChoice]:
+    pairs = [(member.value, member.label) for member in enum_cls]
+    return choices(([("", blank)] if blank else []) + pairs)
+
+
+class PairingForm(VersionedForm):
+    """Start or edit a pairing; the mentee is fixed once a pairing exists."""
+
+    mentee = SelectField("Mentee (pupil)", validate_choice=True)
+    mentor_kind = SelectField(
+        "Who is the mentor?",
+        choices=_enum_choices(MentorKind),
+        validate_choice=True,
+        description="Then fill in the matching mentor field below; the others are ignored.",
+    )
+    mentor_user = SelectField("Staff mentor", validate_choice=True)
+    mentor_name = TrimmedStringField(
+        "Adult mentor's name", validators=[Optional(), Length(max=120), NameText()]
+    )
+    mentor_relationship = SelectField(
+        "Adult mentor's relationship to the school",
+        choices=_enum_choices(AdultRelationship, "Choose a relationship"),
+        validate_choice=True,
+    )
+    mentor_pupil = SelectField("Peer mentor (pupil)", validate_choice=True)
+    mentee_goals = TextAreaField(
+        "What the mentee wants from mentoring",
+        validators=[DataRequired("Say what the mentee wants."), *LongText(GOALS_MAX)],
+    )
+    mentor_goals = TextAreaField(
+        "What the mentor hopes to learn",
+        validators=[DataRequired("Say what the mentor hopes to learn."), *LongText(GOALS_MAX)],
+    )
+    priorities = MultiCheckboxField("AfA priorities", default=["P1"])
+    starts_on = DateField("Start date", validators=[InputRequired("Give the start date.")])
+    planned_end_on = DateField("Planned end date (optional)", validators=[Optional()])
+    frequency = SelectField(
+        "How often you plan to meet",
+        choices=_enum_choices(MeetingFrequency),
+        default=MeetingFrequency.WEEKLY.value,
+        validate_choice=True,
+    )
+    submit = SubmitField("Save pairing")
+
+    def __init__(self, school_id: int, *args, keep_pupils: Iterable[int | None] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        pupils = pupil_choices(school_id, keep=keep_pupils)
+        self.mentee.choices = pupils
+        self.mentor_pupil.choices = pupil_choices(school_id, "No peer mentor", keep_pupils)
+        self.mentor_user.choices = staff_choices(school_id, "No staff mentor")
+        self.priorities.choices = choices(priority_choices())
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the mentor that matches the chosen kind and the date order."""
+        ok = super().validate(extra_validators)
+        problems = self._cross_field_problems()
+        for field, message in problems:
+            field.errors.append(message)
+        return ok and not problems
+
+    def _cross_field_problems(self) -> list[tuple]:
+        problems = []
+        mentee = self.mentee.data if "mentee" in self else None
+        if "mentee" in self and not mentee:
+            problems.append((self.mentee, "Choose the pupil being mentored."))
+        kind = self.mentor_kind.data
+        needed = {
+            MentorKind.STAFF.value: (self.mentor_user, "Choose the staff mentor."),
+            MentorKind.PEER.value: (self.mentor_pupil, "Choose the peer mentor."),
+            MentorKind.ADULT.value: (self.mentor_name, "Give the adult mentor's name."),
+        }.get(kind)
+        if needed and not needed[0].data:
+            problems.append(needed)
+        if kind == MentorKind.ADULT.value and not self.mentor_relationship.data:
+            problems.append((self.mentor_relationship, "Say how the adult knows the school."))
+        if kind == MentorKind.PEER.value and mentee and mentee == self.mentor_pupil.data:
+            problems.append((self.mentor_pupil, "A pupil can't mentor themselves."))
+        if not self.priorities.data:
+            problems.append((self.priorities, "Link at least one priority."))
+        start, end = self.starts_on.data, self.planned_end_on.data
+        if start and end and end < start:
+            problems.append((self.planned_end_on, "The planned end can't be before the start."))
+        return problems
+
+    def mentor_spec(self) -> MentorSpec:
+        """Only the fields of the chosen kind of mentor (the rest are ignored, R23)."""
+        kind = MentorKind(self.mentor_kind.data)
+        if kind is MentorKind.STAFF:
+            return MentorSpec(kind, user_id=_int_or_none(self.mentor_user.data))
+        if kind is MentorKind.PEER:
+            return MentorSpec(kind, pupil_id=_int_or_none(self.mentor_pupil.data))
+        relationship = self.mentor_relationship.data
+        return MentorSpec(
+            kind,
+            name=self.mentor_name.data,
+            relationship=AdultRelationship(relationship) if relationship else None,
+        )
+
+    def details(self) -> PairingDetails:
+        """The validated values for the service."""
+        return PairingDetails(
+            mentor=self.mentor_spec(),
+            mentee_goals=self.mentee_goals.data,
+            mentor_goals=self.mentor_goals.data,
+            priority_codes=tuple(self.priorities.data),
+            starts_on=self.starts_on.data,
+            planned_end_on=self.planned_end_on.data,
+            frequency=MeetingFrequency(self.frequency.data),
+        )
+
+
+class StatusForm(VersionedForm):
+    """Pause or resume: a button carrying the version the page showed."""
+
+
+class EndForm(VersionedForm):
+    """End a pairing with an outcome."""
+
+    outcome = SelectField(
+        "Outcome",
+        choices=_enum_choices(PairingOutcome, "Choose an outcome"),
+        validators=[DataRequired("Choose an outcome.")],
+        validate_choice=True,
+    )
+    ended_on = DateField("Date it ended", validators=[InputRequired("Give the end date.")])
+    outcome_notes = TextAreaField(
+        "What changed, in a few words (optional)", validators=[Optional(), *LongText(GOALS_MAX)]
+    )
+    submit = SubmitField("End pairing")
+
+
+class SessionForm(FlaskForm):
+    """Log one mentoring session."""
+
+    held_on = DateField("Date of the session", validators=[InputRequired("Give the date.")])
+    minutes = IntegerField(
+        "Length in minutes",
+        validators=[
+            InputRequired("Give the length in minutes."),
+            NumberRange(1, 600, "Minutes must be between 1 and 600."),
+        ],
+    )
+    activities = TextAreaField(
+        "What we did",
+        validators=[DataRequired("Say what you did."), *LongText(NOTES_MAX)],
+    )
+    mentee_voice = TextAreaField(
+        "Mentee's voice",
+        description="What the mentee said, in their own words.",
+        validators=[Optional(), *LongText(NOTES_MAX)],
+    )
+    mentor_reflection = TextAreaField(
+        "Mentor's reflection",
+        description="What you noticed or learned yourself.",
+        validators=[Optional(), *LongText(NOTES_MAX)],
+    )
+    wellbeing_start = IntegerField(
+        "Wellbeing at the start (1 to 5, optional)",
+        description="1 is very low, 5 is very good.",
+        validators=[Optional(), NumberRange(1, 5, "Wellbeing is a score from 1 to 5.")],
+    )
+    wellbeing_end = IntegerField(
+        "Wellbeing at the end (1 to 5, optional)",
+        validators=[Optional(), NumberRange(1, 5, "Wellbeing is a score from 1 to 5.")],
+    )
+    submit = SubmitField("Save session")
+
+    def details(self) -> SessionDetails:
+        """The validated values for the service."""
+        return SessionDetails(
+            held_on=self.held_on.data,
+            minutes=self.minutes.data,
+            activities=self.activities.data,
+            mentee_voice=self.mentee_voice.data,
+            mentor_reflection=self.mentor_reflection.data,
+            wellbeing_start=self.wellbeing_start.data,
+            wellbeing_end=self.wellbeing_end.data,
+        )

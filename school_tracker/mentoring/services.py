@@ -1,0 +1,348 @@
+"""Mentoring workflows: start, edit, pause, resume and end pairings, and log sessions."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from school_tracker.audit import record_audit
+from school_tracker.extensions import db
+from school_tracker.models import (
+    AdultRelationship,
+    MeetingFrequency,
+    MentoringPairing,
+    MentoringSession,
+    MentorKind,
+    PairingOutcome,
+    PairingStatus,
+    Pupil,
+    Role,
+    User,
+)
+from school_tracker.orm import utcnow
+from school_tracker.records import (
+    RecordRuleError,
+    apply_changes,
+    check_version,
+    priorities_by_code,
+)
+
+ENTITY = "mentoring_pairing"
+MENTOR_ROLES = (Role.STAFF, Role.LEADER)
+# Values safe to keep in the audit log: states and choices, never goals, notes or names.
+SAFE_FIELDS = frozenset(
+    {
+        "status",
+        "mentor_kind",
+        "mentor_user_id",
+        "mentor_relationship",
+        "frequency",
+        "starts_on",
+        "planned_end_on",
+        "paused_on",
+        "ended_on",
+        "outcome",
+        "priorities",
+    }
+)
+
+
+@dataclass(frozen=True)
+class MentorSpec:
+    """Exactly one mentor: a staff user, a named adult with a relationship, or a peer pupil."""
+
+    kind: MentorKind
+    user_id: int | None = None
+    pupil_id: int | None = None
+    name: str | None = None
+    relationship: AdultRelationship | None = None
+
+
+@dataclass(frozen=True)
+class PairingDetails:
+    """The editable parts of a pairing."""
+
+    mentor: MentorSpec
+    mentee_goals: str
+    mentor_goals: str
+    priority_codes: tuple[str, ...]
+    starts_on: date
+    planned_end_on: date | None
+    frequency: MeetingFrequency
+
+
+def _mentor_columns(school_id: int, mentee_id: int, spec: MentorSpec) -> dict[str, Any]:
+    """Check the mentor belongs to this school and return the mentor columns to store."""
+    columns: dict[str, Any] = {
+        "mentor_kind": spec.kind,
+        "mentor_user_id": None,
+        "mentor_pupil_id": None,
+        "mentor_name": None,
+        "mentor_relationship": None,
+    }
+    filled = [v for v in (spec.user_id, spec.pupil_id, spec.name) if v]
+    if len(filled) != 1:
+        raise RecordRuleError("Choose exactly one mentor.", field="mentor_kind")
+    if spec.kind is MentorKind.STAFF:
+        user = db.session.get(User, spec.user_id) if spec.user_id else None
+        if not user or user.school_id != school_id or not user.active:
+            raise RecordRuleError("Choose a member of staff at this school.", "mentor_user")
+        if user.role not in MENTOR_ROLES:
+            raise RecordRuleError("Only staff and leaders can be staff mentors.", "mentor_user")
+        columns["mentor_user_id"] = user.id
+    elif spec.kind is MentorKind.PEER:
+        pupil = db.session.get(Pupil, spec.pupil_id) if spec.pupil_id else None
+        if not pupil or pupil.school_id != school_id:
+            raise RecordRuleError("Choose a pupil at this school.", "mentor_pupil")
+        if pupil.id == mentee_id:
+            raise RecordRuleError("A pupil can't mentor themselves.", "mentor_pupil")
+        columns["mentor_pupil_id"] = pupil.id
+    else:
+        if not spec.name or not spec.name.strip():
+            raise RecordRuleError("Give the adult mentor's name.", "mentor_name")
+        if spec.relationship is None:
+            raise RecordRuleError(
+                "Say how the adult mentor knows the school.", "mentor_relationship"
+            )
+        columns["mentor_name"] = spec.name.strip()
+        columns["mentor_relationship"] = spec.relationship
+    return columns
+
+
+def _check_details(details: PairingDetails) -> None:
+    if not details.mentee_goals.strip():
+        raise RecordRuleError("Say what the mentee wants from mentoring.", "mentee_goals")
+    if not details.mentor_goals.strip():
+        raise RecordRuleError("Say what the mentor hopes to learn.", "mentor_goals")
+    if details.planned_end_on and details.planned_end_on < details.starts_on:
+        raise RecordRuleError("The planned end can't be before the start.", "planned_end_on")
+    if not details.priority_codes:
+        raise RecordRuleError("Link at least one priority.", "priorities")
+
+
+def _priorities(codes: tuple[str, ...]):
+    rows = priorities_by_code(set(codes))
+    if len(rows) != len(set(codes)):
+        raise RecordRuleError("Choose priorities from the list.", "priorities")
+    return rows
+
+
+def create_pairing(
+    school_id: int, mentee: Pupil, details: PairingDetails, *, by: User
+) -> MentoringPairing:
+    """Start an active pairing for a pupil of this school."""
+    if mentee.school_id != school_id:
+        raise RecordRuleError("Choose a pupil at this school.", "mentee")
+    _check_details(details)
+    pairing = MentoringPairing(
+        school_id=school_id,
+        mentee_id=mentee.id,
+        mentee_goals=details.mentee_goals.strip(),
+        mentor_goals=details.mentor_goals.strip(),
+        starts_on=details.starts_on,
+        planned_end_on=details.planned_end_on,
+        frequency=details.frequency,
+        status=PairingStatus.ACTIVE,
+        created_by_id=by.id,
+        updated_by_id=by.id,
+        **_mentor_columns(school_id, mentee.id, details.mentor),
+    )
+    pairing.priorities = _priorities(details.priority_codes)
+    db.session.add(pairing)
+    db.session.flush()
+    record_audit(
+        by,
+        "create",
+        ENTITY,
+        pairing.id,
+        school_id=school_id,
+        pupil_id=mentee.id,
+        changes={
+            "status": [None, "active"],
+            "mentor_kind": [None, pairing.mentor_kind.value],
+            "priorities": [None, sorted(details.priority_codes)],
+            "mentee_goals": "set",
+            "mentor_goals": "set",
+        },
+    )
+    return pairing
+
+
+def _first_session_on(pairing: MentoringPairing) -> date | None:
+    return db.session.scalar(
+        sa.select(sa.func.min(MentoringSession.held_on)).where(
+            MentoringSession.pairing_id == pairing.id
+        )
+    )
+
+
+def update_pairing(
+    pairing: MentoringPairing,
+    details: PairingDetails,
+    *,
+    by: User,
+    expected_version: int | None,
+    view_url: str | None = None,
+) -> dict[str, Any]:
+    """Edit a pairing (refused if someone saved first); returns the audited changes."""
+    check_version(pairing, expected_version, view_url)
+    _check_details(details)
+    first = _first_session_on(pairing)
+    if first is not None and details.starts_on > first:
+        raise RecordRuleError(
+            f"A session was logged on {first:%d %b %Y}; the start can't be after it.", "starts_on"
+        )
+    if pairing.ended_on and pairing.ended_on < details.starts_on:
+        raise RecordRuleError("The start can't be after the date the pairing ended.", "starts_on")
+    values = {
+        **_mentor_columns(pairing.school_id, pairing.mentee_id, details.mentor),
+        "mentee_goals": details.mentee_goals.strip(),
+        "mentor_goals": details.mentor_goals.strip(),
+        "starts_on": details.starts_on,
+        "planned_end_on": details.planned_end_on,
+        "frequency": details.frequency,
+    }
+    old_codes = sorted(p.code for p in pairing.priorities)
+    new_codes = sorted(set(details.priority_codes))
+    # Look priorities up before touching the row: a query would autoflush a half-made edit.
+    new_priorities = _priorities(details.priority_codes) if old_codes != new_codes else None
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        old = getattr(pairing, name)
+        if old != value:
+            setattr(pairing, name, value)
+            changes[name] = [_plain(old), _plain(value)] if name in SAFE_FIELDS else "changed"
+    if new_priorities is not None:
+        pairing.priorities = new_priorities
+        changes["priorities"] = [old_codes, new_codes]
+    if changes:
+        pairing.updated_by_id = by.id
+        # Set explicitly so a links-only change still UPDATEs the row and bumps the version.
+        pairing.updated_at = utcnow()
+        db.session.flush()
+        record_audit(
+            by,
+            "update",
+            ENTITY,
+            pairing.id,
+            school_id=pairing.school_id,
+            pupil_id=pairing.mentee_id,
+            changes=changes,
+        )
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    """An audit-log-safe JSON value for a choice or date."""
+    if hasattr(value, "value"):
+        return value.value
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _set_status(
+    pairing: MentoringPairing,
+    values: dict[str, Any],
+    *,
+    by: User,
+    action: str,
+    expected_version: int | None,
+    view_url: str | None,
+) -> None:
+    check_version(pairing, expected_version, view_url)
+    apply_changes(
+        pairing,
+        values,
+        by=by,
+        entity_type=ENTITY,
+        action=action,
+        pupil_id=pairing.mentee_id,
+        safe_values=SAFE_FIELDS,
+    )
+
+
+def pause_pairing(
+    pairing: MentoringPairing,
+    *,
+    by: User,
+    today: date,
+    expected_version: int | None = None,
+    view_url: str | None = None,
+) -> None:
+    """Pause an active pairing (e.g. the mentor is away for a while)."""
+    if pairing.status is not PairingStatus.ACTIVE:
+        raise RecordRuleError("Only an active pairing can be paused.", "status")
+    values = {"status": PairingStatus.PAUSED, "paused_on": today}
+    _set_status(
+        pairing,
+        values,
+        by=by,
+        action="pause",
+        expected_version=expected_version,
+        view_url=view_url,
+    )
+
+
+def resume_pairing(
+    pairing: MentoringPairing,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    view_url: str | None = None,
+) -> None:
+    """Resume a paused pairing."""
+    if pairing.status is not PairingStatus.PAUSED:
+        raise RecordRuleError("Only a paused pairing can be resumed.", "status")
+    values = {"status": PairingStatus.ACTIVE, "paused_on": None}
+    _set_status(
+        pairing,
+        values,
+        by=by,
+        action="resume",
+        expected_version=expected_version,
+        view_url=view_url,
+    )
+
+
+def end_pairing(
+    pairing: MentoringPairing,
+    *,
+    outcome: PairingOutcome,
+    ended_on: date,
+    notes: str | None,
+    by: User,
+    today: date,
+    expected_version: int | None = None,
+    view_url: str | None = None,
+) -> None:
+    """End an active or paused pairing with an outcome."""
+    if pairing.status is PairingStatus.ENDED:
+        raise RecordRuleError("This pairing has already ended.", "status")
+    if ended_on < pairing.starts_on:
+        raise RecordRuleError("The end date can't be before the pairing started.", "ended_on")
+    if ended_on > today:
+        raise RecordRuleError("The end date can't be in the future.", "ended_on")
+    last = db.session.scalar(
+        sa.select(sa.func.max(MentoringSession.held_on)).where(
+            MentoringSession.pairing_id == pairing.id
+        )
+    )
+    if last is not None and ended_on < last:
+        raise RecordRuleError(
+            f"A session was logged on {last:%d %b %Y}; the end can't be before it.", "ended_on"
+        )
+    values = {
+        "status": PairingStatus.ENDED,
+        "ended_on": ended_on,
+        "outcome": outcome,
+        "outcome_notes": (notes or "").strip() or None,
+        "paused_on": None,
+    }
+    _set_status(
+        pairing,
+        values,
+        by=by,
+        action="end",
+        expected_version=expected_version,
+        view_url=view_url,
+    )

@@ -1,0 +1,235 @@
+"""Mentoring pages: pairings, their session log and a mentor's caseload (staff and leaders)."""
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from school_tracker.audit import record_audit
+from school_tracker.calendar import calendar_for
+from school_tracker.database import writes_on_get
+from school_tracker.extensions import db
+from school_tracker.mentoring import (  # sources: registers the timeline and home sources
+    queries,
+    services,
+    session_log,
+    sources,  # noqa: F401
+)
+from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
+from school_tracker.models import PairingOutcome, PairingStatus, Pupil
+from school_tracker.permissions import allow, current_school_id
+from school_tracker.web import save_or_refuse
+
+bp = Blueprint("mentoring", __name__)
+ROLES = queries.MENTORING_ROLES
+
+
+def _detail_url(pairing_id: int) -> str:
+    return url_for("mentoring.detail", pairing_id=pairing_id)
+
+
+@bp.route("/", strict_slashes=False)
+@allow(ROLES)
+def index():
+    """Pairings the user may see: leaders every one, staff those they mentor or created."""
+    status_arg = request.args.get("status") or None
+    if status_arg and status_arg not in {s.value for s in PairingStatus}:
+        abort(400)
+    status = PairingStatus(status_arg) if status_arg else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = queries.list_pairings(
+        current_user, status, page, current_app.config.get("PUPILS_PER_PAGE", 25)
+    )
+    last = queries.last_session_dates([p.id for p in pagination.items])
+    return render_template(
+        "mentoring/index.html",
+        pagination=pagination,
+        last=last,
+        status=status,
+        statuses=PairingStatus,
+    )
+
+
+@bp.route("/caseload")
+@allow(ROLES)
+def caseload():
+    """My active and paused pairings, sessions this term and when we last met."""
+    term = calendar_for(current_school_id()).term_for(queries.uk_today())
+    rows = queries.caseload(current_user, term.starts_on, term.ends_on)
+    return render_template("mentoring/caseload.html", rows=rows, term=term)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(ROLES)
+def create():
+    """Start a pairing; goals are agreed by mentee and mentor together."""
+    school_id = current_school_id()
+    form = PairingForm(school_id)
+    if request.method == "GET":
+        form.mentee.data = request.args.get("pupil_id", "")
+        form.starts_on.data = queries.uk_today()
+    created = {}
+
+    def action():
+        mentee = db.session.get(Pupil, int(form.mentee.data))
+        created["pairing"] = services.create_pairing(
+            school_id, mentee, form.details(), by=current_user
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, url_for("mentoring.index")):
+        flash("Mentoring pairing started.", "success")
+        return redirect(_detail_url(created["pairing"].id))
+    return render_template("mentoring/form.html", form=form, pairing=None)
+
+
+@bp.route("/<int:pairing_id>")
+@allow(ROLES)
+@writes_on_get
+def detail(pairing_id: int):
+    """A pairing, its goals and its session log; each view is audited."""
+    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    record_audit(current_user, "view", services.ENTITY, pairing.id, pupil_id=pairing.mentee_id)
+    db.session.commit()
+    return render_template(
+        "mentoring/detail.html",
+        pairing=pairing,
+        status_form=StatusForm(version=pairing.version_id),
+        statuses=PairingStatus,
+    )
+
+
+@bp.route("/<int:pairing_id>/edit", methods=["GET", "POST"])
+@allow(ROLES)
+def edit(pairing_id: int):
+    """Edit a pairing; a save on top of someone else's newer save is refused."""
+    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    keep = (pairing.mentee_id, pairing.mentor_pupil_id)
+    form = PairingForm(pairing.school_id, keep_pupils=keep)
+    del form.mentee
+    if request.method == "GET":
+        _fill_pairing_form(form, pairing)
+    view_url = _detail_url(pairing.id)
+
+    def action():
+        services.update_pairing(
+            pairing,
+            form.details(),
+            by=current_user,
+            expected_version=form.expected_version(),
+            view_url=view_url,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("Pairing saved.", "success")
+        return redirect(view_url)
+    return render_template("mentoring/form.html", form=form, pairing=pairing)
+
+
+def _fill_pairing_form(form: PairingForm, pairing) -> None:
+    form.version.data = pairing.version_id
+    form.mentor_kind.data = pairing.mentor_kind.value
+    form.mentor_user.data = str(pairing.mentor_user_id or "")
+    form.mentor_pupil.data = str(pairing.mentor_pupil_id or "")
+    form.mentor_name.data = pairing.mentor_name
+    rel = pairing.mentor_relationship
+    form.mentor_relationship.data = rel.value if rel else ""
+    form.mentee_goals.data = pairing.mentee_goals
+    form.mentor_goals.data = pairing.mentor_goals
+    form.priorities.data = [p.code for p in pairing.priorities]
+    form.starts_on.data = pairing.starts_on
+    form.planned_end_on.data = pairing.planned_end_on
+    form.frequency.data = pairing.frequency.value
+
+
+def _change_status(pairing_id: int, change: Callable, message: str):
+    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    view_url = _detail_url(pairing.id)
+    if save_or_refuse(form, lambda: change(pairing, form.expected_version(), view_url), view_url):
+        flash(message, "success")
+    return redirect(view_url)
+
+
+@bp.route("/<int:pairing_id>/pause", methods=["POST"])
+@allow(ROLES)
+def pause(pairing_id: int):
+    """Pause an active pairing."""
+    return _change_status(
+        pairing_id,
+        lambda p, version, url: services.pause_pairing(
+            p, by=current_user, today=queries.uk_today(), expected_version=version, view_url=url
+        ),
+        "Pairing paused.",
+    )
+
+
+@bp.route("/<int:pairing_id>/resume", methods=["POST"])
+@allow(ROLES)
+def resume(pairing_id: int):
+    """Resume a paused pairing."""
+    return _change_status(
+        pairing_id,
+        lambda p, version, url: services.resume_pairing(
+            p, by=current_user, expected_version=version, view_url=url
+        ),
+        "Pairing resumed.",
+    )
+
+
+@bp.route("/<int:pairing_id>/end", methods=["GET", "POST"])
+@allow(ROLES)
+def end(pairing_id: int):
+    """End a pairing with an outcome and the date it ended."""
+    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    form = EndForm()
+    if request.method == "GET":
+        form.version.data = pairing.version_id
+        form.ended_on.data = queries.uk_today()
+    view_url = _detail_url(pairing.id)
+
+    def action():
+        services.end_pairing(
+            pairing,
+            outcome=PairingOutcome(form.outcome.data),
+            ended_on=form.ended_on.data,
+            notes=form.outcome_notes.data,
+            by=current_user,
+            today=queries.uk_today(),
+            expected_version=form.expected_version(),
+            view_url=view_url,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("Pairing ended.", "success")
+        return redirect(view_url)
+    return render_template("mentoring/end.html", form=form, pairing=pairing)
+
+
+@bp.route("/<int:pairing_id>/sessions/new", methods=["GET", "POST"])
+@allow(ROLES)
+def log_session(pairing_id: int):
+    """Log a session: what we did, what the mentee said, what the mentor reflected."""
+    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    form = SessionForm()
+    if request.method == "GET":
+        form.held_on.data = queries.uk_today()
+    view_url = _detail_url(pairing.id)
+
+    def action():
+        session_log.log_session(pairing, form.details(), by=current_user, today=queries.uk_today())
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("Session logged.", "success")
+        return redirect(view_url)
+    return render_template("mentoring/session_form.html", form=form, pairing=pairing)

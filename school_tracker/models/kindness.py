@@ -1,0 +1,119 @@
+"""Kindness moments (P1) and the values they show (DESIGN sections 2 and 5)."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from school_tracker.extensions import db
+from school_tracker.models.priority import Priority
+from school_tracker.models.pupil import Pupil
+from school_tracker.models.record import RecordMixin, priority_link_table
+from school_tracker.models.user import User
+from school_tracker.orm import UTCDateTime, enum_type
+
+
+class KindPersonKind(enum.Enum):
+    """Who was kind: a pupil, a member of staff, a parent or carer, or a community member."""
+
+    PUPIL = "pupil"
+    STAFF = "staff"
+    PARENT = "parent"
+    COMMUNITY = "community"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pupil": "A pupil",
+            "staff": "A member of staff",
+            "parent": "A parent or carer",
+            "community": "Someone from the community",
+        }[self.value]
+
+
+class KindnessValue(enum.Enum):
+    """The five values (DESIGN section 2); values equal `reference.KINDNESS_VALUES`."""
+
+    TOLERANCE = "tolerance"
+    PATIENCE = "patience"
+    FRIENDSHIP = "friendship"
+    CREATIVITY = "creativity"
+    PROBLEM_SOLVING = "problem solving"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+kindness_moment_priorities = priority_link_table("kindness_moment_priorities", "kindness_moments")
+
+
+class KindnessMoment(RecordMixin, db.Model):
+    """Someone was kind: who, to whom, what happened and which values it showed."""
+
+    __tablename__ = "kindness_moments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(giver_kind = 'pupil' AND giver_pupil_id IS NOT NULL AND giver_name IS NULL)"
+            " OR (giver_kind <> 'pupil' AND giver_pupil_id IS NULL AND giver_name IS NOT NULL)",
+            name="one_giver",
+        ),
+        sa.CheckConstraint(
+            "receiver_pupil_id IS NULL OR receiver_name IS NULL", name="one_receiver"
+        ),
+        sa.CheckConstraint(
+            "hidden = false OR (hidden_reason IS NOT NULL AND hidden_at IS NOT NULL)",
+            name="hidden_has_reason",
+        ),
+        sa.Index("ix_kindness_moments_school_on", "school_id", "occurred_on"),
+        sa.Index("ix_kindness_moments_school_hidden_on", "school_id", "hidden", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    giver_kind: Mapped[KindPersonKind] = mapped_column(enum_type(KindPersonKind, "kind_person"))
+    giver_pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupils.id"), index=True)
+    giver_name: Mapped[str | None] = mapped_column(sa.String(120))
+    receiver_pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupils.id"), index=True)
+    receiver_name: Mapped[str | None] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text)
+    occurred_on: Mapped[date] = mapped_column(sa.Date)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    giver_pupil: Mapped[Pupil | None] = relationship(foreign_keys=[giver_pupil_id])
+    receiver_pupil: Mapped[Pupil | None] = relationship(foreign_keys=[receiver_pupil_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys="KindnessMoment.created_by_id")
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
+    priorities: Mapped[list[Priority]] = relationship(
+        secondary=kindness_moment_priorities, order_by=Priority.sort_order
+    )
+    value_rows: Mapped[list["KindnessMomentValue"]] = relationship(
+        back_populates="moment",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="KindnessMomentValue.value",
+    )
+
+    @property
+    def values(self) -> list[KindnessValue]:
+        """The values shown, in the order DESIGN lists them."""
+        chosen = {row.value for row in self.value_rows}
+        return [value for value in KindnessValue if value in chosen]
+
+
+class KindnessMomentValue(db.Model):
+    """One value a moment showed (a row per value, so counts by value are a GROUP BY)."""
+
+    __tablename__ = "kindness_moment_values"
+
+    moment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("kindness_moments.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[KindnessValue] = mapped_column(
+        enum_type(KindnessValue, "kindness_value"), primary_key=True
+    )
+
+    moment: Mapped[KindnessMoment] = relationship(back_populates="value_rows")

@@ -1,0 +1,33 @@
+"""`flask --app wsgi governor-report --school S --term T --out F.xlsx`."""
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from school_tracker.extensions import db
+from school_tracker.models import School
+from school_tracker.reports.services import governors_workbook
+from school_tracker.terms import TermKeyError
+
+
+@click.command("governor-report")
+@click.option("--school", "slug", required=True, help="The school's slug.")
+@click.option("--term", "term_key", required=True, help="e.g. autumn-2026")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@with_appcontext
+def governor_report_command(slug: str, term_key: str, out: Path) -> None:
+    """Write the anonymised governors' workbook for one school and term."""
+    school = db.session.scalar(sa.select(School).where(School.slug == slug))
+    if school is None:
+        raise click.ClickException(f"No school with the slug {slug!r}.")
+    if out.exists():
+        raise click.ClickException(f"{out} already exists; choose a new file name.")
+    try:
+        buffer, _ = governors_workbook(school, term_key, by=None)
+    except TermKeyError as error:
+        raise click.ClickException(str(error)) from error
+    out.write_bytes(buffer.getvalue())
+    db.session.commit()
+    click.echo(f"Wrote the governors' workbook for {school.slug}, {term_key}, to {out}.")

@@ -1,0 +1,152 @@
+"""Everything the school holds about one pupil, loaded for their subject-access file.
+
+Every query is scoped to the pupil's own school and to records about this pupil; other
+pupils are only ever reached as ids (never loaded), so their names cannot leak into the file.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from school_tracker.extensions import db
+from school_tracker.models import (
+    AuditEntry,
+    Exclusion,
+    Intervention,
+    InterventionParticipant,
+    KindnessMoment,
+    MentoringPairing,
+    MentoringSession,
+    ParentConversation,
+    Pupil,
+    RiskFlag,
+    User,
+)
+
+
+@dataclass
+class PupilFile:
+    """One pupil and every record about them, oldest first."""
+
+    pupil: Pupil
+    pairings: list[MentoringPairing]
+    sessions: list[MentoringSession]
+    participations: list[InterventionParticipant]
+    flags: list[RiskFlag]
+    exclusions: list[Exclusion]
+    conversations: list[ParentConversation]
+    moments: list[KindnessMoment]
+    access: list[AuditEntry]
+    staff: dict[int, str]  # user id -> full name, for every "by" column
+
+    def name(self, user_id: int | None) -> str:
+        """A member of staff's name by id (blank when none)."""
+        return "" if user_id is None else self.staff.get(user_id, "a former user")
+
+
+def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
+    """Load every record about `pupil` in their school (a fixed handful of queries)."""
+    school_id, pupil_id = pupil.school_id, pupil.id
+    pairings = _all(
+        sa.select(MentoringPairing)
+        .where(
+            MentoringPairing.school_id == school_id,
+            sa.or_(
+                MentoringPairing.mentee_id == pupil_id,
+                MentoringPairing.mentor_pupil_id == pupil_id,
+            ),
+        )
+        .options(selectinload(MentoringPairing.priorities))
+        .order_by(MentoringPairing.starts_on, MentoringPairing.id)
+    )
+    sessions = _all(
+        sa.select(MentoringSession)
+        .where(MentoringSession.pairing_id.in_([p.id for p in pairings]))
+        .order_by(MentoringSession.held_on, MentoringSession.id)
+    )
+    participations = _all(
+        sa.select(InterventionParticipant)
+        .join(Intervention, Intervention.id == InterventionParticipant.intervention_id)
+        .where(Intervention.school_id == school_id, InterventionParticipant.pupil_id == pupil_id)
+        .options(
+            selectinload(InterventionParticipant.intervention).selectinload(Intervention.type),
+            selectinload(InterventionParticipant.intervention).selectinload(
+                Intervention.priorities
+            ),
+        )
+        .order_by(InterventionParticipant.start_date, InterventionParticipant.id)
+    )
+    flags = _all(
+        sa.select(RiskFlag)
+        .where(RiskFlag.school_id == school_id, RiskFlag.pupil_id == pupil_id)
+        .options(
+            selectinload(RiskFlag.agencies),
+            selectinload(RiskFlag.risk_factors),
+            selectinload(RiskFlag.named_staff),
+            selectinload(RiskFlag.priorities),
+            selectinload(RiskFlag.level_history),
+            selectinload(RiskFlag.status_history),
+            selectinload(RiskFlag.actions),
+        )
+        .order_by(RiskFlag.raised_on, RiskFlag.id)
+    )
+    exclusions = _all(
+        sa.select(Exclusion)
+        .where(Exclusion.school_id == school_id, Exclusion.pupil_id == pupil_id)
+        .options(
+            selectinload(Exclusion.reason_1),
+            selectinload(Exclusion.reason_2),
+            selectinload(Exclusion.reason_3),
+        )
+        .order_by(Exclusion.start_date, Exclusion.id)
+    )
+    conversations = _all(
+        sa.select(ParentConversation)
+        .where(ParentConversation.school_id == school_id, ParentConversation.pupil_id == pupil_id)
+        .options(selectinload(ParentConversation.priorities))
+        .order_by(ParentConversation.held_on, ParentConversation.id)
+    )
+    moments = _all(
+        sa.select(KindnessMoment)
+        .where(
+            KindnessMoment.school_id == school_id,
+            sa.or_(
+                KindnessMoment.giver_pupil_id == pupil_id,
+                KindnessMoment.receiver_pupil_id == pupil_id,
+            ),
+        )
+        .options(selectinload(KindnessMoment.value_rows))
+        .order_by(KindnessMoment.occurred_on, KindnessMoment.id)
+    )
+    access = []
+    if with_access_log:
+        access = _all(
+            sa.select(AuditEntry)
+            .where(AuditEntry.school_id == school_id, AuditEntry.pupil_id == pupil_id)
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    staff = {
+        user_id: name
+        for user_id, name in db.session.execute(
+            sa.select(User.id, User.full_name).where(
+                sa.or_(User.school_id == school_id, User.school_id.is_(None))
+            )
+        )
+    }
+    return PupilFile(
+        pupil,
+        pairings,
+        sessions,
+        participations,
+        flags,
+        exclusions,
+        conversations,
+        moments,
+        access,
+        staff,
+    )
+
+
+def _all(stmt: sa.Select) -> list:
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,56 @@
+"""The reports page and its downloads (every download audited and rate-limited)."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+
+from school_tracker.auth.sessions import fresh_auth_required
+from school_tracker.calendar import calendar_for
+from school_tracker.extensions import db, limiter
+from school_tracker.models import Role, School
+from school_tracker.permissions import allow, current_school_id
+from school_tracker.reports import services
+from school_tracker.reports.xlsx import workbook_response
+from school_tracker.terms import TermKeyError
+
+bp = Blueprint("reports", __name__)
+TERMS_OFFERED = 9
+
+
+def _download_limit() -> str:
+    return current_app.config["EXPORT_LIMIT"]
+
+
+def _user_key() -> str:
+    return f"export:{current_user.id}"
+
+
+@bp.route("/")
+@allow(Role.LEADER, Role.GOVERNOR)
+def index():
+    """The downloads this person may take, for a chosen term."""
+    calendar = calendar_for(current_school_id())
+    current = calendar.term_for(date.today())
+    terms = list(reversed(calendar.recent(current.key, TERMS_OFFERED)))
+    return render_template("reports/index.html", terms=terms, current=current)
+
+
+@bp.route("/governors.xlsx")
+@allow(Role.LEADER, Role.GOVERNOR)
+@fresh_auth_required
+@limiter.limit(_download_limit, key_func=_user_key)
+def governors_workbook():
+    """The anonymised termly workbook for governors."""
+    school = db.session.get(School, current_school_id())
+    try:
+        buffer, filename = services.governors_workbook(
+            school, request.args.get("term", ""), by=current_user
+        )
+    except TermKeyError:
+        abort(400)
+    db.session.commit()
+    return workbook_response(buffer, filename)
+
+
+from school_tracker.reports import export_views  # noqa: E402, F401

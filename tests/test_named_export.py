@@ -1,0 +1,328 @@
+"""The leaders' named export: contents, injection safety, headers, audit, limits (DESIGN s.9)."""
+
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from freezegun import freeze_time
+from sqlalchemy import event
+
+from school_tracker.extensions import db
+from school_tracker.models import (
+    AuditEntry,
+    KindnessMoment,
+    KindPersonKind,
+    MentoringSession,
+    Role,
+    School,
+)
+from school_tracker.reports.named import SHEETS, export_named_records
+from school_tracker.reports.xlsx import MAX_CELL_TEXT, TRUNCATION_MARKER, XLSX_MIMETYPE
+from tests.conftest import PASSWORD
+from tests.export_factories import (
+    AUTUMN_COUNTS,
+    CONTROL_TEXT,
+    HOSTILE,
+    HOSTILE_NAMES,
+    NOTE,
+    TERM,
+    assert_hostile_cells_are_text,
+    assert_no_formulas,
+    build_world,
+    workbook_rows,
+)
+
+URL = f"/reports/named.xlsx?term={TERM}"
+
+
+@pytest.fixture
+def world(app, make_school, make_user, make_pupil):
+    return build_world(app, make_school, make_user, make_pupil)
+
+
+def _export(app, world, whole_year=False) -> tuple[bytes, object]:
+    with app.app_context():
+        school = db.session.get(School, world.school.id)
+        out = io.BytesIO()
+        result = export_named_records([school], TERM, whole_year, by=None, out=out)
+        db.session.commit()
+        return out.getvalue(), result
+
+
+def test_sheets_headers_and_row_counts_match_the_hand_count(app, world):
+    data, result = _export(app, world)
+    rows = workbook_rows(data)
+    assert list(rows) == ["Cover", *AUTUMN_COUNTS]
+    assert result.counts == AUTUMN_COUNTS
+    for title, expected in AUTUMN_COUNTS.items():
+        assert len(rows[title]) == expected + 1, title  # plus the header
+    assert rows["Pupils"][0][:5] == [
+        "School",
+        "UPN",
+        "Legal surname",
+        "Legal forename",
+        "Preferred forename",
+    ]
+    assert rows["Mentoring sessions"][0][8:11] == [
+        "What we did",
+        "Mentee's voice",
+        "Mentor's reflection",
+    ]
+    assert result.filename == "oakfield_records_autumn-2026.xlsx"
+
+
+def test_pupils_sheet_names_every_pupil_on_roll_with_their_support(app, world):
+    rows = workbook_rows(_export(app, world)[0])
+    pupils = {row[1]: row for row in rows["Pupils"][1:]}
+    assert set(pupils) == {world.mentee.upn, world.peer.upn, world.quiet.upn}
+    mentee = pupils[world.mentee.upn]
+    assert mentee[2:4] == ["Menteeson", "Mia"]
+    assert mentee[-3:] == [2, 2, 1]  # pairings as mentee, interventions, flags
+    assert pupils[world.peer.upn][-3:] == [1, 1, 0]
+    everything = json.dumps(rows, default=str)
+    assert world.other_pupil.upn not in everything and "Elsewhere" not in everything
+    assert world.left.upn not in everything
+
+
+def test_whole_year_adds_the_rest_of_the_academic_year(app, world):
+    data, result = _export(app, world, whole_year=True)
+    assert result.counts["Mentoring sessions"] == 5  # the January session too
+    assert result.counts["Professional learning"] == 1  # spring 2026 is last year
+    assert result.filename == "oakfield_records_year-2026-27.xlsx"
+    cover = dict((row[0], row[1]) for row in workbook_rows(data)["Cover"][1:])
+    assert cover["Period"] == "Academic year 2026/27"
+    assert cover["Dates used: Oakfield Primary"].startswith("01/08/2026 to 31/07/2027")
+
+
+def test_hostile_text_never_becomes_a_formula(app, world, client, auth):
+    auth.login(world.leader.email)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert_no_formulas(response.data)
+    hostile = HOSTILE + HOSTILE_NAMES
+    assert assert_hostile_cells_are_text(response.data, hostile) >= len(hostile)
+
+
+def test_control_characters_and_overlong_text_are_cleaned_and_marked(app, world):
+    rows = workbook_rows(_export(app, world)[0])
+    long_cells = [
+        value
+        for row in rows["Mentoring sessions"]
+        for value in row
+        if isinstance(value, str) and value.startswith("bell")
+    ]
+    assert len(long_cells) == 1
+    cell = long_cells[0]
+    assert len(cell) == MAX_CELL_TEXT and cell.endswith(TRUNCATION_MARKER)
+    assert "\x01" not in cell and "\x0b" not in cell and len(CONTROL_TEXT) > MAX_CELL_TEXT
+
+
+def test_numbers_stay_numbers(app, world):
+    rows = workbook_rows(_export(app, world)[0])
+    cost = rows["Interventions"][0].index("Cost (£)")
+    assert sorted(row[cost] for row in rows["Interventions"][1:]) == [0, 123.45]
+    baseline = rows["Intervention participants"][0].index("Baseline score")
+    assert -5.5 in [row[baseline] for row in rows["Intervention participants"][1:]]
+
+
+def test_download_headers(app, world, client, auth):
+    auth.login(world.leader.email)
+    response = client.get(URL + "&whole_year=1")
+    assert response.status_code == 200
+    assert response.mimetype == XLSX_MIMETYPE
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=oakfield_records_year-2026-27.xlsx"
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert int(response.headers["Content-Length"]) == len(response.data)
+
+
+def test_each_download_writes_one_audit_row_without_content(app, world, client, auth):
+    auth.login(world.leader.email)
+    client.get(URL)
+    with app.app_context():
+        entries = list(
+            db.session.scalars(
+                sa.select(AuditEntry).where(AuditEntry.entity_type == "named_export")
+            )
+        )
+        assert len(entries) == 1
+        entry = entries[0]
+        assert entry.actor_id == world.leader.id and entry.school_id == world.school.id
+        assert entry.changes["term"] == TERM and entry.changes["rows"] == AUTUMN_COUNTS
+        text = json.dumps(entry.changes)
+        for secret in (NOTE, "Menteeson", world.mentee.upn, HOSTILE[0]):
+            assert secret not in text
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.ADMIN, Role.GOVERNOR, Role.TRUST_LEADER])
+def test_only_leaders_may_download(world, login_as, client, role):
+    login_as(role, school=world.school)
+    assert client.get(URL).status_code == 403
+
+
+def test_a_bad_term_is_refused(world, client, auth):
+    auth.login(world.leader.email)
+    assert client.get("/reports/named.xlsx?term=winter-2026").status_code == 400
+
+
+def test_reports_page_offers_the_export_to_leaders_only(world, client, auth, login_as):
+    auth.login(world.leader.email)
+    page = client.get("/reports/").get_data(as_text=True)
+    assert 'action="/reports/named.xlsx"' in page and 'name="whole_year"' in page
+    assert 'id="named-term"' in page
+    client.post("/logout")
+    login_as(Role.GOVERNOR, school=world.school)
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "named.xlsx" not in page and "Transfer packs" not in page
+
+
+def test_a_stale_session_must_sign_in_again_first(app, world, client, auth):
+    start = datetime.now(UTC)
+    with freeze_time(start) as frozen:
+        auth.login(world.leader.email)
+        frozen.tick(timedelta(minutes=16))
+        client.get("/reports/")  # activity keeps the session alive, but not fresh
+        frozen.tick(timedelta(minutes=1))
+        response = client.get(URL)
+        assert response.status_code == 302 and "/account/confirm" in response.headers["Location"]
+        with app.app_context():
+            assert (
+                db.session.scalar(
+                    sa.select(sa.func.count(AuditEntry.id)).where(
+                        AuditEntry.entity_type == "named_export"
+                    )
+                )
+                == 0
+            )
+        client.post("/account/confirm?next=/reports/", data={"current": PASSWORD})
+        assert client.get(URL).status_code == 200
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config_overrides(self):
+        return {"EXPORT_LIMIT": "2 per hour"}
+
+    def test_downloads_past_the_limit_get_429(self, world, client, auth):
+        auth.login(world.leader.email)
+        assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def _statements(app, world) -> int:
+    count = 0
+
+    def counter(*_args):
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            school = db.session.get(School, world.school.id)
+            export_named_records([school], TERM, True, by=None, out=io.BytesIO())
+            db.session.rollback()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_statements_do_not_grow_with_the_data(app, world, make_pupil):
+    small = _statements(app, world)
+    for _ in range(30):
+        make_pupil(world.school)
+    with app.app_context():
+        db.session.add_all(
+            MentoringSession(
+                pairing_id=world.ids["staff_pairing"],
+                school_id=world.school.id,
+                held_on=date(2026, 11, 1),
+                minutes=20,
+                activities=f"More {n}",
+            )
+            for n in range(300)
+        )
+        db.session.add_all(
+            KindnessMoment(
+                school_id=world.school.id,
+                giver_kind=KindPersonKind.STAFF,
+                giver_name="Mr Kind",
+                description="Helped",
+                occurred_on=date(2026, 11, 2),
+            )
+            for _ in range(300)
+        )
+        db.session.commit()
+    assert _statements(app, world) == small
+    # One statement per sheet, plus the school's term dates and the school itself.
+    assert small <= len(SHEETS) + 3
+
+
+def test_cli_writes_the_workbook_and_audits_without_an_actor(app, world, runner, tmp_path):
+    out = tmp_path / "records.xlsx"
+    result = runner.invoke(
+        args=[
+            "export-records",
+            "--school",
+            "oakfield",
+            "--term",
+            TERM,
+            "--out",
+            str(out),
+            "--whole-year",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert workbook_rows(out.read_bytes())["Mentoring sessions"][5][0] == "Oakfield Primary"
+    with app.app_context():
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.entity_type == "named_export")
+        )
+        assert entry.actor_id is None and entry.changes["whole_year"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--school", "nowhere", "--term", TERM], "No school with the slug 'nowhere'"),
+        (["--school", "oakfield", "--term", "autumn-26"], "is not a term"),
+    ],
+)
+def test_cli_refuses_bad_input(world, runner, tmp_path, args, message):
+    out = tmp_path / "records.xlsx"
+    result = runner.invoke(args=["export-records", *args, "--out", str(out)])
+    assert result.exit_code == 1 and message in result.output
+    assert not out.exists()
+
+
+def test_cli_never_overwrites_a_file(world, runner, tmp_path):
+    out = tmp_path / "records.xlsx"
+    out.write_bytes(b"keep me")
+    result = runner.invoke(
+        args=["export-records", "--school", "oakfield", "--term", TERM, "--out", str(out)]
+    )
+    assert result.exit_code == 1 and "already exists" in result.output
+    assert out.read_bytes() == b"keep me"
+
+
+def test_cli_exports_several_schools_into_one_file(world, runner, tmp_path):
+    out = tmp_path / "trust.xlsx"
+    result = runner.invoke(
+        args=[
+            "export-records",
+            "--school",
+            "oakfield",
+            "--school",
+            "riverside",
+            "--term",
+            TERM,
+            "--out",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    pairings = workbook_rows(out.read_bytes())["Mentoring pairings"]
+    assert {row[0] for row in pairings[1:]} == {"Oakfield Primary", "Riverside Academy"}
