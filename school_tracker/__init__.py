@@ -30,10 +30,12 @@ def create_app(config_object: type | str | None = None) -> Flask:
     from school_tracker.errors import register_error_handlers
     from school_tracker.permissions import register_policy
     from school_tracker.security import register_security
+    from school_tracker.submissions import register_submissions
     from school_tracker.templating import register_templating
 
     register_sessions(app)
     register_policy(app)
+    register_submissions(app)
     register_security(app)
     register_error_handlers(app)
     register_templating(app)

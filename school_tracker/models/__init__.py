@@ -51,6 +51,7 @@ from school_tracker.models.risk import (
 )
 from school_tracker.models.roll_import import RollImport, RollImportStatus
 from school_tracker.models.school import School, TermDate, Trust
+from school_tracker.models.submission import FormSubmission
 from school_tracker.models.transfer import TransferRecord
 from school_tracker.models.user import ActivationCode, Role, User
 
@@ -106,5 +107,6 @@ __all__ = [
     "RiskStatusChange",
     "RollImport",
     "RollImportStatus",
+    "FormSubmission",
     "TransferRecord",
 ]
