@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint install install-test clean
+.PHONY: run test lint install install-test clean bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ run: install
 ## make test: install test dependencies and run the whole suite (TEST_DATABASE_URL for PostgreSQL)
 test: install-test
 	$(BIN)/python -m pytest
+
+## make bench: time DESIGN s.12's targets on the trust dataset (built once into bench/cache/);
+## PostgreSQL too when BENCH_DATABASE_URL names a database of its own. Writes bench/results.json.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m tests.benchmarks.run
+
+## make load: 50 signed-in staff for 60 s against gunicorn (4 workers) on 127.0.0.1, rate limits
+## in Redis (127.0.0.1:6379/15); SQLite, and PostgreSQL with BENCH_DATABASE_URL. Nothing lost.
+load: $(VENV)/.installed-test
+	$(BIN)/python -m tests.load.run
 
 lint: install-test
 	$(BIN)/ruff check .

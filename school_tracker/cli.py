@@ -73,7 +73,10 @@ def seed_demo_command(scale: str) -> None:
     if not current_app.config["ALLOW_DEMO_SEED"]:
         raise click.ClickException("The demo seed is refused in production (APP_ENV=production).")
     if scale == "trust":
-        raise click.ClickException("--scale trust is not built yet; use --scale school.")
+        from school_tracker.demo_trust import echo_trust_seed
+
+        echo_trust_seed()
+        return
     created = seed_demo()
     db.session.commit()
     if created:

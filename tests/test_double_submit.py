@@ -26,10 +26,18 @@ def _sign_in(client, user):
 def _moment_form(client, pupil_id):
     page = client.get(f"/kindness/new?pupil_id={pupil_id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    return {"csrf_token": token, "giver_kind": "pupil", "giver_pupil": str(pupil_id),
-            "giver_name": "", "receiver_pupil": "", "receiver_name": "",
-            "description": "Helped a friend tie their laces", "values": ["friendship"],
-            "occurred_on": "2026-11-02", "priorities": ["P1"]}
+    return {
+        "csrf_token": token,
+        "giver_kind": "pupil",
+        "giver_pupil": str(pupil_id),
+        "giver_name": "",
+        "receiver_pupil": "",
+        "receiver_name": "",
+        "description": "Helped a friend tie their laces",
+        "values": ["friendship"],
+        "occurred_on": "2026-11-02",
+        "priorities": ["P1"],
+    }
 
 
 def _moments(app) -> int:
@@ -53,8 +61,9 @@ def test_the_same_form_sent_twice_saves_once(app, client, make_school, make_user
     assert _moments(app) == 2  # a freshly loaded form is a new submission
 
 
-def test_a_refused_form_can_be_corrected_and_sent_again(app, client, make_school, make_user,
-                                                        make_pupil):
+def test_a_refused_form_can_be_corrected_and_sent_again(
+    app, client, make_school, make_user, make_pupil
+):
     school = make_school()
     pupil = make_pupil(school)
     _sign_in(client, make_user(Role.STAFF, school=school))

@@ -12,23 +12,35 @@ from school_tracker.models import AuditEntry, AuditImmutableError, Role
 SURNAME, FORENAME, NOTE = "Qzxmarkerson", "Vexmarker", "Wyxmarker confided about home"
 
 
-def test_scenario_leaves_no_pupil_data_in_logs_or_urls(app, client, caplog, make_school,
-                                                       make_user, make_pupil):
+def test_scenario_leaves_no_pupil_data_in_logs_or_urls(
+    app, client, caplog, make_school, make_user, make_pupil
+):
     school = make_school()
     pupil = make_pupil(school, legal_surname=SURNAME, legal_forename=FORENAME)
     staff = make_user(Role.STAFF, school=school)
     leader = make_user(Role.LEADER, school=school)
     paths: list[str] = []
     app.after_request_funcs.setdefault(None, []).append(
-        lambda response: paths.append(request.full_path) or response)
+        lambda response: paths.append(request.full_path) or response
+    )
     caplog.set_level(logging.DEBUG)
     client.post("/login", data={"email": staff.email, "password": "violet-harbour-engine-42"})
     client.post("/pupils/", data={"query": SURNAME, "submit": "Search"}, follow_redirects=True)
     client.get(f"/pupils/{pupil.id}")
-    saved = client.post("/kindness/new", data={
-        "giver_kind": "pupil", "giver_pupil": str(pupil.id), "giver_name": "",
-        "receiver_pupil": "", "receiver_name": "", "description": NOTE,
-        "values": ["friendship"], "occurred_on": "2026-11-02", "priorities": ["P1"]})
+    saved = client.post(
+        "/kindness/new",
+        data={
+            "giver_kind": "pupil",
+            "giver_pupil": str(pupil.id),
+            "giver_name": "",
+            "receiver_pupil": "",
+            "receiver_name": "",
+            "description": NOTE,
+            "values": ["friendship"],
+            "occurred_on": "2026-11-02",
+            "priorities": ["P1"],
+        },
+    )
     assert saved.status_code == 302
     client.post("/logout")
     client.post("/login", data={"email": leader.email, "password": "violet-harbour-engine-42"})

@@ -37,9 +37,21 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; costs the same either way."""
+    """The active user with these credentials, or None; costs the same either way.
+
+    The argon2 check is deliberately slow, so it runs outside any transaction: on SQLite a
+    sign-in POST takes the write lock with its first query (BEGIN IMMEDIATE), and holding it
+    through the hash queued every other writer behind each sign-in until some waited past
+    the busy timeout ("database is locked") when many people signed in at once. Nothing has
+    been written when the look-up's transaction is ended; the user is read again afterwards,
+    and a hash that changed meanwhile (a password change racing the sign-in) is a refusal.
+    """
     user = find_user_by_email(email)
-    ok = verify_password(user.password_hash if user else None, password)
+    stored_hash, user_id = (user.password_hash, user.id) if user else (None, None)
+    db.session.rollback()
+    ok = verify_password(stored_hash, password)
+    user = db.session.get(User, user_id) if user_id is not None else None
+    ok = ok and user is not None and user.password_hash == stored_hash
     if not ok or user is None or not user.active:
         record_audit(
             None,

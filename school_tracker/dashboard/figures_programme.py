@@ -6,7 +6,7 @@ from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.model import (
     FigureRow,
     FigureTable,
-    grid_by_term,
+    filter_pupils,
     join_pupils,
 )
 from school_tracker.extensions import db
@@ -25,7 +25,7 @@ def mentoring(school_id, terms, t, filters) -> FigureTable:
     """Pairs running in the term and sessions held in it."""
     n = len(terms)
     pairs = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(
                 t.c.idx,
                 sa.func.count(sa.distinct(MentoringPairing.id)),
@@ -39,22 +39,27 @@ def mentoring(school_id, terms, t, filters) -> FigureTable:
         .where(MentoringPairing.school_id == school_id)
         .group_by(t.c.idx)
     ).all()
-    sessions = db.session.execute(
-        join_pupils(
-            sa.select(
-                t.c.idx,
-                sa.func.count(MentoringSession.id),
-                sa.func.coalesce(sa.func.sum(MentoringSession.minutes), 0),
-            )
-            .select_from(MentoringSession)
-            .join(MentoringPairing, MentoringPairing.id == MentoringSession.pairing_id)
-            .join(t, src.within(t, MentoringSession.held_on)),
+    sessions_stmt = (
+        sa.select(
+            t.c.idx,
+            sa.func.count(MentoringSession.id),
+            sa.func.coalesce(sa.func.sum(MentoringSession.minutes), 0),
+        )
+        .select_from(MentoringSession)
+        .join(t, src.within(t, MentoringSession.held_on))
+        .where(MentoringSession.school_id == school_id)
+        .group_by(t.c.idx)
+    )
+    if filters.conditions():
+        # Sessions carry their school; the pairing is needed only to filter by the mentee.
+        sessions_stmt = join_pupils(
+            sessions_stmt.join(
+                MentoringPairing, MentoringPairing.id == MentoringSession.pairing_id
+            ),
             filters,
             MentoringPairing.mentee_id,
         )
-        .where(MentoringSession.school_id == school_id)
-        .group_by(t.c.idx)
-    ).all()
+    sessions = db.session.execute(sessions_stmt).all()
     values = {key: [0] * n for key in ("pairs", "mentees", "sessions", "hours")}
     for idx, count, mentees in pairs:
         values["pairs"][idx], values["mentees"][idx] = count, mentees
@@ -90,7 +95,7 @@ def programme(school_id, terms, t, filters) -> list[FigureTable]:
     for idx, tenths, people in cpd:
         hours[idx], staff[idx] = round((tenths or 0) / 10, 1), people
     talks = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(
                 t.c.idx,
                 sa.func.count(ParentConversation.id),
@@ -115,25 +120,26 @@ def programme(school_id, terms, t, filters) -> list[FigureTable]:
                 *filters.conditions(),
             )
         )
+    # One pass: each moment once (a value row per value shown, so count it distinctly)
+    # and, per value, the moments showing it.
+    value_counts = [
+        sa.func.count(sa.case((KindnessMomentValue.value == value, KindnessMoment.id)))
+        for value in KindnessValue
+    ]
     kindness = db.session.execute(
-        sa.select(t.c.idx, KindnessMomentValue.value, sa.func.count(KindnessMoment.id))
+        sa.select(t.c.idx, sa.func.count(sa.distinct(KindnessMoment.id)), *value_counts)
         .select_from(KindnessMoment)
-        .join(KindnessMomentValue, KindnessMomentValue.moment_id == KindnessMoment.id)
-        .join(t, src.within(t, KindnessMoment.occurred_on))
-        .where(KindnessMoment.school_id == school_id, *moment_filter)
-        .group_by(t.c.idx, KindnessMomentValue.value)
-    ).all()
-    kind_grid = grid_by_term([(i, v.value, c) for i, v, c in kindness], n)
-    moments = db.session.execute(
-        sa.select(t.c.idx, sa.func.count(KindnessMoment.id))
-        .select_from(KindnessMoment)
+        .outerjoin(KindnessMomentValue, KindnessMomentValue.moment_id == KindnessMoment.id)
         .join(t, src.within(t, KindnessMoment.occurred_on))
         .where(KindnessMoment.school_id == school_id, *moment_filter)
         .group_by(t.c.idx)
     ).all()
     moment_total = [0] * n
-    for idx, count in moments:
+    kind_grid: dict[str, list[int]] = {value.value: [0] * n for value in KindnessValue}
+    for idx, count, *by_value in kindness:
         moment_total[idx] = count
+        for value, value_count in zip(KindnessValue, by_value, strict=True):
+            kind_grid[value.value][idx] = value_count
     return [
         FigureTable(
             "cpd",

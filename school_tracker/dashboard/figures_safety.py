@@ -6,6 +6,7 @@ from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.model import (
     FigureRow,
     FigureTable,
+    filter_pupils,
     grid_by_term,
     join_pupils,
 )
@@ -36,7 +37,7 @@ def risk(school_id, terms, t, filters) -> list[FigureTable]:
         sa.or_(RiskFlag.closed_on.is_(None), RiskFlag.closed_on > t.c.ends),
     )
     by_level = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(t.c.idx, RiskFlag.level, sa.func.count(sa.distinct(RiskFlag.pupil_id)))
             .select_from(RiskFlag)
             .join(t, open_at_end),
@@ -66,7 +67,7 @@ def risk(school_id, terms, t, filters) -> list[FigureTable]:
         sa.func.count(sa.distinct(sa.case((src.within(t, RiskFlag.closed_on), RiskFlag.pupil_id)))),
     ]
     flows = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(t.c.idx, *flow_cols)
             .select_from(RiskFlag)
             .join(t, src.overlaps(t, RiskFlag.raised_on, RiskFlag.closed_on)),
@@ -80,7 +81,7 @@ def risk(school_id, terms, t, filters) -> list[FigureTable]:
     for idx, new, done in flows:
         raised[idx], closed[idx] = new, done
     agencies = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(t.c.idx, Agency.name, sa.func.count(sa.distinct(RiskFlag.pupil_id)))
             .select_from(RiskFlag)
             .join(risk_flag_agencies, risk_flag_agencies.c.flag_id == RiskFlag.id)
@@ -126,7 +127,7 @@ def suspensions(school_id, terms, t, filters) -> list[FigureTable]:
     live = sa.and_(Exclusion.school_id == school_id, Exclusion.cancelled_on.is_(None))
     is_susp = Exclusion.kind == ExclusionKind.SUSPENSION
     rows = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(
                 t.c.idx,
                 sa.func.count(sa.case((is_susp, Exclusion.id))),
@@ -155,7 +156,7 @@ def suspensions(school_id, terms, t, filters) -> list[FigureTable]:
         ]
     ).subquery("reasons")
     by_reason = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(t.c.idx, ExclusionReason.code, sa.func.count(sa.distinct(Exclusion.id)))
             .select_from(reasons)
             .join(Exclusion, Exclusion.id == reasons.c.exclusion_id)
@@ -204,15 +205,7 @@ def suspensions(school_id, terms, t, filters) -> list[FigureTable]:
 def suspension_rates(school_id, terms, t, filters) -> FigureTable:
     """Share of each group on roll who were suspended in the term."""
     n = len(terms)
-    roll = db.session.execute(
-        sa.select(
-            t.c.idx, *[sa.func.sum(sa.case((cond, 1), else_=0)) for _, cond in RATE_GROUPS.values()]
-        )
-        .select_from(Pupil)
-        .join(t, src.on_roll(t))
-        .where(Pupil.school_id == school_id, *filters.conditions())
-        .group_by(t.c.idx)
-    ).all()
+    roll = src.roll_by_term(school_id, t, filters, [cond for _, cond in RATE_GROUPS.values()])
     suspended = db.session.execute(
         join_pupils(
             sa.select(
@@ -264,18 +257,24 @@ def suspension_rates(school_id, terms, t, filters) -> FigureTable:
 
 def overdue_reviews(school_id: int, as_of) -> dict[str, int]:
     """Reviews whose date has passed on `as_of`: open interventions and flags not closed."""
-    interventions_due = db.session.scalar(
-        sa.select(sa.func.count(Intervention.id)).where(
+    interventions_due = (
+        sa.select(sa.func.count(Intervention.id))
+        .where(
             Intervention.school_id == school_id,
             Intervention.review_date < as_of,
             Intervention.status.in_([InterventionStatus.PLANNED, InterventionStatus.ACTIVE]),
         )
+        .scalar_subquery()
     )
-    flags_due = db.session.scalar(
-        sa.select(sa.func.count(RiskFlag.id)).where(
+    flags_due = (
+        sa.select(sa.func.count(RiskFlag.id))
+        .where(
             RiskFlag.school_id == school_id,
             RiskFlag.review_on < as_of,
             RiskFlag.closed_on.is_(None),
         )
+        .scalar_subquery()
     )
-    return {"interventions": interventions_due or 0, "flags": flags_due or 0}
+    # Both counts in one round trip.
+    interventions, flags = db.session.execute(sa.select(interventions_due, flags_due)).one()
+    return {"interventions": interventions or 0, "flags": flags or 0}

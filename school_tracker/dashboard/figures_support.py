@@ -7,6 +7,7 @@ from school_tracker.dashboard.model import (
     GROUP_LABELS,
     FigureRow,
     FigureTable,
+    filter_pupils,
     grid_by_term,
     join_pupils,
 )
@@ -14,7 +15,6 @@ from school_tracker.extensions import db
 from school_tracker.models import (
     InterventionParticipant,
     Priority,
-    Pupil,
 )
 from school_tracker.models.intervention import Intervention, InterventionStatus
 
@@ -72,14 +72,7 @@ def _group_gap(
     school_id, n, t, filters, reached_n: dict[str, list[int]]
 ) -> tuple[FigureTable, FigureTable]:
     """For each group: pupils on roll, pupils reached, and the share reached."""
-    roll_cols = [sa.func.sum(sa.case((cond, 1), else_=0)) for cond in src.GROUPS.values()]
-    roll = db.session.execute(
-        sa.select(t.c.idx, *roll_cols)
-        .select_from(Pupil)
-        .join(t, src.on_roll(t))
-        .where(Pupil.school_id == school_id, *filters.conditions())
-        .group_by(t.c.idx)
-    ).all()
+    roll = src.roll_by_term(school_id, t, filters, src.GROUPS.values())
     on_roll = {key: [0] * n for key in src.GROUPS}
     for row in roll:
         for offset, key in enumerate(src.GROUPS):
@@ -172,7 +165,7 @@ def interventions(school_id, terms, t, filters) -> list[FigureTable]:
     )
     ended = src.participation_end()
     impact_rows = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(
                 t.c.idx,
                 InterventionParticipant.impact,
@@ -223,7 +216,7 @@ def interventions(school_id, terms, t, filters) -> list[FigureTable]:
         .group_by(t.c.idx)
     ).all()
     pupil_rows = db.session.execute(
-        join_pupils(
+        filter_pupils(
             sa.select(t.c.idx, sa.func.count(sa.distinct(InterventionParticipant.pupil_id)))
             .select_from(InterventionParticipant)
             .join(Intervention, Intervention.id == InterventionParticipant.intervention_id)

@@ -55,6 +55,17 @@ def join_pupils(stmt, filters: src.DashboardFilters, pupil_column) -> sa.Select:
     return stmt.join(Pupil, Pupil.id == pupil_column).where(*filters.conditions())
 
 
+def filter_pupils(stmt, filters: src.DashboardFilters, pupil_column) -> sa.Select:
+    """Join to pupils only when a year or group filter needs their columns.
+
+    Every record's pupil exists (a foreign key, and pupils are never deleted), so with no
+    filter the join changes no count; leaving it out spares the database a pass over the
+    whole trust's pupils for every figure. Statements that read Pupil columns themselves
+    (groups, on roll) use join_pupils.
+    """
+    return join_pupils(stmt, filters, pupil_column) if filters.conditions() else stmt
+
+
 def grid_by_term(rows, n_terms: int) -> dict[str, list[float]]:
     """{key: [value per term]} from (idx, key, value) rows, zero-filled."""
     grid: dict[str, list[float]] = defaultdict(lambda: [0] * n_terms)
