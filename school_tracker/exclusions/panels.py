@@ -6,8 +6,8 @@ from flask import url_for
 
 from school_tracker.exclusions import queries
 from school_tracker.models import ExclusionKind, Pupil, Role, User
+from school_tracker.pickers import pupil_label
 from school_tracker.records import TimelineEntry
-from school_tracker.risk.queries import pupil_label
 from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
 
 

@@ -13,11 +13,12 @@ from school_tracker.exclusions.forms import CancelForm, ExclusionForm
 from school_tracker.extensions import db
 from school_tracker.models import ExclusionKind, Role
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.pickers import pupil_label
 from school_tracker.pupils.queries import get_pupil_or_404
 from school_tracker.records import RecordRuleError, StaleRecordError
 from school_tracker.risk.duties import GUIDANCE_TITLE
 from school_tracker.risk.forms import ChoosePupilForm
-from school_tracker.risk.queries import get_on_roll_pupil_or_404, pupil_label
+from school_tracker.risk.queries import get_on_roll_pupil_or_404
 from school_tracker.terms import academic_year_label
 
 bp = Blueprint("exclusions", __name__)

@@ -15,11 +15,11 @@ from school_tracker.families.services import (
     update_conversation,
 )
 from school_tracker.forms import EmptyForm
-from school_tracker.interventions.pickers import pupil_choices, staff_choices
 from school_tracker.interventions.rules import school_today
 from school_tracker.interventions.web import refuse
 from school_tracker.models import CarerRelationship, Role
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.pickers import pupil_choices, staff_choices
 from school_tracker.records import RecordRuleError, priority_choices
 
 bp = Blueprint("families", __name__)

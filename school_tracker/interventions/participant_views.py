@@ -3,8 +3,9 @@
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_login import current_user
 
+from school_tracker import pickers
 from school_tracker.extensions import db
-from school_tracker.interventions import participants, pickers, queries
+from school_tracker.interventions import participants, queries
 from school_tracker.interventions.forms import OutcomeForm, ParticipantForm, WithdrawForm
 from school_tracker.interventions.rules import school_today
 from school_tracker.interventions.web import detail_url, load_intervention, refuse

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
-from school_tracker.interventions.pickers import school_pupil
 from school_tracker.interventions.rules import (
     participant_count_error,
     participant_dates_error,
@@ -21,6 +20,7 @@ from school_tracker.models import (
     ParticipantStatus,
     User,
 )
+from school_tracker.pickers import school_pupil
 from school_tracker.records import RecordRuleError, apply_changes, check_version
 
 ENTITY = "intervention_participant"

@@ -3,10 +3,11 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user
 
+from school_tracker import pickers
 from school_tracker.audit import record_audit
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
-from school_tracker.interventions import catalogue, panels, pickers, queries
+from school_tracker.interventions import catalogue, panels, queries
 from school_tracker.interventions.forms import InterventionForm, StatusForm
 from school_tracker.interventions.rules import school_today
 from school_tracker.interventions.services import (

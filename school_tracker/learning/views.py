@@ -4,7 +4,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from school_tracker.extensions import db
-from school_tracker.interventions.pickers import staff_choices
 from school_tracker.interventions.rules import school_today
 from school_tracker.interventions.web import refuse
 from school_tracker.learning import queries
@@ -12,6 +11,7 @@ from school_tracker.learning.forms import LearningForm
 from school_tracker.learning.services import LearningData, create_learning, update_learning
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.pickers import staff_choices
 from school_tracker.records import RecordRuleError, priority_choices
 
 bp = Blueprint("learning", __name__)

@@ -1,8 +1,7 @@
-"""Mentoring forms, and the school-scoped pupil and staff pickers they use."""
+"""Mentoring forms, with the school's pupil and staff pickers as select choices."""
 
 from collections.abc import Iterable
 
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from school_tracker.extensions import db
+from school_tracker import pickers
 from school_tracker.forms import (
     LongText,
     MultiCheckboxField,
@@ -30,9 +29,6 @@ from school_tracker.models import (
     MeetingFrequency,
     MentorKind,
     PairingOutcome,
-    Pupil,
-    Role,
-    User,
 )
 from school_tracker.records import priority_choices
 
@@ -40,36 +36,19 @@ GOALS_MAX = 2000
 NOTES_MAX = 5000
 
 
-def pupil_label(pupil: Pupil) -> str:
-    """`Surname, Forename (Year 3)` as pickers show a pupil."""
-    forename = pupil.preferred_forename or pupil.legal_forename
-    return f"{pupil.legal_surname}, {forename} ({pupil.year_group.label})"
-
-
 def pupil_choices(
     school_id: int, blank: str = "Choose a pupil", keep: Iterable[int | None] = ()
 ) -> list[SelectChoice]:
     """The school's on-roll pupils (plus any already chosen in `keep`) for a picker."""
     kept = [pupil_id for pupil_id in keep if pupil_id]
-    on_roll = Pupil.leaving_date.is_(None)
-    if kept:
-        on_roll = sa.or_(on_roll, Pupil.id.in_(kept))
-    pupils = db.session.scalars(
-        sa.select(Pupil)
-        .where(Pupil.school_id == school_id, on_roll)
-        .order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
-    )
-    return choices([("", blank)] + [(str(p.id), pupil_label(p)) for p in pupils])
+    pairs = pickers.pupil_choices(school_id, include_ids=kept)
+    return choices([("", blank)] + [(str(pupil_id), label) for pupil_id, label in pairs])
 
 
 def staff_choices(school_id: int, blank: str = "Choose a member of staff") -> list[SelectChoice]:
     """The school's active staff and leaders for a picker."""
-    users = db.session.scalars(
-        sa.select(User)
-        .where(User.school_id == school_id, User.active, User.role.in_([Role.STAFF, Role.LEADER]))
-        .order_by(User.full_name, User.id)
-    )
-    return choices([("", blank)] + [(str(u.id), u.full_name) for u in users])
+    pairs = pickers.staff_choices(school_id)
+    return choices([("", blank)] + [(str(user_id), name) for user_id, name in pairs])
 
 
 def _int_or_none(value: str | None) -> int | None:

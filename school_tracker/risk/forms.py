@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
+from school_tracker import pickers
 from school_tracker.forms import (
     LongText,
     MultiCheckboxField,
@@ -16,7 +17,7 @@ from school_tracker.forms import (
 )
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus
 from school_tracker.records import priority_choices
-from school_tracker.risk import queries, reference, services
+from school_tracker.risk import reference, services
 
 LEVEL_CHOICES = [("", "Choose a level"), *((level.value, level.label) for level in RiskLevel)]
 OUTCOME_CHOICES = [("", "Choose the outcome"), *((o.value, o.label) for o in RiskOutcome)]
@@ -30,7 +31,7 @@ class ChoosePupilForm(FlaskForm):
 
     def __init__(self, school_id: int, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pupil.choices = choices(queries.pupil_choices(school_id))
+        self.pupil.choices = choices(pickers.pupil_choices(school_id))
 
 
 class FlagDetailsForm(VersionedForm):

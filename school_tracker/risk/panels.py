@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from flask import url_for
 
 from school_tracker.models import Pupil, RiskFlag, Role, User
+from school_tracker.pickers import pupil_label
 from school_tracker.records import TimelineEntry
 from school_tracker.risk import queries
 from school_tracker.templating import date_uk
@@ -49,7 +50,7 @@ def flag_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
 
 
 def _flag_item(flag: RiskFlag, today: date) -> HomeItem:
-    text = f"{queries.pupil_label(flag.pupil)}: {flag.level.label.lower()} risk"
+    text = f"{pupil_label(flag.pupil)}: {flag.level.label.lower()} risk"
     return HomeItem(text, url_for("risk.detail", flag_id=flag.id), _review_note(flag, today))
 
 
@@ -67,7 +68,7 @@ def _staff_panels(user: User, today: date) -> list[HomePanel]:
             "My risk-flag actions",
             [
                 HomeItem(
-                    f"{action.description} ({queries.pupil_label(action.flag.pupil)})",
+                    f"{action.description} ({pupil_label(action.flag.pupil)})",
                     url_for("risk.detail", flag_id=action.flag_id),
                     f"overdue since {date_uk(action.due_on)}"
                     if action.is_overdue(today)
@@ -95,7 +96,7 @@ def _leader_panels(user: User, today: date) -> list[HomePanel]:
             "High risk flags without an open action",
             [
                 HomeItem(
-                    f"{queries.pupil_label(flag.pupil)}: raised {date_uk(flag.raised_on)}",
+                    f"{pupil_label(flag.pupil)}: raised {date_uk(flag.raised_on)}",
                     url_for("risk.detail", flag_id=flag.id),
                     "no open action",
                 )

@@ -178,22 +178,6 @@ def high_flags_without_open_action(school_id: int, limit: int = 20) -> list[Risk
     )
 
 
-def pupil_label(pupil: Pupil) -> str:
-    """ "Surname, Forename (Year 3)" as pupil pickers show it."""
-    forename = pupil.preferred_forename or pupil.legal_forename
-    return f"{pupil.legal_surname}, {forename} ({pupil.year_group.label})"
-
-
-def pupil_choices(school_id: int) -> list[tuple[int, str]]:
-    """On-roll pupils of the school as (id, label) pairs, by surname."""
-    pupils = db.session.scalars(
-        sa.select(Pupil)
-        .where(Pupil.school_id == school_id, Pupil.leaving_date.is_(None))
-        .order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
-    )
-    return [(pupil.id, pupil_label(pupil)) for pupil in pupils]
-
-
 def get_on_roll_pupil_or_404(school_id: int, pupil_id: int) -> Pupil:
     """A pupil on this school's roll; 404 for another school's, a left pupil or a bad id."""
     pupil = db.session.scalar(

@@ -12,6 +12,7 @@ from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus, Role
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.pickers import pupil_label
 from school_tracker.records import RecordRuleError, StaleRecordError
 from school_tracker.risk import panels, queries, services  # noqa: F401 - panels registers sources
 from school_tracker.risk.duties import GUIDANCE_TITLE, extra_duties
@@ -157,7 +158,7 @@ def raise_flag(pupil_id: int):
         pupil=pupil,
         duties=extra_duties(pupil),
         guidance_title=GUIDANCE_TITLE,
-        pupil_label=queries.pupil_label(pupil),
+        pupil_label=pupil_label(pupil),
     )
 
 

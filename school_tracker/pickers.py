@@ -1,17 +1,27 @@
-"""Choice lists for pupil and staff pickers, always inside one school (also used by P3 and P5)."""
+"""Pupil and staff pickers, and the lookups that check a picked id, always inside one school."""
 
 from collections.abc import Iterable
+from typing import Protocol
 
 import sqlalchemy as sa
 
 from school_tracker.extensions import db
-from school_tracker.models import Pupil, Role, User
+from school_tracker.models import Pupil, Role, User, YearGroup
 
 # Staff who can lead a record or be recorded as having learned something.
 STAFF_ROLES = (Role.STAFF, Role.LEADER)
 
 
-def pupil_label(pupil: Pupil) -> str:
+class PupilNameRow(Protocol):
+    """A pupil, or just the columns a label needs (pickers load no more than these)."""
+
+    legal_surname: str
+    legal_forename: str
+    preferred_forename: str | None
+    year_group: YearGroup
+
+
+def pupil_label(pupil: PupilNameRow) -> str:
     """`Surname, Forename (Year 3)`, as the MIS lists pupils."""
     forename = pupil.preferred_forename or pupil.legal_forename
     return f"{pupil.legal_surname}, {forename} ({pupil.year_group.label})"
@@ -23,8 +33,15 @@ def pupil_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple
     scope = Pupil.leaving_date.is_(None)
     if include:
         scope = sa.or_(scope, Pupil.id.in_(include))
-    pupils = db.session.scalars(
-        sa.select(Pupil)
+    # Only the label's columns: a secondary school's roll as full rows cost ~30 ms a form.
+    pupils = db.session.execute(
+        sa.select(
+            Pupil.id,
+            Pupil.legal_surname,
+            Pupil.legal_forename,
+            Pupil.preferred_forename,
+            Pupil.year_group,
+        )
         .where(Pupil.school_id == school_id, scope)
         .order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
     )
@@ -37,8 +54,10 @@ def staff_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple
     scope = sa.and_(User.active.is_(True), User.role.in_(STAFF_ROLES))
     if include:
         scope = sa.or_(scope, User.id.in_(include))
-    users = db.session.scalars(
-        sa.select(User).where(User.school_id == school_id, scope).order_by(User.full_name, User.id)
+    users = db.session.execute(
+        sa.select(User.id, User.full_name)
+        .where(User.school_id == school_id, scope)
+        .order_by(User.full_name, User.id)
     )
     return [(user.id, user.full_name) for user in users]
 
