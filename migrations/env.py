@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -90,8 +91,31 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
+        with sqlite_foreign_keys_deferred(connection), context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def sqlite_foreign_keys_deferred(connection):
+    """Let SQLite batch migrations rebuild referenced tables, then prove nothing was orphaned.
+
+    Batch mode copies a table, drops the old one and renames the copy. With foreign keys on,
+    dropping a table that other rows point at fails (every real database has audit rows naming
+    users), so they are off while the migration runs. The pragma is ignored inside a
+    transaction, so it is set on the raw connection before the migration's BEGIN.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        orphans = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if orphans:
+            raise RuntimeError(f"Migration left rows pointing at missing rows: {orphans[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
