@@ -1,15 +1,21 @@
-"""Rules every programme record follows: versioned edits with an audit of changed fields."""
+"""Rules every programme record follows: versioned edits, audited, keeping earlier versions."""
 
+import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import RelationshipDirection
 from werkzeug.exceptions import Conflict
 
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
-from school_tracker.models import Priority, User
+from school_tracker.forms import has_control_characters
+from school_tracker.models import Priority, Pupil, RecordVersion, User
+from school_tracker.models.record_version import REASON_MAX
 
 
 class StaleRecordError(Conflict):
@@ -48,15 +54,23 @@ def apply_changes(
     expected_version: int | None = None,
     pupil_id: int | None = None,
     safe_values: frozenset[str] = frozenset(),
+    reason: str | None = None,
+    versioned: bool = True,
 ) -> dict[str, Any]:
-    """Set changed fields, stamp the editor, audit field names (values only for safe fields)."""
+    """Set changed fields, stamp the editor, audit field names (values only for safe fields).
+
+    A content edit also keeps the changed fields' earlier values as a version (R63). Status
+    moves pass `versioned=False`: they only fill in or move on (status, dates, a closing
+    note), and the audit log already keeps their values.
+    """
     check_version(record, expected_version)
+    changed = [name for name, value in values.items() if getattr(record, name) != value]
+    before = before_edit(record, changed, reason) if versioned else None
     changes: dict[str, Any] = {}
-    for name, value in values.items():
-        old = getattr(record, name)
-        if old != value:
-            setattr(record, name, value)
-            changes[name] = [_plain(old), _plain(value)] if name in safe_values else "changed"
+    for name in changed:
+        old, value = getattr(record, name), values[name]
+        setattr(record, name, value)
+        changes[name] = [_plain(old), _plain(value)] if name in safe_values else "changed"
     if changes:
         record.updated_by_id = by.id
         db.session.flush()
@@ -69,7 +83,106 @@ def apply_changes(
             pupil_id=pupil_id,
             changes=changes,
         )
+        if before is not None:
+            keep_version(record, before, changes, by=by, entity_type=entity_type, pupil_id=pupil_id)
     return changes
+
+
+@dataclass(frozen=True)
+class Before:
+    """A record's version and some fields' values (plain JSON), taken before an edit."""
+
+    version: int
+    values: dict[str, Any]
+    reason: str | None
+
+
+def before_edit(record: Any, names: Iterable[str], reason: str | None = None) -> Before:
+    """Note what `names` hold now, before an edit changes them; checks the edit's reason.
+
+    Every edit path takes this first and hands it to `keep_version` once it knows what
+    changed, so earlier text survives a correction wherever the edit is made.
+    """
+    reason = (reason or "").strip() or None
+    if reason and len(reason) > REASON_MAX:
+        raise RecordRuleError(f"Keep the reason under {REASON_MAX} characters.", "change_reason")
+    if reason and has_control_characters(reason, allow_newlines=False):
+        raise RecordRuleError("Remove the hidden control characters.", "change_reason")
+    # Labels may need a lazy load; a half-made edit must not be flushed by it.
+    with db.session.no_autoflush:
+        values = {name: _version_value(record, name) for name in names}
+    return Before(record.version_id, values, reason)
+
+
+def keep_version(
+    record: Any,
+    before: Before,
+    changed: Iterable[str],
+    *,
+    by: User | None,
+    entity_type: str,
+    pupil_id: int | None,
+) -> RecordVersion | None:
+    """Add the earlier values of the `changed` fields as one version of the record (R63)."""
+    previous = {name: before.values[name] for name in changed if name in before.values}
+    if not previous:
+        return None
+    version = RecordVersion(
+        school_id=record.school_id,
+        pupil_id=pupil_id,
+        entity_type=entity_type,
+        entity_id=record.id,
+        version=before.version,
+        changed_by_id=by.id if by else None,
+        reason=before.reason,
+        previous=previous,
+    )
+    db.session.add(version)
+    return version
+
+
+def _version_value(record: Any, name: str) -> Any:
+    """A field's value as plain JSON; a linked row by its label, a pupil only by id."""
+    value = getattr(record, name)
+    link = _link_for(type(record), name)
+    if link is None or value is None:
+        return _plain_value(value)
+    if link.mapper.class_ is Pupil:
+        return value  # never copy a child's name into another record's history
+    return _label(getattr(record, link.key))
+
+
+def _link_for(model: type, column_name: str):
+    """The many-to-one relationship a foreign-key column belongs to, if any."""
+    for rel in sa.inspect(model).relationships:
+        if rel.direction is RelationshipDirection.MANYTOONE and any(
+            column.key == column_name for column in rel.local_columns
+        ):
+            return rel
+    return None
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_label(item) for item in value]
+    return _label(value)
+
+
+def _label(value: Any) -> Any:
+    """A JSON scalar: enums by value, dates as ISO text, rows by name, code or label."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    for attr in ("full_name", "label", "name", "code", "value"):
+        found = getattr(value, attr, None)
+        if found is not None:
+            return _label(found)
+    return str(value)
 
 
 def _plain(value: Any) -> Any:

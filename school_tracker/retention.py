@@ -5,7 +5,9 @@ adds up after a run; what goes is everything that identifies or describes a pers
 voices, reflections, carers' and volunteers' names, and finally the pupil's own name and UPN.
 The periods come from `RETENTION_YEARS` in config.py; a category in `RETENTION_LEGAL_HOLD` is
 never touched, and a pupil with held records keeps their name so the held records still make
-sense. A run is one transaction and one audit entry with the counts; running it again
+sense. A pupil under their own legal hold (`Pupil.legal_hold_set_at`, set by a leader) is
+left out of every step: nothing about them, in any category, is blanked while it stands.
+A run is one transaction and one audit entry with the counts; running it again
 changes nothing, because a row whose text is already blank no longer matches.
 """
 
@@ -38,8 +40,17 @@ from school_tracker.models import (
     RiskStatusChange,
     SenStatus,
 )
+from school_tracker.models.record_version import (
+    blank_previous_for_retention,
+    count_previous_for_retention,
+)
+from school_tracker.record_history import VERSIONED_MODELS
+from school_tracker.terms import school_today
 
 REMOVED = "[removed]"
+# A record's earlier versions hold its earlier text, so they are blanked with it (R63).
+VERSIONED = {model: entity_type for entity_type, model in VERSIONED_MODELS.items()}
+VERSIONS = "record versions"
 # Categories anchored on the pupil's date of birth (the IRMS "DOB + n" convention).
 PUPIL_ANCHORED = ("mentoring_interventions", "families", "behaviour", "safeguarding")
 
@@ -70,11 +81,13 @@ class Policy:
         self.today, self.years, self.held = today, years, held
 
     def expired_pupils(self, category: str) -> sa.Select:
-        """Ids of pupils who have left and whose category period (SEN: at least `sen`) ended."""
+        """Ids of pupils who have left, are not under a legal hold, and whose category period
+        (SEN: at least `sen`) ended. Every pupil-anchored step starts from these."""
         years = self.years[category]
         sen_years = max(years, self.years["sen"])
         return sa.select(Pupil.id).where(
             Pupil.leaving_date.is_not(None),
+            Pupil.legal_hold_set_at.is_(None),
             sa.or_(
                 sa.and_(
                     Pupil.sen_status == SenStatus.NONE,
@@ -97,6 +110,20 @@ def _changed(*conditions) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions)
 
 
+def held_pupil_count() -> int:
+    """How many pupils are under their own legal hold (reported as a number, never names)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Pupil).where(Pupil.legal_hold_set_at.is_not(None))
+    )
+
+
+def _names_a_held_pupil(*pupil_ids: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    # For records that also name a pupil other than the one they are anchored on (a peer
+    # mentor, a kindness giver or receiver): any of them under a hold keeps the record.
+    # EXISTS rather than NOT IN, which a NULL id would turn into "unknown" (never true).
+    return sa.exists().where(Pupil.id.in_(pupil_ids), Pupil.legal_hold_set_at.is_not(None))
+
+
 def _bump(model) -> dict:
     # A bulk UPDATE skips the ORM's version counter: bump it so an edit form opened before
     # the run is refused as stale instead of writing the text back.
@@ -106,7 +133,9 @@ def _bump(model) -> dict:
 def _mentoring(policy: Policy) -> list[Step]:
     cat, mp, ms = "mentoring_interventions", MentoringPairing, MentoringSession
     expired = policy.expired_pupils(cat)
-    pairings = sa.select(mp.id).where(mp.mentee_id.in_(expired))
+    # A held peer mentor keeps the pairing too: its goals and sessions are partly theirs.
+    due = sa.and_(mp.mentee_id.in_(expired), ~_names_a_held_pupil(mp.mentor_pupil_id))
+    pairings = sa.select(mp.id).where(due)
     adult = mp.mentor_kind == MentorKind.ADULT
     return [
         Step(
@@ -121,7 +150,7 @@ def _mentoring(policy: Policy) -> list[Step]:
                 **_bump(mp),
             },
             sa.and_(
-                mp.mentee_id.in_(expired),
+                due,
                 _changed(
                     mp.mentee_goals != "",
                     mp.mentor_goals != "",
@@ -282,6 +311,7 @@ def _dated(policy: Policy) -> list[Step]:
             },
             sa.and_(
                 km.occurred_on <= policy.dated_before("kindness"),
+                ~_names_a_held_pupil(km.giver_pupil_id, km.receiver_pupil_id),
                 _changed(
                     km.description != "",
                     sa.and_(named_giver, km.giver_name != REMOVED),
@@ -332,7 +362,11 @@ def _pupils(policy: Policy) -> list[Step]:
     years = {**policy.years, "pupil_records": longest}
     expired = Policy(policy.today, years, policy.held).expired_pupils("pupil_records")
     held = [pupil for c in sorted(policy.held) for pupil in HELD_PUPILS.get(c, list)()]
-    where = sa.and_(Pupil.id.in_(expired), Pupil.legal_surname != REMOVED)
+    # A lifted hold leaves why it was lifted on the row (the hold columns are otherwise empty).
+    where = sa.and_(
+        Pupil.id.in_(expired),
+        sa.or_(Pupil.legal_surname != REMOVED, Pupil.legal_hold_reason.is_not(None)),
+    )
     if held:
         where = sa.and_(where, Pupil.id.not_in(sa.union(*held)))
     return [
@@ -348,6 +382,7 @@ def _pupils(policy: Policy) -> list[Step]:
                 "date_of_birth": _end_of_birth_year(),
                 # Lower-case "x" + id: unique, and never a real UPN (those are upper case).
                 "upn": sa.literal("x") + sa.cast(Pupil.id, sa.String),
+                "legal_hold_reason": None,
                 **_bump(Pupil),
             },
             where,
@@ -373,17 +408,26 @@ def apply_retention(today: date, *, dry_run: bool = False) -> dict[str, int]:
     config = current_app.config
     policy = Policy(today, dict(config["RETENTION_YEARS"]), set(config["RETENTION_LEGAL_HOLD"]))
     counts: dict[str, int] = {}
+    versions = 0
     for step in retention_steps(policy):
+        entity_type = VERSIONED.get(step.model)
+        rows = sa.select(step.model.id).where(step.where)
         if dry_run:
             counts[step.name] = db.session.scalar(
                 sa.select(sa.func.count()).select_from(step.model).where(step.where)
             )
+            if entity_type:
+                versions += count_previous_for_retention(entity_type, rows)
             continue
+        # Versions first: once a row's text is blank, the step's condition no longer finds it.
+        if entity_type:
+            versions += blank_previous_for_retention(entity_type, rows)
         result = db.session.execute(
             sa.update(step.model).where(step.where).values(step.values),
             execution_options={"synchronize_session": False},
         )
         counts[step.name] = result.rowcount
+    counts[VERSIONS] = versions
     if not dry_run:
         record_audit(
             None,
@@ -394,6 +438,7 @@ def apply_retention(today: date, *, dry_run: bool = False) -> dict[str, int]:
                 "today": today.isoformat(),
                 "rows": counts,
                 "held": sorted(policy.held),
+                "held_pupils": held_pupil_count(),
             },
         )
     return counts
@@ -404,7 +449,7 @@ def apply_retention(today: date, *, dry_run: bool = False) -> dict[str, int]:
 @with_appcontext
 def apply_retention_command(dry_run: bool) -> None:
     """Anonymise records kept past their retention period (RETENTION_YEARS in config.py)."""
-    counts = apply_retention(date.today(), dry_run=dry_run)
+    counts = apply_retention(school_today(), dry_run=dry_run)
     if dry_run:
         db.session.rollback()
     else:
@@ -415,3 +460,5 @@ def apply_retention_command(dry_run: bool) -> None:
     held = current_app.config["RETENTION_LEGAL_HOLD"]
     if held:
         click.echo(f"Under legal hold (not touched): {', '.join(sorted(held))}.")
+    # A number only: the names of children under a hold never reach a terminal or a log.
+    click.echo(f"Pupils under their own legal hold (not touched): {held_pupil_count()}.")

@@ -38,7 +38,9 @@ SHEETS = {
     "Suspensions and exclusions": 1,
     "Parent conversations": 1,
     "Kindness moments": 2,
+    "Transfers": 0,
     "Record access log": 1,  # the leader's visit to the pupil page
+    "Record versions": 0,  # the world is written without edits
 }
 
 

@@ -22,13 +22,30 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.orm import utcnow
-from school_tracker.records import RecordRuleError, check_version, priorities_by_code
+from school_tracker.records import (
+    RecordRuleError,
+    before_edit,
+    check_version,
+    keep_version,
+    priorities_by_code,
+)
 from school_tracker.templating import date_uk
+from school_tracker.terms import school_today
 
 ENTITY = "exclusion"
 MAX_DAYS_AHEAD = 14  # a suspension may be recorded when decided, shortly before it starts
 NOTIFICATIONS = ("parents", "la", "social_worker")
 SAFE_VALUES = frozenset({"kind", "start_date", "sessions"})
+# Every column _apply sets, so a correction keeps what they said before (R63).
+EDITABLE = (
+    "kind",
+    "start_date",
+    "sessions",
+    "reason_1_id",
+    "reason_2_id",
+    "reason_3_id",
+    *(f"{name}_notified{part}" for name in NOTIFICATIONS for part in ("", "_on")),
+)
 
 
 @dataclass
@@ -151,7 +168,7 @@ def record_exclusion(
         raise RecordRuleError("Only the school's leaders can record exclusions.", field="kind")
     if not pupil.is_on_roll:
         raise RecordRuleError("This pupil has left the school.", field="kind")
-    _check_dates(data, today or date.today())
+    _check_dates(data, today or school_today())
     exclusion = Exclusion(
         school_id=pupil.school_id, pupil=pupil, created_by_id=by.id, updated_by_id=by.id
     )
@@ -171,18 +188,23 @@ def update_exclusion(
     by: User,
     expected_version: int | None,
     today: date | None = None,
+    reason: str | None = None,
 ) -> dict:
-    """Correct a recorded exclusion (stale edits are refused)."""
+    """Correct a recorded exclusion (stale edits are refused); the earlier values are kept."""
     check_version(exclusion, expected_version)
     if exclusion.cancelled_on is not None:
         raise RecordRuleError("This exclusion was cancelled and can't be changed.", field="kind")
-    _check_dates(data, today or date.today())
+    _check_dates(data, today or school_today())
+    before = before_edit(exclusion, EDITABLE, reason)
     changes = _apply(exclusion, exclusion.pupil, data)
     if changes:
         exclusion.updated_by_id = by.id
         exclusion.updated_at = utcnow()
         db.session.flush()
         _audit(exclusion, by, "update", changes)
+        keep_version(
+            exclusion, before, changes, by=by, entity_type=ENTITY, pupil_id=exclusion.pupil_id
+        )
     return changes
 
 
@@ -195,7 +217,7 @@ def cancel_exclusion(
         raise RecordRuleError("This exclusion is already cancelled.", field="reason")
     if not (reason or "").strip():
         raise RecordRuleError("Say why it is being cancelled.", field="reason")
-    exclusion.cancelled_on = date.today()
+    exclusion.cancelled_on = school_today()
     exclusion.cancel_reason = reason.strip()
     exclusion.updated_by_id = by.id
     db.session.flush()

@@ -107,6 +107,7 @@ def update_conversation(
     today: date,
     expected_version: int | None,
     view_url: str | None = None,
+    reason: str | None = None,
 ) -> dict:
     """Save an edit; a stale form is refused rather than overwriting someone else's save."""
     check_version(record, expected_version, view_url)
@@ -119,6 +120,7 @@ def update_conversation(
         entity_type=ENTITY,
         pupil_id=record.pupil_id,
         safe_values=SAFE_FIELDS,
+        reason=reason,
     )
     return changes
 
@@ -140,4 +142,5 @@ def mark_follow_up_done(
         action="follow_up_done",
         pupil_id=record.pupil_id,
         safe_values=SAFE_FIELDS,
+        versioned=False,  # closing a follow-up is a status move, audited with its date
     )

@@ -175,4 +175,5 @@ def withdraw_participant(
         action="withdraw",
         pupil_id=part.pupil_id,
         safe_values=SAFE_FIELDS | {"withdrawn_on"},
+        versioned=False,  # a status move: its values are in the audit log
     )

@@ -211,6 +211,7 @@ def update_intervention(
     by: User,
     expected_version: int | None,
     view_url: str | None = None,
+    reason: str | None = None,
 ) -> dict:
     """Save an edit, refusing it if someone else saved first (optimistic locking)."""
     check_version(record, expected_version, view_url)
@@ -227,6 +228,7 @@ def update_intervention(
         entity_type="intervention",
         pupil_id=audit_pupil_id(record),
         safe_values=SAFE_FIELDS,
+        reason=reason,
     )
     for part in followers:
         if part.start_date != data.start_date:
@@ -277,4 +279,5 @@ def change_status(
         action="status_change",
         pupil_id=audit_pupil_id(record),
         safe_values=SAFE_FIELDS,
+        versioned=False,  # a status move: its values are in the audit log
     )

@@ -16,7 +16,13 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.orm import utcnow
-from school_tracker.records import RecordRuleError, check_version, priorities_by_code
+from school_tracker.records import (
+    RecordRuleError,
+    before_edit,
+    check_version,
+    keep_version,
+    priorities_by_code,
+)
 
 ENTITY = "kindness_moment"
 DEFAULT_PRIORITIES = ("P1",)
@@ -137,6 +143,7 @@ def update_moment(
     # Look priorities up before touching the row: a query would autoflush a half-made edit.
     new_priorities = _priorities(details.priority_codes) if old_codes != new_codes else None
     old_values, new_values = _value_codes(moment.values), _value_codes(details.values)
+    before = before_edit(moment, [*columns, "values", "priorities"])
     changes: dict[str, Any] = {}
     for name, value in columns.items():
         old = getattr(moment, name)
@@ -158,15 +165,17 @@ def update_moment(
         # Set explicitly so a links-only change still UPDATEs the row and bumps the version.
         moment.updated_at = utcnow()
         db.session.flush()
+        pupil_id = moment.giver_pupil_id or moment.receiver_pupil_id
         record_audit(
             by,
             "update",
             ENTITY,
             moment.id,
             school_id=moment.school_id,
-            pupil_id=moment.giver_pupil_id or moment.receiver_pupil_id,
+            pupil_id=pupil_id,
             changes=changes,
         )
+        keep_version(moment, before, changes, by=by, entity_type=ENTITY, pupil_id=pupil_id)
     return changes
 
 

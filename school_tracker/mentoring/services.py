@@ -24,7 +24,9 @@ from school_tracker.orm import utcnow
 from school_tracker.records import (
     RecordRuleError,
     apply_changes,
+    before_edit,
     check_version,
+    keep_version,
     priorities_by_code,
 )
 
@@ -184,6 +186,7 @@ def update_pairing(
     by: User,
     expected_version: int | None,
     view_url: str | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """Edit a pairing (refused if someone saved first); returns the audited changes."""
     check_version(pairing, expected_version, view_url)
@@ -207,6 +210,7 @@ def update_pairing(
     new_codes = sorted(set(details.priority_codes))
     # Look priorities up before touching the row: a query would autoflush a half-made edit.
     new_priorities = _priorities(details.priority_codes) if old_codes != new_codes else None
+    before = before_edit(pairing, [*values, "priorities"], reason)
     changes: dict[str, Any] = {}
     for name, value in values.items():
         old = getattr(pairing, name)
@@ -229,6 +233,9 @@ def update_pairing(
             school_id=pairing.school_id,
             pupil_id=pairing.mentee_id,
             changes=changes,
+        )
+        keep_version(
+            pairing, before, changes, by=by, entity_type=ENTITY, pupil_id=pairing.mentee_id
         )
     return changes
 
@@ -258,6 +265,7 @@ def _set_status(
         action=action,
         pupil_id=pairing.mentee_id,
         safe_values=SAFE_FIELDS,
+        versioned=False,  # a status move: its values are in the audit log
     )
 
 

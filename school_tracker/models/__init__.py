@@ -38,6 +38,7 @@ from school_tracker.models.pupil import (
     SenStatus,
     YearGroup,
 )
+from school_tracker.models.record_version import RecordVersion, VersionImmutableError
 from school_tracker.models.risk import (
     Agency,
     RiskAction,
@@ -97,6 +98,8 @@ __all__ = [
     "Exclusion",
     "ExclusionKind",
     "ExclusionReason",
+    "RecordVersion",
+    "VersionImmutableError",
     "RiskAction",
     "RiskFactor",
     "RiskFlag",

@@ -1,14 +1,15 @@
 """Pupils on a school's roll, as the MIS knows them (DESIGN section 4)."""
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
 from school_tracker.models.school import School
-from school_tracker.orm import TimestampMixin, enum_type
+from school_tracker.models.user import User
+from school_tracker.orm import TimestampMixin, UTCDateTime, enum_type
 
 
 class YearGroup(enum.Enum):
@@ -85,6 +86,8 @@ class Gender(enum.Enum):
     UNKNOWN = "U"
 
 
+LEGAL_HOLD_REASON_MAX = 500
+
 # The groups leaders filter and report by; each maps to a boolean test on Pupil columns.
 PUPIL_GROUPS: dict[str, str] = {
     "sen_k": "SEN support (K)",
@@ -132,8 +135,16 @@ class Pupil(TimestampMixin, db.Model):
     version_id: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # A legal hold (SECURITY R69) on this one child: while `legal_hold_set_at` is set,
+    # retention blanks nothing about them. Set by leaders on the school's side only, so the
+    # roll import never touches these columns. The reason is the latest decision's: why the
+    # hold was placed, or, once lifted, why it was lifted (who and when are in the audit log).
+    legal_hold_reason: Mapped[str | None] = mapped_column(sa.String(LEGAL_HOLD_REASON_MAX))
+    legal_hold_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legal_hold_set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     school: Mapped[School] = relationship()
+    legal_hold_set_by: Mapped[User | None] = relationship(foreign_keys=[legal_hold_set_by_id])
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -144,6 +155,10 @@ class Pupil(TimestampMixin, db.Model):
     @property
     def is_on_roll(self) -> bool:
         return self.leaving_date is None
+
+    @property
+    def is_under_legal_hold(self) -> bool:
+        return self.legal_hold_set_at is not None
 
     @property
     def groups(self) -> list[str]:

@@ -15,9 +15,11 @@ from openpyxl import Workbook
 from school_tracker.audit import record_audit
 from school_tracker.models import Pupil, User
 from school_tracker.reports import subject_access_sheets as sheets
+from school_tracker.reports import subject_access_versions as versions
 from school_tracker.reports.subject_access_data import PupilFile, load_pupil_file
 from school_tracker.reports.tabular import key_value_sheet, write_sheet
 from school_tracker.reports.xlsx import download_name, set_properties
+from school_tracker.terms import school_today
 
 SUBJECT_ACCESS = "subject_access"
 TRANSFER = "transfer_pack"
@@ -66,8 +68,14 @@ def build_pupil_file(data: PupilFile, purpose: str, school_name: str, out: IO[by
     for title_, cols, rows in sheets.record_sheets(data):
         counts[title_] = write_sheet(wb, title_, cols, rows)
     if purpose == SUBJECT_ACCESS:
+        counts["Transfers"] = write_sheet(
+            wb, "Transfers", sheets.transfer_cols(data), data.transfers
+        )
         counts["Record access log"] = write_sheet(
             wb, "Record access log", sheets.access_cols(data), data.access
+        )
+        counts[versions.TITLE] = write_sheet(
+            wb, versions.TITLE, versions.COLUMNS, versions.version_lines(data)
         )
     wb.save(out)
     return counts
@@ -89,6 +97,6 @@ def export_pupil_file(
         pupil_id=pupil.id,
         changes={"report": purpose, "rows": counts},
     )
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    stamp = school_today().isoformat()  # the date the school sees, not the UTC date
     kind = "subject-access" if purpose == SUBJECT_ACCESS else "transfer-pack"
     return download_name(school.slug, kind, f"pupil-{pupil.id}", stamp)

@@ -4,7 +4,7 @@ Every query is scoped to the pupil's own school and to records about this pupil;
 pupils are only ever reached as ids (never loaded), so their names cannot leak into the file.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -20,7 +20,9 @@ from school_tracker.models import (
     MentoringSession,
     ParentConversation,
     Pupil,
+    RecordVersion,
     RiskFlag,
+    TransferRecord,
     User,
 )
 
@@ -38,7 +40,9 @@ class PupilFile:
     conversations: list[ParentConversation]
     moments: list[KindnessMoment]
     access: list[AuditEntry]
+    transfers: list[TransferRecord]  # files sent to the pupil's next schools
     staff: dict[int, str]  # user id -> full name, for every "by" column
+    versions: list[RecordVersion] = field(default_factory=list)  # earlier values (R63)
 
     def name(self, user_id: int | None) -> str:
         """A member of staff's name by id (blank when none)."""
@@ -119,12 +123,17 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
         .options(selectinload(KindnessMoment.value_rows))
         .order_by(KindnessMoment.occurred_on, KindnessMoment.id)
     )
-    access = []
+    access, transfers = [], []
     if with_access_log:
         access = _all(
             sa.select(AuditEntry)
             .where(AuditEntry.school_id == school_id, AuditEntry.pupil_id == pupil_id)
             .order_by(AuditEntry.at, AuditEntry.id)
+        )
+        transfers = _all(
+            sa.select(TransferRecord)
+            .where(TransferRecord.school_id == school_id, TransferRecord.pupil_id == pupil_id)
+            .order_by(TransferRecord.created_at, TransferRecord.id)
         )
     staff = {
         user_id: name
@@ -144,7 +153,36 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
         conversations,
         moments,
         access,
+        transfers,
         staff,
+        versions=_versions(
+            school_id,
+            {
+                "mentoring_pairing": [p.id for p in pairings],
+                "intervention": sorted({p.intervention_id for p in participations}),
+                "intervention_participant": [p.id for p in participations],
+                "risk_flag": [f.id for f in flags],
+                "exclusion": [e.id for e in exclusions],
+                "parent_conversation": [c.id for c in conversations],
+                "kindness_moment": [m.id for m in moments],
+            },
+        ),
+    )
+
+
+def _versions(school_id: int, records: dict[str, list[int]]) -> list[RecordVersion]:
+    """The earlier versions of exactly the records in the file, oldest first."""
+    about = [
+        sa.and_(RecordVersion.entity_type == kind, RecordVersion.entity_id.in_(ids))
+        for kind, ids in records.items()
+        if ids
+    ]
+    if not about:
+        return []
+    return _all(
+        sa.select(RecordVersion)
+        .where(RecordVersion.school_id == school_id, sa.or_(*about))
+        .order_by(RecordVersion.changed_at, RecordVersion.id)
     )
 
 

@@ -47,8 +47,26 @@ def _day(moment: datetime) -> date:
     return moment.date()
 
 
+def _legal_hold_fields(pupil: Pupil) -> list[tuple[str, Any]]:
+    # A hold changes how long everything in the file is kept (UK GDPR art. 15(1)(d)), so the
+    # file says so; the rows appear only once a hold has been placed. The reason is free text
+    # like any other here, read by whoever releases the file.
+    if pupil.is_under_legal_hold:
+        return [
+            ("Legal hold", "Yes: kept past the usual retention periods until the hold is lifted"),
+            ("Legal hold placed", pupil.legal_hold_set_at),
+            ("Legal hold reason", pupil.legal_hold_reason),
+        ]
+    if pupil.legal_hold_reason:
+        return [
+            ("Legal hold", "Lifted: the usual retention periods apply"),
+            ("Why the legal hold was lifted", pupil.legal_hold_reason),
+        ]
+    return []
+
+
 def pupil_fields(pupil: Pupil) -> list[tuple[str, Any]]:
-    """The pupil's own details from the roll."""
+    """The pupil's own details from the roll, and any legal hold on their records."""
     return [
         ("UPN", pupil.upn),
         ("Legal surname", pupil.legal_surname),
@@ -69,6 +87,7 @@ def pupil_fields(pupil: Pupil) -> list[tuple[str, Any]]:
         ("Young carer", pupil.young_carer),
         ("Admitted", pupil.admission_date),
         ("Left", pupil.leaving_date),
+        *_legal_hold_fields(pupil),
     ]
 
 
@@ -331,6 +350,17 @@ def access_cols(data: PupilFile) -> list[Col]:
         Col("Action", 16, attr("action")),
         Col("Record type", 22, attr("entity_type")),
         Col("Record", 9, attr("entity_id"), text=False),
+    ]
+
+
+def transfer_cols(data: PupilFile) -> list[Col]:
+    """Where this pupil's file was sent when they left, and whether receipt was confirmed."""
+    return [
+        Col("Sent", 17, attr("created_at")),
+        Col("Sent to", 30, attr("sent_to")),
+        Col("Sent by", 24, lambda t: data.name(t.created_by_id)),
+        Col("Receipt confirmed", 17, attr("receipt_confirmed_at")),
+        Col("Confirmed by", 24, lambda t: data.name(t.receipt_confirmed_by_id)),
     ]
 
 

@@ -24,6 +24,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.models.risk import risk_flag_staff
+from school_tracker.record_history import HistoryEntry, Subject, record_history
 
 LIVE = (RiskStatus.OPEN, RiskStatus.MONITORING)
 STATUS_FILTERS = {
@@ -35,9 +36,27 @@ STATUS_FILTERS = {
 }
 
 
+# A flag's rationale and agency details (R21); what they said earlier is leader-only too.
+RESTRICTED_FIELDS = frozenset({"risk_factors", "protective_factors", "agencies", "agency_notes"})
+
+
 def sees_restricted(user: User) -> bool:
     """Leaders see protective factors, agencies and reasons; named staff do not (R21)."""
     return user.role is Role.LEADER
+
+
+def flag_history(user: User, flag: RiskFlag) -> list[HistoryEntry]:
+    """The flag's earlier versions as this user may see them (R63): no rationale for staff.
+
+    The reason given for an edit may explain the rationale, so it is leader-only as well,
+    like the reasons in the level and status histories.
+    """
+    leader = sees_restricted(user)
+    return record_history(
+        Subject("risk_flag", flag.id),
+        hidden=frozenset() if leader else RESTRICTED_FIELDS,
+        show_reason=leader,
+    )
 
 
 def _named(user: User):

@@ -27,9 +27,26 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.orm import utcnow
-from school_tracker.records import RecordRuleError, check_version, priorities_by_code
+from school_tracker.records import (
+    RecordRuleError,
+    before_edit,
+    check_version,
+    keep_version,
+    priorities_by_code,
+)
+from school_tracker.terms import school_today
 
 ENTITY = "risk_flag"
+# What _apply_details may change, so an edit keeps the earlier values (R63).
+EDITABLE = (
+    "review_on",
+    "risk_factors",
+    "protective_factors",
+    "agencies",
+    "agency_notes",
+    "named_staff",
+    "priorities",
+)
 FLAG_ROLES = frozenset({Role.STAFF, Role.LEADER})
 DEFAULT_PRIORITIES = ("P4a",)
 # Live flags move freely between open and monitoring; closing and reopening have their own rules.
@@ -128,7 +145,7 @@ def raise_flag(
     today: date | None = None,
 ) -> RiskFlag:
     """Raise a flag; a member of staff who raises one is named on it so they can follow it."""
-    today = today or date.today()
+    today = today or school_today()
     if by.role not in FLAG_ROLES or pupil.school_id != by.school_id:
         raise RecordRuleError("You can't raise a flag on this pupil.", field="pupil")
     if not pupil.is_on_roll:
@@ -185,16 +202,26 @@ def _refuse_if_closed(flag: RiskFlag, field_name: str | None = None) -> None:
 
 
 def update_flag(
-    flag: RiskFlag, details: FlagDetails, *, by: User, expected_version: int | None
+    flag: RiskFlag,
+    details: FlagDetails,
+    *,
+    by: User,
+    expected_version: int | None,
+    reason: str | None = None,
 ) -> dict:
-    """Edit a live flag's review date, factors, agencies and named staff (leaders)."""
+    """Edit a live flag's review date, factors, agencies and named staff (leaders).
+
+    The earlier values are kept as a version; level and status keep their own histories.
+    """
     check_version(flag, expected_version)
     _refuse_if_closed(flag)
     _check_review(flag.raised_on, details.review_on)
+    before = before_edit(flag, EDITABLE, reason)
     changes = _apply_details(flag, details)
     if changes:
         _stamp(flag, by)
         _audit(flag, by, "update", changes)
+        keep_version(flag, before, changes, by=by, entity_type=ENTITY, pupil_id=flag.pupil_id)
     return changes
 
 
@@ -282,7 +309,7 @@ def close_flag(
     _refuse_if_closed(flag, "outcome")
     if outcome is None:
         raise RecordRuleError("Choose the outcome to close the flag.", field="outcome")
-    closed_on = closed_on or date.today()
+    closed_on = closed_on or school_today()
     if closed_on < flag.raised_on:
         raise RecordRuleError("A flag can't close before it was raised.", field="outcome")
     flag.outcome = outcome
@@ -336,8 +363,8 @@ def complete_action(action: RiskAction, *, by: User, done_on: date | None = None
     _refuse_if_closed(flag)
     if action.done_on is not None:
         raise RecordRuleError("This action is already done.")
-    done_on = done_on or date.today()
-    if done_on > date.today() or done_on < flag.raised_on:
+    done_on = done_on or school_today()
+    if done_on > school_today() or done_on < flag.raised_on:
         raise RecordRuleError("Give a done date between the date raised and today.")
     action.done_on = done_on
     action.done_by_id = by.id

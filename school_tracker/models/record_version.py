@@ -1,0 +1,94 @@
+"""Earlier versions of programme records: what changed fields said before each edit (R63).
+
+A correction never overwrites the record's history: each content edit keeps the earlier
+values of the fields it changed, with who, when and an optional reason. Rows are inserted
+and never changed, except that retention may blank their earlier values (R69).
+"""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
+
+from school_tracker.extensions import db
+from school_tracker.models.user import User
+from school_tracker.orm import UTCDateTime, utcnow
+
+REASON_MAX = 300  # "Reason for this change": a line, not a second narrative
+
+
+class RecordVersion(db.Model):
+    """The values a record's changed fields held at `version`, before one edit."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (sa.Index("ix_record_versions_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"))
+    # The pupil the record is about, as its audit entries give it (None for staff CPD).
+    pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupils.id"))
+    entity_type: Mapped[str] = mapped_column(sa.String(40))  # the audit log's names
+    entity_id: Mapped[int] = mapped_column()
+    version: Mapped[int] = mapped_column()  # the record's version_id before the edit
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))  # None: CLI
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
+    # {field: earlier value} as plain JSON; NULL (not JSON null) once retention blanks it.
+    previous: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+class VersionImmutableError(RuntimeError):
+    """Raised when code tries to change or remove a record version."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_version_changes(session: Session, _context, _instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, RecordVersion):
+            raise VersionImmutableError("record versions are append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_version_changes(state: ORMExecuteState) -> None:
+    # Bulk UPDATE/DELETE statements skip the flush above; refuse them too, as for the audit
+    # log. Only blank_previous_for_retention below goes round this, on purpose.
+    table = getattr(state.statement, "table", None)  # ORM statements hold an annotated copy
+    if (state.is_update or state.is_delete) and getattr(table, "name", None) == (
+        RecordVersion.__tablename__
+    ):
+        raise VersionImmutableError("record versions are append-only")
+
+
+def _expired_versions(entity_type: str, entity_ids: sa.Select) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        RecordVersion.entity_type == entity_type,
+        RecordVersion.entity_id.in_(entity_ids),
+        RecordVersion.previous.is_not(None),
+    )
+
+
+def count_previous_for_retention(entity_type: str, entity_ids: sa.Select) -> int:
+    """How many versions of these records still hold earlier values (a dry run's count)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(RecordVersion.id)).where(_expired_versions(entity_type, entity_ids))
+    )
+
+
+def blank_previous_for_retention(entity_type: str, entity_ids: sa.Select) -> int:
+    """Retention only: blank the earlier values kept for these records; returns the rows.
+
+    This is the one change a version may undergo (R69: an expired record's text must not
+    survive in its history). It runs on the session's connection, so it shares the run's
+    transaction but not the session's guard against UPDATE; keeping it here, under a name
+    nobody calls by accident, leaves that guard in force for every other code path.
+    """
+    result = db.session.connection().execute(
+        sa.update(RecordVersion.__table__)
+        .where(_expired_versions(entity_type, entity_ids))
+        .values(previous=None)
+    )
+    return result.rowcount
