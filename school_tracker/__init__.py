@@ -51,22 +51,41 @@ def configure_database_url(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
 
 
-def check_production_settings(app: Flask) -> None:
-    """Refuse to start production with a missing, short or development secret key."""
-    if app.config.get("APP_ENV") != "production":
-        return
+def _weak_key(key: str | bytes | None) -> bool:
+    """Shorter than 32 bytes (R74 counts bytes, not characters) or the development key."""
     from config import DEV_SECRET_KEY
 
-    key = app.config.get("SECRET_KEY") or ""
-    if len(key) < 32 or key == DEV_SECRET_KEY:
+    raw = key.encode() if isinstance(key, str) else (key or b"")
+    return len(raw) < 32 or raw == DEV_SECRET_KEY.encode()
+
+
+def check_production_settings(app: Flask) -> None:
+    """Refuse to start production with a weak secret key, local-only limits or any host."""
+    if app.config.get("APP_ENV") != "production":
+        return
+    if _weak_key(app.config.get("SECRET_KEY")):
         raise RuntimeError(
-            "Production needs SECRET_KEY set to at least 32 random characters, e.g. "
+            "Production needs SECRET_KEY set to at least 32 random bytes, e.g. "
             "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    # An old key still verifies sessions and decrypts TOTP seeds, so it must be as strong.
+    if any(_weak_key(old) for old in app.config.get("SECRET_KEY_FALLBACKS") or ()):
+        raise RuntimeError(
+            "Every SECRET_KEY_FALLBACKS entry must be at least 32 random bytes and not the "
+            "development key; remove any that is not."
         )
     if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
         raise RuntimeError(
             "Production needs RATELIMIT_STORAGE_URI pointing at Redis (e.g. "
             "redis://127.0.0.1:6379/0): in-memory limits are per worker and reset on restart."
+        )
+    # Links in e-mails and redirects are built from the Host header (R9, R42): without a list,
+    # any Host a client sends is believed.
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if not hosts or not isinstance(hosts, list | tuple):
+        raise RuntimeError(
+            "Production needs TRUSTED_HOSTS as a JSON list, e.g. "
+            "SCHOOL_TRACKER_TRUSTED_HOSTS='[\"tracker.example.org\"]'"
         )
     app.debug = False
 

@@ -94,6 +94,7 @@ def test_production_refuses_the_demo_seed(app, make_app, database_url):
         database_url,
         **{k: getattr(ProductionConfig, k) for k in ("APP_ENV", "ALLOW_DEMO_SEED")},
         RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+        TRUSTED_HOSTS=["localhost"],
     )
     app = make_app(config)
     result = app.test_cli_runner().invoke(args=["seed-demo"])

@@ -17,6 +17,7 @@ def _production(database_url, **overrides):
         "SESSION_COOKIE_SECURE": True,
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
         "ALLOW_DEMO_SEED": False,
+        "TRUSTED_HOSTS": ["localhost"],
     }
     values.update(overrides)
     return make_config(database_url, **values)

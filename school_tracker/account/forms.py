@@ -4,16 +4,18 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from school_tracker.forms import TrimmedStringField
+from school_tracker.forms import NoControlCharacters, TrimmedStringField
 
 
 class PasswordChangeForm(FlaskForm):
     """New password, proven by the current one."""
 
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    current = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=1024), NoControlCharacters()]
+    )
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(max=128)],
+        validators=[DataRequired(), Length(max=128), NoControlCharacters()],
         description="At least 12 characters. Three or four unrelated words work well.",
     )
     confirm = PasswordField(
@@ -26,10 +28,12 @@ class PasswordChangeForm(FlaskForm):
 class TwoFactorForm(FlaskForm):
     """Confirm enrolment (or removal) with the password and a current code."""
 
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    current = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=1024), NoControlCharacters()]
+    )
     code = TrimmedStringField(
         "Six-digit code from the app",
-        validators=[DataRequired(), Length(min=6, max=7)],
+        validators=[DataRequired(), Length(min=6, max=7), NoControlCharacters()],
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
     submit = SubmitField("Turn on two-factor sign-in")
@@ -38,10 +42,12 @@ class TwoFactorForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """Re-enter credentials before a sensitive action."""
 
-    current = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    current = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=1024), NoControlCharacters()]
+    )
     code = TrimmedStringField(
         "Six-digit code (if you use two-factor sign-in)",
-        validators=[Length(max=7)],
+        validators=[Length(max=7), NoControlCharacters()],
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
     submit = SubmitField("Confirm")

@@ -3,6 +3,7 @@
 from school_tracker.audit import record_audit
 from school_tracker.auth import totp
 from school_tracker.auth.services import set_password
+from school_tracker.extensions import db
 from school_tracker.models import User
 from school_tracker.passwords import verify_password
 
@@ -16,7 +17,17 @@ class CredentialError(ValueError):
 
 
 def _check_password(user: User, password: str) -> None:
-    if not verify_password(user.password_hash, password):
+    """Refuse unless `password` is the user's current one; call it before changing anything.
+
+    As at sign-in (auth.services.authenticate), the slow argon2 check runs outside any
+    transaction: on SQLite this POST took the write lock with its first query, and holding it
+    through the hash would queue every other writer behind it. Nothing has been written when
+    the transaction ends; the user is read again afterwards, and a hash that changed meanwhile
+    (a password change in another tab) is a refusal.
+    """
+    stored_hash = user.password_hash
+    db.session.rollback()
+    if not verify_password(stored_hash, password) or user.password_hash != stored_hash:
         raise CredentialError("That is not your current password.", "current")
 
 

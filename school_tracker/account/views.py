@@ -18,6 +18,7 @@ from school_tracker.auth import totp
 from school_tracker.auth.sessions import mark_reauthenticated, start_session, two_factor_required
 from school_tracker.auth.views import safe_next
 from school_tracker.extensions import db, limiter
+from school_tracker.logging_setup import log_security_event
 from school_tracker.passwords import PasswordPolicyError
 from school_tracker.permissions import EVERYONE, allow
 
@@ -35,6 +36,8 @@ def _user_key() -> str:
 
 def _fail(form, error: services.CredentialError):
     db.session.rollback()
+    # A wrong current password or code here may be someone at an unlocked screen (R59).
+    log_security_event("credential_refused", "failure", f"{request.endpoint} field={error.field}")
     getattr(form, error.field).errors.append(str(error))
 
 

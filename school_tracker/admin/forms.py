@@ -1,28 +1,29 @@
 """Account management forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from school_tracker.forms import NameText, TrimmedStringField
+from school_tracker.forms import NameText, NoControlCharacters, OnceForm, TrimmedStringField
 from school_tracker.models import Role
 
 SCHOOL_ROLES = [Role.STAFF, Role.LEADER, Role.GOVERNOR, Role.ADMIN]
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in SCHOOL_ROLES]
 
 
-class UserForm(FlaskForm):
+class UserForm(OnceForm):
     """A new account in the admin's own school."""
 
     full_name = TrimmedStringField(
         "Full name", validators=[DataRequired(), Length(max=120), NameText()]
     )
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(), Length(max=254), NoControlCharacters()]
+    )
     role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=True)
     submit = SubmitField("Create account")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(OnceForm):
     """Change one account's role."""
 
     role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=True)

@@ -13,18 +13,24 @@ class LoginForm(FlaskForm):
     email = TrimmedStringField(
         "E-mail", validators=[DataRequired(), Length(max=254), NoControlCharacters()]
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=1024), NoControlCharacters()]
+    )
     submit = SubmitField("Sign in")
 
 
 class ActivateForm(FlaskForm):
     """Set a first password with the one-time code an admin passed on."""
 
-    email = TrimmedStringField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    code = TrimmedStringField("Activation code", validators=[DataRequired(), Length(max=64)])
+    email = TrimmedStringField(
+        "E-mail", validators=[DataRequired(), Email(), Length(max=254), NoControlCharacters()]
+    )
+    code = TrimmedStringField(
+        "Activation code", validators=[DataRequired(), Length(max=64), NoControlCharacters()]
+    )
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(max=128)],
+        validators=[DataRequired(), Length(max=128), NoControlCharacters()],
         description="At least 12 characters. Three or four unrelated words work well.",
     )
     confirm = PasswordField(
@@ -39,7 +45,7 @@ class CodeForm(FlaskForm):
 
     code = TrimmedStringField(
         "Six-digit code",
-        validators=[DataRequired(), Length(min=6, max=7)],
+        validators=[DataRequired(), Length(min=6, max=7), NoControlCharacters()],
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
     submit = SubmitField("Continue")

@@ -5,10 +5,9 @@ import logging
 import secrets
 from datetime import timedelta
 
-from flask import current_app
-
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
+from school_tracker.logging_setup import log_security_event
 from school_tracker.models import ActivationCode, User
 from school_tracker.orm import utcnow
 from school_tracker.passwords import (
@@ -50,6 +49,8 @@ def authenticate(email: str, password: str) -> User | None:
     stored_hash, user_id = (user.password_hash, user.id) if user else (None, None)
     db.session.rollback()
     ok = verify_password(stored_hash, password)
+    # A rehash for changed parameters is as slow, so it is made before the next transaction.
+    new_hash = hash_password(password) if ok and needs_rehash(stored_hash) else None
     user = db.session.get(User, user_id) if user_id is not None else None
     ok = ok and user is not None and user.password_hash == stored_hash
     if not ok or user is None or not user.active:
@@ -61,8 +62,8 @@ def authenticate(email: str, password: str) -> User | None:
             school_id=user.school_id if user else None,
         )
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if new_hash is not None:
+        user.password_hash = new_hash
     return user
 
 
@@ -95,7 +96,9 @@ def context_words(user: User) -> list[str]:
 
 def set_password(user: User, password: str, *, by: User | None) -> None:
     """Check the policy, store a new hash and end every existing session."""
-    check_password_policy(password, context_words=context_words(user))
+    check_password_policy(
+        password, context_words=context_words(user), user_id=user.id, school_id=user.school_id
+    )
     user.password_hash = hash_password(password)
     user.end_all_sessions()
     record_audit(by or user, "password_set", "user", user.id, school_id=user.school_id)
@@ -139,7 +142,7 @@ def activate(email: str, code: str, password: str) -> User:
         and row.expires_at > utcnow()
     )
     if not valid:
-        current_app.logger.info("activation refused")
+        log_security_event("activation_refused", "failure", f"user {user.id if user else '-'}")
         raise ActivationError("That code is not valid. Codes work once, for an hour.")
     set_password(user, password, by=user)
     row.used_at = utcnow()

@@ -3,6 +3,7 @@
 import hmac
 import time
 from functools import wraps
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -84,12 +85,21 @@ def fresh_auth_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not is_fresh():
-            target = request.full_path if request.method == "GET" else request.referrer
+            # After a POST, come back to the page the form was on (its path only: `next`
+            # accepts nothing absolute).
+            target = request.full_path if request.method == "GET" else _referrer_path()
             flash("Please confirm it's you before continuing.", "info")
             return redirect(url_for("account.confirm", next=target or url_for("main.home")))
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _referrer_path() -> str | None:
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return None
+    return urlunsplit(("", "", referrer.path, referrer.query, "")) or None
 
 
 def end_session() -> None:

@@ -1,5 +1,7 @@
 """Sign-in, sign-out and account activation pages."""
 
+import hashlib
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -31,7 +33,17 @@ def safe_next(target: str | None) -> str:
 
 
 def _account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
+    """The per-account limit's key: a keyed hash of the e-mail, never the e-mail itself.
+
+    Flask-Limiter logs the key of every limit it enforces and keeps it in Redis; a hash keeps
+    staff addresses out of both (R59, R60). Keyed with SECRET_KEY so no one can rebuild the
+    hash of a guessed address from the log.
+    """
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()
+    return "login-account:" + digest[:32]
 
 
 def _address_limit() -> str:

@@ -1,5 +1,7 @@
 """Home page and health check."""
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
@@ -19,7 +21,8 @@ def home():
     """What this person can do here, with the school's headline numbers."""
     summary = queries.home_summary(current_user)
     panels = home_panels(current_user)
-    return render_template("main/home.html", summary=summary, panels=panels)
+    notices = queries.credential_notices(current_user, now=datetime.now(UTC))
+    return render_template("main/home.html", summary=summary, panels=panels, notices=notices)
 
 
 @bp.route("/healthz")

@@ -1,0 +1,130 @@
+"""Two-factor sign-in as a gate (SECURITY R6), a fresh install with no way in (R7), and people
+told when how they sign in has changed (R8)."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+import sqlalchemy as sa
+from freezegun import freeze_time
+
+from config import ProductionConfig
+from school_tracker.extensions import db
+from school_tracker.models import Role, User
+from school_tracker.permissions import PUBLIC_ENDPOINTS
+from tests.conftest import PASSWORD
+
+# Pages a half-signed-in person may still reach: the second step itself and signing out.
+HALFWAY_ALLOWED = {"auth.two_factor", "auth.logout"}
+
+
+def _enrol(client) -> str:
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = re.search(r'Key: <span class="font-monospace">([A-Z2-7]+)<', page)[1]
+    client.post("/account/two-factor", data={"current": PASSWORD, "code": pyotp.TOTP(secret).now()})
+    return secret
+
+
+def _get_urls(app) -> list[str]:
+    """One concrete GET URL per endpoint that needs a signed-in user (ids need not exist)."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC_ENDPOINTS | HALFWAY_ALLOWED:
+            continue
+        values = {arg: 1 if "id" in arg else "x" for arg in rule.arguments}
+        urls.append(rule.build(values, append_unknown=False)[1])
+    return urls
+
+
+def test_r6_password_alone_opens_no_page(app, client, make_user, auth):
+    user = make_user(Role.LEADER)
+    auth.login(user.email)
+    _enrol(client)
+    client.post("/logout")
+    halfway = auth.login(user.email)
+    assert halfway.headers["Location"].startswith("/login/two-factor")
+    urls = _get_urls(app)
+    assert len(urls) > 40  # the walk really covers the app
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login"), url
+
+
+def test_r6_wrong_codes_are_rate_limited_per_pending_user(app, client, make_user, auth):
+    user = make_user(Role.STAFF)
+    auth.login(user.email)
+    _enrol(client)
+    client.post("/logout")
+    auth.login(user.email)
+    attempts = [client.post("/login/two-factor", data={"code": "000000"}) for _ in range(6)]
+    assert [r.status_code for r in attempts[:5]] == [200] * 5
+    assert attempts[5].status_code == 429
+
+
+def test_r6_production_requires_two_factor_for_everyone_who_can_see_named_pupils():
+    required = set(ProductionConfig.MFA_REQUIRED_ROLES)
+    assert {Role.LEADER.value, Role.ADMIN.value, Role.TRUST_LEADER.value} <= required
+    # Staff are offered it but not forced (the documented exception in the README).
+    assert Role.STAFF.value not in required
+
+
+def test_r7_a_new_database_has_no_accounts_and_admin_admin_opens_nothing(app, client):
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    for email in ("admin", "admin@admin", "admin@example.com"):
+        response = client.post("/login", data={"email": email, "password": "admin"})
+        assert response.status_code == 200
+        assert client.get("/pupils/").status_code == 302
+
+
+NEW_PASSWORD = "copper-walrus-tundra-violin"
+NOTICE_HEADING = "Changes to how you sign in"
+
+
+def _change_password(client, new: str = NEW_PASSWORD):
+    data = {"current": PASSWORD, "password": new, "confirm": new}
+    assert client.post("/account/", data=data).status_code == 302
+
+
+def test_r8_a_password_change_is_shown_on_the_home_page_of_the_next_sign_in(
+    client, make_user, auth
+):
+    user = make_user(Role.STAFF)
+    auth.login(user.email)
+    assert NOTICE_HEADING not in client.get("/").get_data(as_text=True)
+    _change_password(client)
+    client.post("/logout")
+    auth.login(user.email, NEW_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    assert NOTICE_HEADING in home and "Your password was set or changed" in home
+
+
+def test_r8_an_admins_role_change_is_shown_and_only_to_that_person(
+    client, make_school, make_user, auth
+):
+    school = make_school()
+    member, colleague = make_user(Role.STAFF, school=school), make_user(Role.STAFF, school=school)
+    admin = make_user(Role.ADMIN, school=school)
+    auth.login(admin.email)
+    client.post(f"/admin/users/{member.id}/role", data={"role": "leader"})
+    client.post("/logout")
+    auth.login(colleague.email)
+    assert NOTICE_HEADING not in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    auth.login(member.email)
+    assert "Your role was changed by an admin" in client.get("/").get_data(as_text=True)
+
+
+def test_r8_notices_fade_after_three_weeks(app, client, make_user, auth):
+    user = make_user(Role.STAFF)
+    start = datetime.now(UTC)
+    with freeze_time(start) as frozen:
+        auth.login(user.email)
+        _change_password(client)
+        frozen.tick(timedelta(days=22))
+        client.post("/logout")
+        auth.login(user.email, NEW_PASSWORD)
+        home = client.get("/").get_data(as_text=True)
+    assert "Welcome" in home  # signed in with the new password
+    assert "Your password was set or changed" not in home
