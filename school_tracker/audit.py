@@ -1,14 +1,35 @@
 """Writing audit entries: called by services, never by views or templates."""
 
-import logging
 from typing import Any
 
 from flask import has_request_context, request
 
+from school_tracker.classification import CONTENT_COLUMN_NAMES
 from school_tracker.extensions import db
+from school_tracker.logging_setup import log_security_event
 from school_tracker.models import AuditEntry, User
 
-log = logging.getLogger(__name__)
+# Audited actions that record a refusal rather than a change ("login_failed", "mfa_failed").
+FAILED_SUFFIX = "_failed"
+# What an audit entry may say about an identifying or free-text field: only that it changed.
+CONTENT_MARKERS = frozenset({"changed", "set", "cleared"})
+
+
+def without_content(changes: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`changes` with any value of a classified name or text field replaced by "changed".
+
+    Services already pass only field names for these; this backs that up, so a future
+    service that passes a value by mistake still never stores content (R62, R67).
+    """
+    if not changes:
+        return changes
+    return {
+        field: "changed"
+        if field in CONTENT_COLUMN_NAMES
+        and not (isinstance(value, str) and value in CONTENT_MARKERS)
+        else value
+        for field, value in changes.items()
+    }
 
 
 def record_audit(
@@ -21,7 +42,11 @@ def record_audit(
     pupil_id: int | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add an audit entry to the current transaction and log the action by ids only."""
+    """Add an audit entry to the current transaction and log the action by ids only.
+
+    Every audited action is also a security log line (R59) with its outcome, attributed to
+    the actor and the entry's school even before the actor's session exists (a sign-in).
+    """
     if school_id is None and actor is not None:
         school_id = actor.school_id
     entry = AuditEntry(
@@ -31,16 +56,17 @@ def record_audit(
         entity_id=entity_id,
         school_id=school_id,
         pupil_id=pupil_id,
-        changes=changes,
+        changes=without_content(changes),
         ip_address=request.remote_addr if has_request_context() else None,
     )
     db.session.add(entry)
-    log.info(
-        "%s %s %s by user %s",
+    log_security_event(
         action,
-        entity_type,
-        entity_id if entity_id is not None else "-",
-        actor.id if actor else "-",
+        "failure" if action.endswith(FAILED_SUFFIX) else "success",
+        f"{entity_type} {entity_id if entity_id is not None else '-'}"
+        f" by user {actor.id if actor else '-'}",
+        user_id=actor.id if actor else None,
+        school_id=school_id,
     )
     return entry
 

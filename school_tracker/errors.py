@@ -2,13 +2,13 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from school_tracker.extensions import db
-from school_tracker.logging_setup import request_id
+from school_tracker.logging_setup import log_security_event, request_id
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,32 @@ def error_reference() -> str:
     return request_id()
 
 
-def render_error(code: int, detail: str | None = None, link: str | None = None):
+# Form parts that are plumbing, not something the person typed.
+_NOT_TYPED = {"csrf_token", "form_nonce", "version", "submit"}
+
+
+def unsaved_input() -> list[tuple[str, str]]:
+    """What the person sent, as (label, text) pairs, so a refused save loses none of it (R81).
+
+    Shown only to the person who typed it, on the page answering their own POST.
+    """
+    if request.method != "POST":
+        return []
+    typed = []
+    for name in request.form:
+        field = name.rpartition("-")[2]  # forms on shared pages carry a "level-" style prefix
+        values = [value for value in request.form.getlist(name) if value.strip()]
+        if field not in _NOT_TYPED and values:
+            typed.append((field.replace("_", " ").capitalize(), ", ".join(values)))
+    return typed
+
+
+def render_error(
+    code: int,
+    detail: str | None = None,
+    link: str | None = None,
+    unsaved: list[tuple[str, str]] | None = None,
+):
     """Render the shared error page for a status code."""
     title, hint = MESSAGES.get(code, MESSAGES[500])
     try:
@@ -42,6 +67,7 @@ def render_error(code: int, detail: str | None = None, link: str | None = None):
             hint=detail or hint,
             ref=error_reference(),
             link=link,
+            unsaved=unsaved or [],
         )
     except Exception:  # noqa: BLE001 - e.g. an untrusted Host leaves no URL adapter for links
         return f"{title}. {hint} (error {code})", code, {"Content-Type": "text/plain"}
@@ -54,11 +80,12 @@ def _http_error(error: HTTPException):
         db.session.rollback()
     detail = getattr(error, "friendly", None)
     link = getattr(error, "view_url", None)
-    return render_error(code if code in MESSAGES else 500, detail, link)
+    unsaved = unsaved_input() if code == 409 else None
+    return render_error(code if code in MESSAGES else 500, detail, link, unsaved)
 
 
 def _csrf_error(error: CSRFError):
-    log.info("csrf failure ref=%s: %s", error_reference(), error.description)
+    log_security_event("csrf_failed", "denied", error.description)  # R59
     return render_error(400, "Your form expired or was sent twice. Go back, reload and try again.")
 
 

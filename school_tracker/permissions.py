@@ -1,4 +1,9 @@
-"""Who may use which endpoint, and the school scope every query runs in. Deny by default."""
+"""Who may use which endpoint, and the school scope every query runs in. Deny by default.
+
+The role matrix (SECURITY R18) is the `@allow(...)` on each view, not a separate policy file:
+a policy kept beside the code it guards cannot drift from it. tests/test_sec_access_matrix.py
+reads these declarations back through the URL map and checks every (role, endpoint, method).
+"""
 
 from collections.abc import Callable, Iterable
 
@@ -67,7 +72,7 @@ def _enforce_policy():
         current_app.logger.exception("policy check failed for %s", endpoint)
         permitted = False
     if not permitted:
-        current_app.logger.info("denied %s to user %s", endpoint, current_user.id)
+        # logging_setup._log_refusal writes the one structured line for the 403 (R59).
         abort(403)
     return None
 

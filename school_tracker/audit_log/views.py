@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.orm import selectinload
 
+from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Role
 from school_tracker.permissions import allow, current_school_id
@@ -13,6 +14,7 @@ bp = Blueprint("audit_log", __name__)
 
 @bp.route("/")
 @allow(Role.ADMIN, Role.LEADER)
+@fresh_auth_required  # it lists who viewed which pupil (R15: the "who accessed" audit)
 def index():
     """Who did what, when; content is never stored, so nothing sensitive shows here."""
     stmt = (
