@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from school_tracker.extensions import db
+from school_tracker.imports.parser import MAX_DATA_ROWS
 from school_tracker.models import AuditEntry, Pupil, Role, RollImport, RollImportStatus
 from school_tracker.orm import utcnow
 from tests.conftest import PASSWORD
@@ -165,10 +166,10 @@ def test_hostile_files_get_400_with_a_clear_message(app, client, admin, name):
     assert count(app, Pupil) == 0 and count(app, RollImport) == 0
 
 
-def test_more_than_20000_rows_is_refused(app, client, admin):
-    response = upload(client, roll_csv(20_001))
+def test_more_than_the_row_cap_is_refused(app, client, admin):
+    response = upload(client, roll_csv(MAX_DATA_ROWS + 1))
     assert response.status_code == 400
-    assert "more than 20,000 pupils" in response.get_data(as_text=True)
+    assert f"more than {MAX_DATA_ROWS:,} pupils" in response.get_data(as_text=True)
 
 
 def test_over_5mb_gets_the_friendly_413(client, admin):

@@ -21,6 +21,7 @@ from school_tracker.imports.values import (
     cell_problem,
 )
 from school_tracker.models.pupil import Gender, PrimaryNeed, SenStatus, YearGroup
+from school_tracker.terms import school_today
 from school_tracker.upn import UPNError
 
 __all__ = [
@@ -38,7 +39,9 @@ __all__ = [
     "parse_roll",
 ]
 
-MAX_DATA_ROWS = 20_000
+# One school's roll (R53): the largest all-through schools have about 4,000 pupils, and the
+# cap stops a hostile or mistaken trust-wide file before it costs memory and time.
+MAX_DATA_ROWS = 5_000
 # Blank rows are skipped, but a sheet padded with a million of them must not cost a million
 # iterations (read-only openpyxl fills gaps between row numbers with empty rows).
 MAX_BLANK_ROWS = 1_000
@@ -278,7 +281,7 @@ class _RollBuilder:
 
 def parse_roll(data: bytes, filename: str, today: date | None = None) -> ParseResult:
     """Parse roll bytes into a ParseResult; raise only ImportFileError for unreadable files."""
-    today = today or date.today()
+    today = today or school_today()
     kind = detect_kind(data, filename)
     if kind == "csv":
         text, encoding = decode_csv(data)
@@ -308,8 +311,8 @@ def parse_roll(data: bytes, filename: str, today: date | None = None) -> ParseRe
             data_rows += 1
             if data_rows > MAX_DATA_ROWS:
                 raise ImportFileError(
-                    f"The file has more than {MAX_DATA_ROWS:,} pupils; "
-                    "split it by school and import each part."
+                    f"The file has more than {MAX_DATA_ROWS:,} pupils, the limit for one "
+                    "school; split it by school and import each part."
                 )
             if len(result.errors) < MAX_ERRORS:
                 builder.row(number, cells)

@@ -2,21 +2,22 @@
 
 import hashlib
 import logging
-from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.errors import error_reference
-from school_tracker.extensions import db
+from school_tracker.extensions import db, limiter
 from school_tracker.forms import EmptyForm
 from school_tracker.imports import queries, services
 from school_tracker.imports.forms import ConfirmForm, UploadForm
 from school_tracker.imports.parser import ImportFileError, parse_roll
 from school_tracker.models import Role, RollImport, RollImportStatus, School
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.terms import school_today
 
 bp = Blueprint("imports", __name__)
 log = logging.getLogger(__name__)
@@ -26,18 +27,37 @@ log = logging.getLogger(__name__)
 MAX_SHOWN_ERRORS = 300
 
 
+def _upload_limit() -> str:
+    return current_app.config["IMPORT_LIMIT"]
+
+
+def _user_key() -> str:
+    return f"import:{current_user.id}"
+
+
 def _import_or_404(import_id: str) -> RollImport:
     return queries.get_import_or_404(current_school_id(), current_user.id, import_id)
 
 
 def _index_page(form: UploadForm, status: int = 200, file_error: str | None = None):
     recent = queries.recent_imports(current_school_id())
-    page = render_template("imports/index.html", form=form, recent=recent, file_error=file_error)
+    page = render_template(
+        "imports/index.html",
+        form=form,
+        recent=recent,
+        file_error=file_error,
+        ref=error_reference() if file_error else None,
+    )
     return page, status
 
 
 @bp.route("/", methods=["GET", "POST"], strict_slashes=False)
 @allow(Role.ADMIN)
+# The page as well as the upload (R15): confirming before choosing the file means a stale
+# sign-in never costs the admin a file they have already picked.
+@fresh_auth_required
+# Parsing a 5 MB workbook is the costliest request there is; no school uploads this often.
+@limiter.limit(_upload_limit, key_func=_user_key, methods=["POST"])
 def index():
     """Upload a roll file; a valid one is kept as a preview, an invalid one explained."""
     form = UploadForm()
@@ -59,13 +79,17 @@ def index():
         return _index_page(form, 400, file_error=error.message)
     if not result.ok:
         log.info(
-            "roll import rejected for user %s: %d row errors", current_user.id, len(result.errors)
+            "roll import rejected for user %s ref=%s: %d row errors",
+            current_user.id,
+            error_reference(),
+            len(result.errors),
         )
         page = render_template(
             "imports/errors.html",
             result=result,
             file_name=file_name,
             shown=result.errors[:MAX_SHOWN_ERRORS],
+            ref=error_reference(),
         )
         return page, 400
     school = db.session.get_one(School, current_school_id())
@@ -98,7 +122,7 @@ def preview(import_id: str):
         return _refused(refusal, import_id, status=200)
     form = ConfirmForm(held_upns=[h.row.upn for h in plan.held])
     form.mark_leavers.label.text = (
-        f"Mark these {len(plan.leavers)} pupils as left (leaving date {date.today():%d/%m/%Y})"
+        f"Mark these {len(plan.leavers)} pupils as left (leaving date {school_today():%d/%m/%Y})"
     )
     return render_template(
         "imports/preview.html",
@@ -113,6 +137,7 @@ def preview(import_id: str):
 
 @bp.route("/<import_id>/confirm", methods=["POST"])
 @allow(Role.ADMIN)
+@fresh_auth_required
 def confirm(import_id: str):
     """Apply the stored preview in one transaction, once, if the roll has not changed."""
     roll_import = _import_or_404(import_id)

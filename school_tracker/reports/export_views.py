@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.database import writes_on_get
-from school_tracker.extensions import db, limiter
+from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import Pupil, Role, School
 from school_tracker.permissions import allow, current_school_id
@@ -24,7 +24,7 @@ from school_tracker.pupils.queries import get_pupil_or_404
 from school_tracker.reports import transfer
 from school_tracker.reports.named import export_named_records
 from school_tracker.reports.subject_access import SUBJECT_ACCESS, TRANSFER, export_pupil_file
-from school_tracker.reports.views import _download_limit, _user_key, bp
+from school_tracker.reports.views import bp, export_limit
 from school_tracker.reports.xlsx import workbook_response
 from school_tracker.terms import TermKeyError
 
@@ -66,7 +66,7 @@ def _leaver_links() -> dict:
 @allow(Role.LEADER)
 @writes_on_get
 @fresh_auth_required
-@limiter.limit(_download_limit, key_func=_user_key)
+@export_limit
 def named_export():
     """Every named record of the school for a term or its academic year (confidential)."""
     school = db.session.get(School, current_school_id())
@@ -88,7 +88,7 @@ def named_export():
 @allow(Role.LEADER)
 @writes_on_get
 @fresh_auth_required
-@limiter.limit(_download_limit, key_func=_user_key)
+@export_limit
 def subject_access(pupil_id: int):
     """Everything held about one pupil of the school, for a subject access request."""
     pupil = get_pupil_or_404(current_school_id(), pupil_id)
@@ -116,7 +116,7 @@ def transfer_page(pupil_id: int):
 @bp.route("/pupils/<int:pupil_id>/transfer", methods=["POST"])
 @allow(Role.LEADER)
 @fresh_auth_required
-@limiter.limit(_download_limit, key_func=_user_key)
+@export_limit
 def create_transfer(pupil_id: int):
     """Record the transfer and download the pack for the receiving school's DSL."""
     pupil = get_pupil_or_404(current_school_id(), pupil_id)

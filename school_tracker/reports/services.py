@@ -7,13 +7,21 @@ from flask import current_app
 from school_tracker.audit import record_audit
 from school_tracker.calendar import calendar_for
 from school_tracker.dashboard.anonymise import anonymise
-from school_tracker.dashboard.figures import build_dashboard
+from school_tracker.dashboard.figures import Dashboard, build_dashboard
 from school_tracker.models import School, User
-from school_tracker.reports.governors import build_governors_workbook
+from school_tracker.reports.governors import SHEETS, build_governors_workbook
 from school_tracker.reports.xlsx import download_name
 from school_tracker.terms import parse_term_key
 
 TERMS_IN_WORKBOOK = 6
+
+
+def _figure_rows(dashboard: Dashboard) -> dict[str, int]:
+    """Figure lines per sheet: the workbook's "row count" for the audit (it has no pupil rows)."""
+    return {
+        sheet: sum(len(table.rows) for key in keys if (table := dashboard.table(key)) is not None)
+        for sheet, keys in SHEETS.items()
+    }
 
 
 def governors_workbook(school: School, term_key: str, *, by: User | None) -> tuple[BytesIO, str]:
@@ -29,6 +37,6 @@ def governors_workbook(school: School, term_key: str, *, by: User | None) -> tup
         "governors_workbook",
         None,
         school_id=school.id,
-        changes={"report": "governors_workbook", "term": term_key},
+        changes={"report": "governors_workbook", "term": term_key, "rows": _figure_rows(dashboard)},
     )
     return buffer, download_name(school.slug, "governors-report", term_key)

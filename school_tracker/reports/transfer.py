@@ -2,18 +2,17 @@
 
 import sqlalchemy as sa
 from flask import abort
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from wtforms.validators import DataRequired, Length
 
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
-from school_tracker.forms import NameText, TrimmedStringField
+from school_tracker.forms import NameText, OnceForm, TrimmedStringField
 from school_tracker.models import Pupil, TransferRecord, User
 from school_tracker.orm import utcnow
 
 
-class TransferForm(FlaskForm):
+class TransferForm(OnceForm):
     """Where the pack is going."""
 
     sent_to = TrimmedStringField(

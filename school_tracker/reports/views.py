@@ -1,7 +1,5 @@
 """The reports page and its downloads (every download audited and rate-limited)."""
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
@@ -12,7 +10,7 @@ from school_tracker.models import Role, School
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.reports import services
 from school_tracker.reports.xlsx import workbook_response
-from school_tracker.terms import TermKeyError
+from school_tracker.terms import TermKeyError, school_today
 
 bp = Blueprint("reports", __name__)
 TERMS_OFFERED = 9
@@ -26,12 +24,17 @@ def _user_key() -> str:
     return f"export:{current_user.id}"
 
 
+# One budget per person across every download (R48): a per-route limit would allow the
+# EXPORT_LIMIT of each report in turn.
+export_limit = limiter.shared_limit(_download_limit, scope="export", key_func=_user_key)
+
+
 @bp.route("/")
 @allow(Role.LEADER, Role.GOVERNOR)
 def index():
     """The downloads this person may take, for a chosen term."""
     calendar = calendar_for(current_school_id())
-    current = calendar.term_for(date.today())
+    current = calendar.term_for(school_today())
     terms = list(reversed(calendar.recent(current.key, TERMS_OFFERED)))
     return render_template("reports/index.html", terms=terms, current=current)
 
@@ -39,7 +42,7 @@ def index():
 @bp.route("/governors.xlsx")
 @allow(Role.LEADER, Role.GOVERNOR)
 @fresh_auth_required
-@limiter.limit(_download_limit, key_func=_user_key)
+@export_limit
 def governors_workbook():
     """The anonymised termly workbook for governors."""
     school = db.session.get(School, current_school_id())

@@ -3,7 +3,7 @@
 openpyxl turns any string starting with "=" into a live formula and "#REF!"-like strings into
 error cells, refuses control characters, and cuts long text silently. Every user-supplied
 text therefore goes through `text_cell`: cleaned, truncated with a visible marker, stored as
-an inline string, and quote-prefixed when it starts with a trigger character.
+an inline string, and quote-prefixed when it starts with a trigger character or "#".
 """
 
 import re
@@ -19,6 +19,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 MAX_CELL_TEXT = 32_767
 TRUNCATION_MARKER = " [truncated]"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Every Excel error literal (#REF!, #N/A, #SPILL!...) starts with "#": typed into a cell it
+# becomes an error value, so text like that is quote-prefixed too (the prefix is invisible).
+ERROR_LEAD = "#"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +43,7 @@ def text_cell(ws: Worksheet, value: object, *, bold: bool = False) -> WriteOnlyC
     text = "" if value is None else clean_text(value)
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"  # overrides openpyxl's guess ("=..." -> formula, "#N/A" -> error)
-    if text.startswith(TRIGGERS):
+    if text.startswith((*TRIGGERS, ERROR_LEAD)):
         cell.quotePrefix = True  # Excel shows it as typed and won't re-evaluate it on edit
     if bold:
         cell.font = HEADER_FONT
