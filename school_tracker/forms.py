@@ -1,11 +1,18 @@
 """Form pieces shared by every feature: button-only forms and text validators."""
 
+import secrets
 import unicodedata
+from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, SelectMultipleField, StringField
+from wtforms import DateField, HiddenField, SelectChoice, SelectMultipleField, StringField
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from school_tracker.models.record_version import REASON_MAX
+from school_tracker.terms import school_today
 
 # Bidirectional overrides/isolates and zero-width characters can disguise a name.
 _DISGUISING = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))} | {
@@ -17,7 +24,36 @@ _DISGUISING = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 }
 
 
-class EmptyForm(FlaskForm):
+NONCE_FIELD = "form_nonce"
+
+
+class _NonceTokenField(CSRFTokenField):
+    """The CSRF token followed by a fresh nonce each time it is rendered (SECURITY R85).
+
+    Flask-WTF's signed token changes only once a second, so two forms loaded within the same
+    second carry the same token; the nonce lets the double-submit claim (submissions.py) tell
+    them apart, while a resent copy of one rendered form still repeats both values.
+    """
+
+    def __call__(self, **kwargs):
+        nonce = HiddenField(_form=None, _meta=DefaultMeta(), name=NONCE_FIELD)
+        nonce.process(None, secrets.token_urlsafe(16))
+        # No id: a page may hold several forms, and ids must be unique.
+        return super().__call__(**kwargs) + nonce(id=False)
+
+
+class _NonceCSRF(FlaskForm.Meta.csrf_class):
+    field_class = _NonceTokenField
+
+
+class OnceForm(FlaskForm):
+    """Base for forms that save something: `{{ form.csrf_token }}` also renders the nonce."""
+
+    class Meta:
+        csrf_class = _NonceCSRF
+
+
+class EmptyForm(OnceForm):
     """A form with only the CSRF token, for buttons that POST (logout, deactivate)."""
 
 
@@ -66,6 +102,32 @@ class LongText:
         return [Length(max=max_length), NoControlCharacters(allow_newlines=True)]
 
 
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+class RecordDateField(DateField):
+    """A date on a school record: yyyy-mm-dd as the browser's date picker sends it (a typed
+    03/04/2026 is refused, never guessed), inside a window of plausible years (R30)."""
+
+    PAST_YEARS = 10  # the families and CPD services refuse older dates too
+    FUTURE_YEARS = 2  # review dates and planned ends lie ahead
+
+    def pre_validate(self, form) -> None:
+        super().pre_validate(form)
+        if self.data is None:
+            return
+        # A slipped digit (0026, 2062, 9999) parses as a real date but is no school's record.
+        today = school_today()
+        earliest = _years_from(today, -self.PAST_YEARS)
+        latest = _years_from(today, self.FUTURE_YEARS)
+        if not earliest <= self.data <= latest:
+            raise ValidationError(f"Give a date between {earliest:%d/%m/%Y} and {latest:%d/%m/%Y}.")
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A group of checkboxes (priorities, values, risk factors)."""
 
@@ -78,14 +140,33 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(OnceForm):
     """An edit form that carries the version it was loaded at (optimistic locking)."""
 
     version = HiddenField(validators=[Optional()])
 
-    def expected_version(self) -> int | None:
-        """The version the form was loaded with, if it is a number."""
+    def expected_version(self) -> int:
+        """The version the form was loaded with (only edits of an existing record ask).
+
+        A missing or garbled version can never match, so the edit is refused as stale rather
+        than saved over whatever is there now.
+        """
         try:
-            return int(self.version.data) if self.version.data else None
+            return int(self.version.data)
         except (TypeError, ValueError):
-            return -1  # tampered: can never match, so the edit is refused as stale
+            return -1
+
+
+class ChangeReasonMixin:
+    """An optional "why" for an edit, kept with the record's earlier version (SECURITY R63).
+
+    A mixin rather than part of VersionedForm: that base also serves create forms and status
+    forms with reasons of their own, and some templates render every field of their form.
+    """
+
+    change_reason = TrimmedStringField(
+        "Reason for this change (optional)",
+        validators=[Optional(), Length(max=REASON_MAX), NoControlCharacters()],
+        description="For example, correcting a date entered by mistake. Kept with the record's "
+        "history.",
+    )

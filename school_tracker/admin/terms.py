@@ -1,25 +1,23 @@
 """Admin pages for the school's term dates (every report and dashboard buckets by them)."""
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, SubmitField
 from wtforms.validators import InputRequired
 
 from school_tracker.admin.views import bp
 from school_tracker.calendar import TermDateError, calendar_for, reset_term_dates, set_term_dates
 from school_tracker.extensions import db
-from school_tracker.forms import EmptyForm
+from school_tracker.forms import EmptyForm, OnceForm
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.terms import TermKeyError, parse_term_key
+from school_tracker.terms import TermKeyError, parse_term_key, school_today
 
 
-class TermDatesForm(FlaskForm):
+class TermDatesForm(OnceForm):
     """First and last day of one term."""
 
+    # Plain dates: set_term_dates holds them within 200 days of the term's usual dates.
     starts_on = DateField("First day", validators=[InputRequired()])
     ends_on = DateField("Last day", validators=[InputRequired()])
     submit = SubmitField("Save dates")
@@ -38,7 +36,7 @@ def _valid_key(key: str) -> str:
 def terms():
     """This academic year's terms and next year's, with the dates in use."""
     calendar = calendar_for(current_school_id())
-    current = calendar.term_for(date.today())
+    current = calendar.term_for(school_today())
     years = [calendar.academic_year_terms(current.key)]
     years.append(calendar.academic_year_terms(f"autumn-{years[0][0].year + 1}"))
     return render_template(

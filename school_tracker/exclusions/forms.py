@@ -1,11 +1,17 @@
 """Forms for recording, correcting and cancelling suspensions and permanent exclusions."""
 
-from wtforms import BooleanField, DateField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from school_tracker.exclusions import reference
 from school_tracker.exclusions.services import ExclusionData
-from school_tracker.forms import LongText, VersionedForm, choices
+from school_tracker.forms import (
+    ChangeReasonMixin,
+    LongText,
+    RecordDateField,
+    VersionedForm,
+    choices,
+)
 from school_tracker.models import ExclusionKind
 from school_tracker.templating import date_uk
 
@@ -30,11 +36,11 @@ def _reason_label(reason) -> str:
     return reason.label
 
 
-class ExclusionForm(VersionedForm):
+class ExclusionForm(ChangeReasonMixin, VersionedForm):
     """A suspension or permanent exclusion with up to three DfE reasons."""
 
     kind = SelectField("Type", validators=[DataRequired("Choose the type.")])
-    start_date = DateField("Start date", validators=[InputRequired("Give the start date.")])
+    start_date = RecordDateField("Start date", validators=[InputRequired("Give the start date.")])
     sessions = IntegerField(
         "Length in sessions",
         validators=[Optional(), NumberRange(1, 90, "Give 1 to 90 sessions.")],
@@ -45,11 +51,13 @@ class ExclusionForm(VersionedForm):
     reason_2 = SelectField("Reason 2 (optional)", coerce=optional_int)
     reason_3 = SelectField("Reason 3 (optional)", coerce=optional_int)
     parents_notified = BooleanField(NOTIFIED[0][1])
-    parents_notified_on = DateField("Date parents notified", validators=[Optional()])
+    parents_notified_on = RecordDateField("Date parents notified", validators=[Optional()])
     la_notified = BooleanField(NOTIFIED[1][1])
-    la_notified_on = DateField("Date the local authority was notified", validators=[Optional()])
+    la_notified_on = RecordDateField(
+        "Date the local authority was notified", validators=[Optional()]
+    )
     social_worker_notified = BooleanField(NOTIFIED[2][1])
-    social_worker_notified_on = DateField(
+    social_worker_notified_on = RecordDateField(
         "Date the social worker or VSH was notified", validators=[Optional()]
     )
     submit = SubmitField("Save")

@@ -1,12 +1,14 @@
 """The structured conversation form (pupil and staff choices loaded per request)."""
 
-from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from school_tracker.forms import (
+    ChangeReasonMixin,
     LongText,
     MultiCheckboxField,
     NameText,
+    RecordDateField,
     TrimmedStringField,
     VersionedForm,
     choices,
@@ -16,7 +18,7 @@ from school_tracker.models import CarerRelationship
 RELATIONSHIPS = choices([(r.value, r.label) for r in CarerRelationship])
 
 
-class ConversationForm(VersionedForm):
+class ConversationForm(ChangeReasonMixin, VersionedForm):
     """Who met whom and when, what each side said, what was agreed, and when to follow up."""
 
     pupil_id = SelectField("Pupil", coerce=int, validate_choice=True)
@@ -27,11 +29,11 @@ class ConversationForm(VersionedForm):
         "Relationship to the pupil", choices=RELATIONSHIPS, validate_choice=True
     )
     led_by_id = SelectField("Led by", coerce=int, validate_choice=True)
-    held_on = DateField("Date of the conversation", validators=[DataRequired()])
+    held_on = RecordDateField("Date of the conversation", validators=[DataRequired()])
     family_said = TextAreaField("What the family said", validators=LongText(10_000))
     school_said = TextAreaField("What the school said", validators=LongText(10_000))
     agreed_actions = TextAreaField("Agreed actions", validators=LongText(10_000))
-    follow_up_on = DateField("Follow-up date", validators=[Optional()])
+    follow_up_on = RecordDateField("Follow-up date", validators=[Optional()])
     priorities = MultiCheckboxField(
         "AfA priorities", description="Usually P5; left unticked, P5 is used."
     )

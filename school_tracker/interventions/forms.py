@@ -3,10 +3,8 @@
 import math
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     FloatField,
     IntegerField,
@@ -26,9 +24,12 @@ from wtforms.validators import (
 )
 
 from school_tracker.forms import (
+    ChangeReasonMixin,
     LongText,
     MultiCheckboxField,
     NoControlCharacters,
+    OnceForm,
+    RecordDateField,
     TrimmedStringField,
     VersionedForm,
     choices,
@@ -67,7 +68,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "") else None
 
 
-class InterventionForm(VersionedForm):
+class InterventionForm(ChangeReasonMixin, VersionedForm):
     """The plan of an intervention; pupils and mode are chosen only when it is created."""
 
     type_id = SelectField("Type", coerce=int, validate_choice=True)
@@ -102,8 +103,8 @@ class InterventionForm(VersionedForm):
         description="Pounds and pence, e.g. 450.00. Enter 0 if it costs nothing extra.",
     )
     funding_stream = SelectField("Funding stream", choices=FUNDING, validate_choice=True)
-    start_date = DateField("Start date", validators=[DataRequired()])
-    review_date = DateField("Review date", validators=[DataRequired()])
+    start_date = RecordDateField("Start date", validators=[DataRequired()])
+    review_date = RecordDateField("Review date", validators=[DataRequired()])
     pupil_voice = TextAreaField("Pupil voice", validators=LongText(10_000))
     parent_voice = TextAreaField("Parent/carer voice", validators=LongText(10_000))
     notes = TextAreaField("Notes", validators=LongText(10_000))
@@ -178,7 +179,7 @@ class ParticipantForm(VersionedForm):
     """A pupil joining a group (pupil chosen), or their start date and baseline corrected."""
 
     pupil_id = SelectField("Pupil", coerce=int, validate_choice=True)
-    start_date = DateField("Start date", validators=[DataRequired()])
+    start_date = RecordDateField("Start date", validators=[DataRequired()])
     baseline_score = FloatField("Baseline score", validators=SCORE)
     submit = SubmitField("Save")
 
@@ -193,7 +194,7 @@ class ParticipantForm(VersionedForm):
 class OutcomeForm(VersionedForm):
     """One pupil's end date, exit score, sessions attended and impact."""
 
-    end_date = DateField("End date", validators=[Optional()])
+    end_date = RecordDateField("End date", validators=[Optional()])
     exit_score = FloatField("Exit score", validators=SCORE)
     sessions_attended = IntegerField(
         "Sessions attended", validators=[Optional(), NumberRange(min=0, max=500)]
@@ -205,12 +206,12 @@ class OutcomeForm(VersionedForm):
 class WithdrawForm(VersionedForm):
     """Take a pupil out of a group, with the reason and date."""
 
-    on = DateField("Date they left", validators=[DataRequired()])
+    on = RecordDateField("Date they left", validators=[DataRequired()])
     reason = TextAreaField("Reason", validators=[DataRequired(), *LongText(2000)])
     submit = SubmitField("Withdraw pupil")
 
 
-class InterventionTypeForm(FlaskForm):
+class InterventionTypeForm(OnceForm):
     """A catalogue entry: name, usual priorities, SEND focus."""
 
     name = TrimmedStringField(

@@ -1,12 +1,13 @@
 """Kindness forms: record or edit a moment; hide one from the wall."""
 
-from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from school_tracker.forms import (
     LongText,
     MultiCheckboxField,
     NameText,
+    RecordDateField,
     TrimmedStringField,
     VersionedForm,
     choices,
@@ -45,7 +46,7 @@ class MomentForm(VersionedForm):
         "Values shown",
         choices=choices([(v.value, v.label) for v in KindnessValue]),
     )
-    occurred_on = DateField("Date", validators=[InputRequired("Give the date.")])
+    occurred_on = RecordDateField("Date", validators=[InputRequired("Give the date.")])
     priorities = MultiCheckboxField("AfA priorities", default=list(DEFAULT_PRIORITIES))
     submit = SubmitField("Save kindness moment")
 

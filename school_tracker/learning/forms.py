@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
-from wtforms import DateField, DecimalField, SelectField, SubmitField, TextAreaField
+from wtforms import DecimalField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from school_tracker.forms import (
     LongText,
     MultiCheckboxField,
     NoControlCharacters,
+    RecordDateField,
     TrimmedStringField,
     VersionedForm,
     choices,
@@ -20,7 +21,7 @@ class LearningForm(VersionedForm):
     """One piece of CPD: who, when, what, how long, the focus and a reflection."""
 
     staff_id = SelectField("Member of staff", coerce=int, validate_choice=True)
-    held_on = DateField("Date", validators=[DataRequired()])
+    held_on = RecordDateField("Date", validators=[DataRequired()])
     activity = TrimmedStringField(
         "Activity",
         validators=[DataRequired(), Length(max=200), NoControlCharacters()],

@@ -2,9 +2,7 @@
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -15,9 +13,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from school_tracker import pickers
 from school_tracker.forms import (
+    ChangeReasonMixin,
     LongText,
     MultiCheckboxField,
     NameText,
+    OnceForm,
+    RecordDateField,
     TrimmedStringField,
     VersionedForm,
     choices,
@@ -60,7 +61,7 @@ def _enum_choices(enum_cls, blank: str | None = None) -> list[SelectChoice]:
     return choices(([("", blank)] if blank else []) + pairs)
 
 
-class PairingForm(VersionedForm):
+class PairingForm(ChangeReasonMixin, VersionedForm):
     """Start or edit a pairing; the mentee is fixed once a pairing exists."""
 
     mentee = SelectField("Mentee (pupil)", validate_choice=True)
@@ -89,8 +90,8 @@ class PairingForm(VersionedForm):
         validators=[DataRequired("Say what the mentor hopes to learn."), *LongText(GOALS_MAX)],
     )
     priorities = MultiCheckboxField("AfA priorities", default=["P1"])
-    starts_on = DateField("Start date", validators=[InputRequired("Give the start date.")])
-    planned_end_on = DateField("Planned end date (optional)", validators=[Optional()])
+    starts_on = RecordDateField("Start date", validators=[InputRequired("Give the start date.")])
+    planned_end_on = RecordDateField("Planned end date (optional)", validators=[Optional()])
     frequency = SelectField(
         "How often you plan to meet",
         choices=_enum_choices(MeetingFrequency),
@@ -179,17 +180,17 @@ class EndForm(VersionedForm):
         validators=[DataRequired("Choose an outcome.")],
         validate_choice=True,
     )
-    ended_on = DateField("Date it ended", validators=[InputRequired("Give the end date.")])
+    ended_on = RecordDateField("Date it ended", validators=[InputRequired("Give the end date.")])
     outcome_notes = TextAreaField(
         "What changed, in a few words (optional)", validators=[Optional(), *LongText(GOALS_MAX)]
     )
     submit = SubmitField("End pairing")
 
 
-class SessionForm(FlaskForm):
+class SessionForm(OnceForm):
     """Log one mentoring session."""
 
-    held_on = DateField("Date of the session", validators=[InputRequired("Give the date.")])
+    held_on = RecordDateField("Date of the session", validators=[InputRequired("Give the date.")])
     minutes = IntegerField(
         "Length in minutes",
         validators=[

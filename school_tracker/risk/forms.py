@@ -1,16 +1,17 @@
 """Forms for raising, editing, escalating and closing exclusion-risk flags."""
 
-from datetime import date
-
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from school_tracker import pickers
 from school_tracker.forms import (
+    ChangeReasonMixin,
     LongText,
     MultiCheckboxField,
     NoControlCharacters,
+    OnceForm,
+    RecordDateField,
     TrimmedStringField,
     VersionedForm,
     choices,
@@ -18,6 +19,7 @@ from school_tracker.forms import (
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus
 from school_tracker.records import priority_choices
 from school_tracker.risk import reference, services
+from school_tracker.terms import school_today
 
 LEVEL_CHOICES = [("", "Choose a level"), *((level.value, level.label) for level in RiskLevel)]
 OUTCOME_CHOICES = [("", "Choose the outcome"), *((o.value, o.label) for o in RiskOutcome)]
@@ -34,10 +36,10 @@ class ChoosePupilForm(FlaskForm):
         self.pupil.choices = choices(pickers.pupil_choices(school_id))
 
 
-class FlagDetailsForm(VersionedForm):
+class FlagDetailsForm(ChangeReasonMixin, VersionedForm):
     """The fields a leader may change after raising (the raise form adds date and level)."""
 
-    review_on = DateField(
+    review_on = RecordDateField(
         "Review date",
         validators=[InputRequired("Give a review date.")],
         description="When the flag will next be reviewed; after the date raised.",
@@ -90,7 +92,7 @@ class FlagDetailsForm(VersionedForm):
 class RaiseFlagForm(FlagDetailsForm):
     """Raise a new flag on one pupil."""
 
-    raised_on = DateField("Date raised", validators=[InputRequired("Give the date raised.")])
+    raised_on = RecordDateField("Date raised", validators=[InputRequired("Give the date raised.")])
     level = SelectField("Level", validators=[DataRequired("Choose a level.")])
     submit = SubmitField("Raise flag")
 
@@ -99,7 +101,7 @@ class RaiseFlagForm(FlagDetailsForm):
         self.level.choices = choices(LEVEL_CHOICES)
 
     def validate_raised_on(self, field) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > school_today():
             raise ValidationError("The date raised can't be in the future.")
 
     def validate_review_on(self, field) -> None:
@@ -153,7 +155,7 @@ class ReopenForm(VersionedForm):
     submit = SubmitField("Reopen flag")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OnceForm):
     """Add an action: what, who owns it and when it is due."""
 
     description = TrimmedStringField(
@@ -165,7 +167,7 @@ class ActionForm(FlaskForm):
         ],
     )
     owner = SelectField("Owner", coerce=int, validators=[InputRequired("Choose an owner.")])
-    due_on = DateField("Due", validators=[InputRequired("Give a due date.")])
+    due_on = RecordDateField("Due", validators=[InputRequired("Give a due date.")])
     submit = SubmitField("Add action")
 
     def __init__(self, school_id: int, *args, **kwargs):
