@@ -48,6 +48,9 @@ class Config:
     # Counts of pupils from 1 to this are hidden from governors and the trust (DESIGN s.8).
     SUPPRESSION_THRESHOLD = 5
     EXPORT_LIMIT = "30 per hour"
+    # Per person; no one searching by hand or importing a roll comes near these (R77).
+    SEARCH_LIMIT = "60 per minute"
+    IMPORT_LIMIT = "20 per hour"
 
     # Retention (SECURITY R69): years before `flask apply-retention` blanks a record's free
     # text and names (rows are kept so reports still add up). Defaults follow the IRMS schools
@@ -70,6 +73,9 @@ class Config:
     # social-care detail, so they are held by default. Audit entries are never touched: they
     # hold no content and the application may not change them (R64).
     RETENTION_LEGAL_HOLD: tuple[str, ...] = ("safeguarding",)
+    # Backups hold what retention has since blanked, so they expire too (`flask prune-backups`);
+    # five weeks covers a half-term holiday with room to spare.
+    BACKUP_KEEP_DAYS = 35
 
     BOOTSTRAP_SERVE_LOCAL = True
     PUPILS_PER_PAGE = 25

@@ -90,7 +90,7 @@ def seed_demo_command(scale: str) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
-    from school_tracker.backup import backup_command
+    from school_tracker.backup import backup_command, prune_backups_command
     from school_tracker.imports.cli import import_pupils_command
     from school_tracker.reports.cli import export_records_command
     from school_tracker.reports.governors_cli import governor_report_command
@@ -101,6 +101,7 @@ def register_commands(app: Flask) -> None:
         create_user_command,
         seed_demo_command,
         backup_command,
+        prune_backups_command,
         import_pupils_command,
         governor_report_command,
         export_records_command,

@@ -1,10 +1,11 @@
 """Double-submit protection for every signed-in form POST (SECURITY R85).
 
-Each rendered form carries a CSRF token that a double-click or a browser resend repeats
-exactly. The first POST claims (user, path, token) inside the request's own transaction:
+Each rendered form carries a CSRF token, and forms built on `forms.OnceForm` also a nonce
+made fresh at each render; a double-click or a browser resend repeats both exactly. The first
+POST claims (user, endpoint, hash of path + token + nonce) inside the request's own transaction:
 if the view saves, the claim commits with the record; if the view refuses or fails, it rolls
 back with everything else, so the corrected form can be sent again. A second POST with the
-same token finds the claim (or, racing, waits on the unique index and then fails) and is sent
+same values finds the claim (or, racing, waits on the unique index and then fails) and is sent
 back without saving anything.
 """
 
@@ -17,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from school_tracker.extensions import db
+from school_tracker.forms import NONCE_FIELD
 from school_tracker.models.submission import FormSubmission
 from school_tracker.orm import utcnow
 
@@ -26,8 +28,26 @@ EXEMPT_PREFIXES = ("auth.", "account.", "static")
 EXEMPT_ENDPOINTS = frozenset({"pupils.index", "imports.index", "imports.confirm"})
 
 
-def _token() -> str | None:
-    return request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+def _form_token() -> str | None:
+    """The CSRF token as CSRFProtect finds it, including a prefixed form's own field.
+
+    Pages with several forms (a risk flag's level, status and action forms) prefix each, so
+    the token arrives as "action-csrf_token"; reading only "csrf_token" left those unclaimed.
+    """
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    for key, value in request.form.items():
+        if value and (key == field or key.endswith(f"-{field}")):
+            return value
+    return request.headers.get("X-CSRFToken")
+
+
+def _submission_key() -> str | None:
+    token = _form_token()
+    if not token:
+        return None
+    # The token alone repeats for a second (and across every form on a page): the path tells
+    # apart buttons for different records, the nonce two forms loaded in the same second.
+    return "\n".join((request.path, token, request.form.get(NONCE_FIELD, "")))
 
 
 def _exempt(endpoint: str | None) -> bool:
@@ -37,9 +57,9 @@ def _exempt(endpoint: str | None) -> bool:
 def _claim_submission():
     if request.method != "POST" or _exempt(request.endpoint):
         return None
-    if not current_user.is_authenticated or not (token := _token()):
+    if not current_user.is_authenticated or not (key := _submission_key()):
         return None
-    digest = hashlib.sha256(token.encode()).hexdigest()
+    digest = hashlib.sha256(key.encode()).hexdigest()
     horizon = utcnow() - timedelta(seconds=current_app.config["WTF_CSRF_TIME_LIMIT"] or 3600)
     try:
         with db.session.begin_nested():
