@@ -71,14 +71,46 @@ def get_pupil_or_404(school_id: int, pupil_id: int) -> Pupil:
     return pupil
 
 
+# Downloads that name every pupil on roll in their period but are audited once, without a
+# pupil id (the audit row names the period and schools, never the pupils).
+WHOLE_SCHOOL_EXPORTS = ("named_export",)
+
+
 def pupil_access_entries(school_id: int, pupil_id: int, limit: int = 500) -> list[AuditEntry]:
-    """The newest audit entries that touch one pupil, with who made them."""
-    return list(
+    """The newest audit entries that touch one pupil, with who made them.
+
+    Whole-school and trust-wide named exports are listed too (R62: the leader must see every
+    export that could have held this child), from the day the pupil's record was created.
+    """
+    newest_first = (AuditEntry.at.desc(), AuditEntry.id.desc())
+    pupil = db.session.get_one(Pupil, pupil_id)
+    bulk_export = sa.and_(
+        AuditEntry.action == "export",
+        AuditEntry.entity_type.in_(WHOLE_SCHOOL_EXPORTS),
+        AuditEntry.pupil_id.is_(None),
+        AuditEntry.at >= pupil.created_at,
+    )
+    entries = list(
         db.session.scalars(
             sa.select(AuditEntry)
-            .where(AuditEntry.school_id == school_id, AuditEntry.pupil_id == pupil_id)
+            .where(
+                AuditEntry.school_id == school_id,
+                sa.or_(AuditEntry.pupil_id == pupil_id, bulk_export),
+            )
             .options(selectinload(AuditEntry.actor))
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .order_by(*newest_first)
             .limit(limit)
         )
     )
+    # A trust-wide export has no school id; its row lists the schools' slugs. They are few
+    # (run from the command line), so they are matched here rather than inside the JSON.
+    slug = pupil.school.slug
+    entries += [
+        entry
+        for entry in db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.school_id.is_(None), bulk_export)
+        )
+        if slug in (entry.changes or {}).get("schools", ())
+    ]
+    entries.sort(key=lambda entry: (entry.at, entry.id), reverse=True)
+    return entries[:limit]

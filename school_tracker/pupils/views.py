@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -15,11 +16,12 @@ from flask_login import current_user
 from school_tracker.audit import record_audit
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.database import writes_on_get
-from school_tracker.extensions import db
+from school_tracker.extensions import db, limiter
 from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
 from school_tracker.permissions import PUPIL_READERS, allow, current_school_id
-from school_tracker.pupils import queries
-from school_tracker.pupils.forms import PupilSearchForm
+from school_tracker.pupils import holds, queries
+from school_tracker.pupils.forms import LiftHoldForm, PlaceHoldForm, PupilSearchForm
+from school_tracker.records import RecordRuleError
 from school_tracker.timeline import pupil_timeline
 
 bp = Blueprint("pupils", __name__)
@@ -50,8 +52,18 @@ def _filters_from_request() -> queries.PupilFilters:
     )
 
 
+def _search_limit() -> str:
+    return current_app.config["SEARCH_LIMIT"]
+
+
+def _user_key() -> str:
+    return f"search:{current_user.id}"
+
+
 @bp.route("/", methods=["GET", "POST"], strict_slashes=False)
 @allow(PUPIL_READERS)
+# Per person, far above anyone typing names (R77); it stops a script walking the roll.
+@limiter.limit(_search_limit, key_func=_user_key, methods=["POST"])
 def index():
     """Search and filter the roll; the search text is kept in the session, not the URL."""
     form = PupilSearchForm()
@@ -79,7 +91,48 @@ def detail(pupil_id: int):
     entries = pupil_timeline(pupil, current_user)
     record_audit(current_user, "view", "pupil", pupil.id, pupil_id=pupil.id)
     db.session.commit()
-    return render_template("pupils/detail.html", pupil=pupil, timeline=entries)
+    hold_form = None
+    if current_user.role is Role.LEADER:  # nobody else learns that a hold exists
+        hold_form = LiftHoldForm() if pupil.is_under_legal_hold else PlaceHoldForm()
+    return render_template("pupils/detail.html", pupil=pupil, timeline=entries, hold_form=hold_form)
+
+
+def _change_hold(pupil_id: int, form_class: type, change, done: str):
+    """Load, validate the reason, place or lift the hold, and go back to the pupil page."""
+    pupil = queries.get_pupil_or_404(current_school_id(), pupil_id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            change(pupil, form.reason.data, by=current_user)
+        except RecordRuleError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "danger")
+    return redirect(url_for("pupils.detail", pupil_id=pupil.id))
+
+
+@bp.route("/<int:pupil_id>/legal-hold", methods=["POST"])
+@allow(Role.LEADER)
+def place_hold(pupil_id: int):
+    """Put the pupil under a legal hold: retention will blank nothing about them (R69)."""
+    return _change_hold(
+        pupil_id,
+        PlaceHoldForm,
+        holds.place_hold,
+        "Legal hold placed: nothing about this pupil will be anonymised until it is lifted.",
+    )
+
+
+@bp.route("/<int:pupil_id>/legal-hold/lift", methods=["POST"])
+@allow(Role.LEADER)
+def lift_hold(pupil_id: int):
+    """Lift the pupil's legal hold; the next retention run applies the usual periods."""
+    return _change_hold(pupil_id, LiftHoldForm, holds.lift_hold, "Legal hold lifted.")
 
 
 @bp.route("/<int:pupil_id>/access")
