@@ -21,6 +21,7 @@ from school_tracker.models import (
 from school_tracker.passwords import UNUSABLE_PASSWORD_HASH, hash_password
 from school_tracker.reference import ensure_reference_data
 from school_tracker.schools import create_school
+from school_tracker.terms import school_today
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "kindness-demo"  # noqa: S105 - documented demo sign-in, refused in production
@@ -143,7 +144,7 @@ def seed_demo(today: date | None = None, seed: int = 2026) -> int:
                 password_hash=UNUSABLE_PASSWORD_HASH,
             )
         )
-    start_year = academic_year_start(today or date.today())
+    start_year = academic_year_start(today or school_today())
     serial = 0
     for year in PRIMARY_YEARS:
         for _ in range(PUPILS_PER_YEAR):
@@ -153,7 +154,7 @@ def seed_demo(today: date | None = None, seed: int = 2026) -> int:
     from school_tracker.demo_mentoring import seed_mentoring
     from school_tracker.demo_risk import seed_risk
 
-    day = today or date.today()
+    day = today or school_today()
     for seed_records in (seed_mentoring, seed_risk, seed_interventions):
         seed_records(school, rng, day)
     db.session.flush()

@@ -23,6 +23,7 @@ from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, Role, School, User
 from school_tracker.passwords import hash_password
 from school_tracker.schools import create_school
+from school_tracker.terms import school_today
 
 DEMO_ROLL = 301  # seed_demo's roll: the per-school seeders' counts are written for it
 TRUST_LEADER_EMAIL = "trust.leader@demo.school"
@@ -82,7 +83,7 @@ def seed_trust(
     """
     if db.session.scalar(sa.select(School.id).where(School.slug == DEMO_SLUG)) is not None:
         return None
-    day = today or date.today()
+    day = today or school_today()
     plans = [
         SchoolPlan(p.slug, p.name, p.secondary, max(12, round(p.roll * size)), p.establishment)
         for p in SCHOOLS

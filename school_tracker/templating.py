@@ -1,23 +1,29 @@
 """Jinja filters and the values every template can use."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import current_user
 
 from school_tracker.models import PUPIL_GROUPS, Role
 from school_tracker.permissions import can
-
-LONDON = ZoneInfo("Europe/London")
+from school_tracker.terms import LONDON
 
 
 def date_uk(value: date | datetime | None) -> str:
-    """`22 Nov 2026`; datetimes are shown in UK local time."""
+    """`22 Nov 2026`; datetimes in UK local time, `22 Nov 2026 09:15`.
+
+    01:00-02:00 on the last Sunday of October happens twice (BST, then GMT), so a time in
+    that hour carries its zone, `25 Oct 2026 01:30 GMT`; every other local time is unique.
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+        local = value.astimezone(LONDON)
+        shown = local.strftime("%d %b %Y %H:%M")
+        if local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset():
+            return f"{shown} {local.tzname()}"
+        return shown
     return value.strftime("%d %b %Y")
 
 

@@ -2,12 +2,19 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from dateutil.easter import easter
 
+LONDON = ZoneInfo("Europe/London")
 SEASONS = ("autumn", "spring", "summer")
 _KEY = re.compile(r"^(autumn|spring|summer)-(\d{4})$")
+
+
+def school_today() -> date:
+    """Today's date for an English school: the server may run on UTC, an hour behind in BST."""
+    return datetime.now(LONDON).date()
 
 
 class TermKeyError(ValueError):

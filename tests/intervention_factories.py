@@ -1,6 +1,6 @@
 """Helpers for intervention, CPD and parent-conversation tests (plain functions, detached ids)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -15,6 +15,7 @@ from school_tracker.models import (
     School,
     User,
 )
+from school_tracker.terms import school_today
 
 MARKER = "PANGOLIN-VOICE-4417"  # wellbeing text that must never leak to the wrong role
 
@@ -38,7 +39,7 @@ def type_id(app, school: School, seed_key: str = "reading_catch_up") -> int:
 
 def plan(kind_id: int, lead_id: int, **overrides) -> services.InterventionData:
     """A valid plan starting three weeks ago with a review in three weeks."""
-    start = date.today() - timedelta(days=21)
+    start = school_today() - timedelta(days=21)
     values = dict(
         type_id=kind_id,
         lead_id=lead_id,
@@ -92,11 +93,11 @@ def make_conversation(
         carer_name="Jo Parent",
         carer_relationship=CarerRelationship.MOTHER,
         led_by_id=(led_by or by).id,
-        held_on=date.today() - timedelta(days=3),
+        held_on=school_today() - timedelta(days=3),
         family_said=f"Worried about friendships. {MARKER}",
         school_said="We will set up a lunchtime club.",
         agreed_actions="Check in weekly.",
-        follow_up_on=date.today() + timedelta(days=3),
+        follow_up_on=school_today() + timedelta(days=3),
     )
     values.update(overrides)
     with app.app_context():
@@ -106,7 +107,7 @@ def make_conversation(
             family_services.ConversationData(**values),
             [],
             by=db.session.get(User, by.id),
-            today=date.today(),
+            today=school_today(),
         )
         db.session.commit()
         return record.id

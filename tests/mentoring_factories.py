@@ -16,8 +16,9 @@ from school_tracker.models import (
     Pupil,
     User,
 )
+from school_tracker.terms import school_today
 
-TODAY = date.today()
+TODAY = school_today()
 SECRET = "PLATYPUS-LANTERN-5521"  # free text that must never reach the audit log
 
 

@@ -17,6 +17,7 @@ from school_tracker.models import (
 )
 from school_tracker.risk import services
 from school_tracker.risk.reference import ensure_agencies, ensure_risk_factors
+from school_tracker.terms import school_today
 
 MARKER = "ZEBRA-QUOKKA-7731"  # appears only in leader-only fields
 
@@ -48,7 +49,7 @@ def make_flag(
     agency_notes: str = f"Early Help worker assigned. {MARKER}",
 ) -> int:
     """Raise a flag through the service and return its id."""
-    raised_on = raised_on or date.today() - timedelta(days=10)
+    raised_on = raised_on or school_today() - timedelta(days=10)
     with app.app_context():
         pupil_row = db.session.get(Pupil, pupil.id)
         user = db.session.get(User, by.id)

@@ -1,12 +1,13 @@
 """A leader raises a risk flag on a pupil with an EHC plan, then closes it with an outcome."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from school_tracker.extensions import db
 from school_tracker.models import RiskFlag, RiskLevel, RiskOutcome, RiskStatus, Role, SenStatus
+from school_tracker.terms import school_today
 from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
 from tests.risk_factories import seed_reference
@@ -22,7 +23,7 @@ def test_leader_raises_then_closes_a_risk_flag(app, make_school, make_user, make
     make_pupil(
         school, legal_surname="Adeyemi", legal_forename="Kofi", sen_status=SenStatus.EHC_PLAN
     )
-    review = (date.today() + timedelta(days=28)).isoformat()
+    review = (school_today() + timedelta(days=28)).isoformat()
     with live_server(app) as base, browser_page() as page:
         page.goto(f"{base}/login")
         page.get_by_label("E-mail").fill(leader.email)

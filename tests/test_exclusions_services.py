@@ -19,7 +19,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.records import RecordRuleError, StaleRecordError
-from school_tracker.terms import TermCalendar
+from school_tracker.terms import TermCalendar, school_today
 from tests.risk_factories import reason_id, seed_reference
 
 # 2023/24 with default (DfE statistics) terms: Easter Sunday 2024 was 31 March.
@@ -269,7 +269,7 @@ def test_school_term_dates_are_used_by_the_summary(app, school_setup):
 
 def test_near_thresholds_lists_pupils_at_10_days_a_term(app, school_setup, make_pupil):
     other = make_pupil(school_setup["school"])
-    today = date.today()
+    today = school_today()
     with app.app_context():
         _record(school_setup, _data(today, 20))
         pupil = db.session.get(Pupil, other.id)

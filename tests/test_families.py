@@ -1,6 +1,6 @@
 """Structured conversations with parents and carers (P5): rules, access, timeline, follow-ups."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,9 +9,10 @@ from school_tracker.extensions import db
 from school_tracker.families import services
 from school_tracker.models import AuditEntry, CarerRelationship, ParentConversation, Role, User
 from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.terms import school_today
 from tests.intervention_factories import MARKER, make_conversation
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 @pytest.fixture

@@ -1,19 +1,20 @@
 """In Chromium: a teacher plans a group intervention and records an outcome; axe on every page."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from school_tracker.extensions import db
 from school_tracker.models import Intervention, InterventionParticipant, Role
+from school_tracker.terms import school_today
 from tests.accessibility import axe_violations
 from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
 from tests.intervention_factories import make_conversation, make_intervention, seed_catalogue
 
 pytestmark = pytest.mark.browser
-TODAY = date.today()
+TODAY = school_today()
 
 
 def _sign_in(page, base: str, email: str) -> None:

@@ -1,6 +1,6 @@
 """Intervention services: catalogue, plan rules, status transitions, participants, audit."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -19,9 +19,10 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.terms import school_today
 from tests.intervention_factories import make_intervention, plan, seed_catalogue, type_id
 
-TODAY = date.today()
+TODAY = school_today()
 S = InterventionStatus
 
 

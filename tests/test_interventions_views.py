@@ -1,6 +1,6 @@
 """Intervention pages: who may open what, form validation, lost updates, timeline, home page."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,9 +14,10 @@ from school_tracker.models import (
     InterventionType,
     Role,
 )
+from school_tracker.terms import school_today
 from tests.intervention_factories import MARKER, make_intervention, seed_catalogue, type_id
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def _form(kind: int, lead: int, **overrides) -> dict:
         ("other_school_leader", 404),
     ],
 )
-def test_detail_page_by_role(client, auth, make_user, make_school, setup, who, expected):
+def test_detail_page_by_role(app, client, auth, make_user, make_school, setup, who, expected):
     school = setup["school"]
     users = {
         "lead": setup["lead"],
@@ -98,7 +99,11 @@ def test_detail_page_by_role(client, auth, make_user, make_school, setup, who, e
         assert response.status_code == expected, (who, page)
         shows_voice = expected == 200 and not page.endswith("/outcome")
         assert (MARKER in response.get_data(as_text=True)) == shows_voice, page
-    post = client.post(f"/interventions/{ident}/status", data={"status": "active"})
+    with app.app_context():
+        version = db.session.get(Intervention, ident).version_id
+    post = client.post(
+        f"/interventions/{ident}/status", data={"status": "active", "version": version}
+    )
     assert post.status_code == (302 if expected == 200 else expected)
 
 
@@ -244,6 +249,36 @@ def test_edit_saves_and_a_stale_form_gets_409(app, client, auth, make_user, setu
     with app.app_context():
         record = db.session.get(Intervention, ident)
         assert record.cost_pence == 9_999 and record.version_id == 2
+
+
+def test_a_stale_save_gives_back_what_was_typed(app, client, auth, setup):
+    """R81: the 409 page shows the refused input, so nothing typed is lost."""
+    ident = setup["id"]
+    auth.login(setup["lead"].email)
+    data = _form(type_id(app, setup["school"]), setup["lead"].id, version="1")
+    del data["mode"], data["pupil_ids"]
+    assert client.post(f"/interventions/{ident}/edit", data=data).status_code == 302
+    typed = "Calmer at lunch <b>and</b> in class.\nTalks to an adult when upset."
+    stale = client.post(f"/interventions/{ident}/edit", data={**data, "intended_outcome": typed})
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "Your changes (not saved)" in page and "Intended outcome" in page
+    assert "Calmer at lunch &lt;b&gt;and&lt;/b&gt; in class.\nTalks to an adult" in page
+    assert "Csrf token" not in page and "Version" not in page
+
+
+@pytest.mark.parametrize("version", [None, "", "two"])
+def test_an_edit_without_its_version_is_refused_as_stale(app, client, auth, setup, version):
+    """R81: a form that lost its version must not save over whatever is there now."""
+    auth.login(setup["lead"].email)
+    data = {"impact": "2"} | ({} if version is None else {"version": version})
+    response = client.post(
+        f"/interventions/{setup['id']}/pupils/{setup['part']}/outcome", data=data
+    )
+    assert response.status_code == 409
+    with app.app_context():
+        part = db.session.get(InterventionParticipant, setup["part"])
+        assert part.impact is None and part.version_id == 1
 
 
 def test_edit_ignores_fields_the_form_does_not_declare(app, client, auth, make_school, setup):

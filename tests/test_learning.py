@@ -1,6 +1,6 @@
 """Staff professional learning (P3): own records for staff, everyone's for leaders."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,8 +10,9 @@ from school_tracker.extensions import db
 from school_tracker.learning import services
 from school_tracker.models import AuditEntry, LearningRecord, Role, User
 from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.terms import school_today
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 def _data(staff_id: int, **overrides) -> services.LearningData:

@@ -87,7 +87,10 @@ def test_who_may_open_a_pairing(
     for suffix in ("", "/edit", "/end", "/sessions/new"):
         assert client.get(f"/mentoring/{target}{suffix}").status_code == expected, suffix
     post_expected = expected if expected != 200 else 302
-    assert client.post(f"/mentoring/{target}/pause").status_code == post_expected
+    with app.app_context():
+        version = db.session.get(MentoringPairing, target).version_id
+    pause = client.post(f"/mentoring/{target}/pause", data={"version": version})
+    assert pause.status_code == post_expected
 
 
 def test_staff_cannot_log_on_someone_elses_pairing(

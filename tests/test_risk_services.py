@@ -1,6 +1,6 @@
 """Risk-flag services: raising, level history, transitions, closing, actions and the audit."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,9 +20,10 @@ from school_tracker.models import (
 from school_tracker.records import RecordRuleError, StaleRecordError
 from school_tracker.risk import services
 from school_tracker.risk.duties import extra_duties
+from school_tracker.terms import school_today
 from tests.risk_factories import MARKER, get_flag, make_flag, seed_reference
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Risk-flag pages: who may see what (R21, R25), audited views (R62), forms and workflows."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,10 +18,11 @@ from school_tracker.models import (
     SenStatus,
 )
 from school_tracker.risk import services
+from school_tracker.terms import school_today
 from tests.conftest import AuthActions
 from tests.risk_factories import MARKER, get_flag, make_flag, ref_ids, seed_reference
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 @pytest.fixture

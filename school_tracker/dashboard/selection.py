@@ -1,14 +1,13 @@
 """Reading the dashboard's term and filters from the query string, strictly."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask import abort, request
 
 from school_tracker.calendar import calendar_for
 from school_tracker.dashboard.sources import DashboardFilters
 from school_tracker.models import PUPIL_GROUPS, YearGroup
-from school_tracker.terms import Term, TermCalendar, TermKeyError, parse_term_key
+from school_tracker.terms import Term, TermCalendar, TermKeyError, parse_term_key, school_today
 
 TERMS_SHOWN = 6
 TERMS_OFFERED = 9
@@ -38,7 +37,7 @@ def _one(name: str) -> str | None:
 def read_selection(school_id: int) -> Selection:
     """The term and filters asked for; anything not on the allowlists is a 400."""
     calendar = calendar_for(school_id)
-    current = calendar.term_for(date.today())
+    current = calendar.term_for(school_today())
     key = _one("term") or current.key
     try:
         parse_term_key(key)
@@ -55,7 +54,7 @@ def read_selection(school_id: int) -> Selection:
 
 def default_term_key() -> str:
     """The current term by the default dates (for trust-wide views)."""
-    return TermCalendar().term_for(date.today()).key
+    return TermCalendar().term_for(school_today()).key
 
 
 def recent_default_terms() -> list[Term]:

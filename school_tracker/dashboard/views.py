@@ -1,7 +1,5 @@
 """The dashboard page and the pupil lists behind its numbers."""
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
@@ -23,7 +21,7 @@ from school_tracker.extensions import db
 from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.reports.suppression import suppress_count
-from school_tracker.terms import TermKeyError, parse_term_key
+from school_tracker.terms import TermKeyError, parse_term_key, school_today
 
 bp = Blueprint("dashboard", __name__)
 
@@ -35,7 +33,7 @@ def index():
     school_id = current_school_id()
     selection = read_selection(school_id)
     dashboard = build_dashboard(school_id, selection.terms, selection.filters)
-    as_of = min(date.today(), selection.term.ends_on)
+    as_of = min(school_today(), selection.term.ends_on)
     overdue = overdue_reviews(school_id, as_of)
     threshold = current_app.config["SUPPRESSION_THRESHOLD"]
     anonymised = current_user.role is Role.GOVERNOR

@@ -8,6 +8,7 @@ from school_tracker.exclusions import queries
 from school_tracker.models import ExclusionKind, Pupil, Role, User
 from school_tracker.pickers import pupil_label
 from school_tracker.records import TimelineEntry
+from school_tracker.terms import school_today
 from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
 
 
@@ -77,7 +78,7 @@ def exclusion_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     exclusions = queries.pupil_exclusions(pupil.id)
     if not exclusions:
         return []
-    today = date.today()
+    today = school_today()
     calendar = queries.school_calendar(pupil.school_id)
     summary = queries.summarise(exclusions, calendar, today)
     entries = [] if summary.is_empty else [_summary_entry(pupil, summary, today)]
@@ -90,7 +91,7 @@ def exclusion_home_panels(user: User) -> list[HomePanel]:
     """Leaders: pupils whose suspensions approach the term or yearly thresholds."""
     if user.role is not Role.LEADER or user.school_id is None:
         return []
-    near = queries.near_thresholds(user.school_id, date.today())
+    near = queries.near_thresholds(user.school_id, school_today())
     items = [
         HomeItem(
             f"{pupil_label(row.pupil)}: {queries.days_text(row.term_sessions)} this term, "

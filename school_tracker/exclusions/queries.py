@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from school_tracker.extensions import db
 from school_tracker.models import Exclusion, ExclusionKind, Pupil, TermDate
 from school_tracker.templating import date_uk
-from school_tracker.terms import Term, TermCalendar
+from school_tracker.terms import Term, TermCalendar, school_today
 
 SESSIONS_PER_DAY = 2
 TERM_GOVERNORS_DAYS = 15  # more than this in a term: governors must consider reinstatement
@@ -157,7 +157,7 @@ def pupil_exclusions(pupil_id: int) -> list[Exclusion]:
 def suspension_summary(pupil: Pupil, day: date | None = None) -> SuspensionSummary:
     """The pupil's running totals for the academic year containing `day` (default today)."""
     calendar = school_calendar(pupil.school_id)
-    return summarise(pupil_exclusions(pupil.id), calendar, day or date.today())
+    return summarise(pupil_exclusions(pupil.id), calendar, day or school_today())
 
 
 @dataclass(frozen=True)

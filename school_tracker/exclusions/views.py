@@ -1,7 +1,5 @@
 """Suspension and permanent exclusion pages: leaders only (staff see nothing of them)."""
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,11 +13,12 @@ from school_tracker.models import ExclusionKind, Role
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.pickers import pupil_label
 from school_tracker.pupils.queries import get_pupil_or_404
+from school_tracker.record_history import Subject, record_history
 from school_tracker.records import RecordRuleError, StaleRecordError
 from school_tracker.risk.duties import GUIDANCE_TITLE
 from school_tracker.risk.forms import ChoosePupilForm
 from school_tracker.risk.queries import get_on_roll_pupil_or_404
-from school_tracker.terms import academic_year_label
+from school_tracker.terms import academic_year_label, school_today
 
 bp = Blueprint("exclusions", __name__)
 
@@ -46,10 +45,10 @@ def _saved(exclusion, message: str):
 def index():
     """This academic year's suspensions and exclusions, and pupils near the thresholds."""
     calendar = queries.school_calendar(current_school_id())
-    current = calendar.term_for(date.today())
+    current = calendar.term_for(school_today())
     default_year = calendar.academic_year_terms(current.key)[0].year
     start_year = request.args.get("year", default_year, type=int)
-    if not 2000 <= start_year <= date.today().year + 1:
+    if not 2000 <= start_year <= school_today().year + 1:
         abort(400)
     bounds = queries.year_bounds(calendar, f"autumn-{start_year}")
     page = max(request.args.get("page", 1, type=int), 1)
@@ -61,8 +60,8 @@ def index():
         pagination=pagination,
         year_label=academic_year_label("autumn", start_year),
         start_year=start_year,
-        years=range(date.today().year, date.today().year - 6, -1),
-        near=queries.near_thresholds(current_school_id(), date.today()),
+        years=range(school_today().year, school_today().year - 6, -1),
+        near=queries.near_thresholds(current_school_id(), school_today()),
     )
 
 
@@ -83,7 +82,7 @@ def record(pupil_id: int):
     pupil = get_on_roll_pupil_or_404(current_school_id(), pupil_id)
     form = ExclusionForm()
     if request.method == "GET":
-        form.start_date.data = date.today()
+        form.start_date.data = school_today()
     if form.validate_on_submit():
         try:
             exclusion = services.record_exclusion(pupil, form.data_for_service(), by=current_user)
@@ -120,6 +119,7 @@ def detail(exclusion_id: int):
         guidance_title=GUIDANCE_TITLE,
         cancel_form=CancelForm(formdata=None, version=exclusion.version_id),
         days_text=queries.days_text,
+        history=record_history(Subject(services.ENTITY, exclusion.id)),
     )
 
 
@@ -146,6 +146,7 @@ def edit(exclusion_id: int):
                 form.data_for_service(),
                 by=current_user,
                 expected_version=form.expected_version(),
+                reason=form.change_reason.data,
             )
         except StaleRecordError as error:
             error.view_url = url_for("exclusions.detail", exclusion_id=exclusion.id)

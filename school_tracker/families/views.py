@@ -15,12 +15,13 @@ from school_tracker.families.services import (
     update_conversation,
 )
 from school_tracker.forms import EmptyForm
-from school_tracker.interventions.rules import school_today
 from school_tracker.interventions.web import refuse
 from school_tracker.models import CarerRelationship, Role
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.pickers import pupil_choices, staff_choices
+from school_tracker.record_history import Subject, record_history
 from school_tracker.records import RecordRuleError, priority_choices
+from school_tracker.terms import school_today
 
 bp = Blueprint("families", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)
@@ -127,7 +128,11 @@ def detail(conversation_id: int):
     )
     db.session.commit()
     return render_template(
-        "families/detail.html", record=record, button_form=EmptyForm(), today=school_today()
+        "families/detail.html",
+        record=record,
+        button_form=EmptyForm(),
+        today=school_today(),
+        history=record_history(Subject("parent_conversation", record.id)),
     )
 
 
@@ -147,6 +152,7 @@ def edit(conversation_id: int):
                 today=school_today(),
                 expected_version=form.expected_version(),
                 view_url=_detail_url(record),
+                reason=form.change_reason.data,
             )
         except RecordRuleError as error:
             refuse(form, error)

@@ -3,10 +3,10 @@
 from flask import url_for
 
 from school_tracker.interventions import queries
-from school_tracker.interventions.rules import school_today
 from school_tracker.models import Pupil, Role, User
 from school_tracker.records import TimelineEntry
 from school_tracker.templating import date_uk
+from school_tracker.terms import school_today
 from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
 
 

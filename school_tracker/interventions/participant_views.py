@@ -7,11 +7,11 @@ from school_tracker import pickers
 from school_tracker.extensions import db
 from school_tracker.interventions import participants, queries
 from school_tracker.interventions.forms import OutcomeForm, ParticipantForm, WithdrawForm
-from school_tracker.interventions.rules import school_today
 from school_tracker.interventions.web import detail_url, load_intervention, refuse
 from school_tracker.models import InterventionMode, Role
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.records import RecordRuleError
+from school_tracker.terms import school_today
 
 bp = Blueprint("intervention_pupils", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)

@@ -1,14 +1,12 @@
 """Pure rules shared by intervention services and forms: counts, score ranges, dates."""
 
 import math
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from school_tracker.models import InterventionMode
 
 SCORE_LIMIT = 1_000_000  # scores are reading ages, Boxall, SDQ, percentages: never this large
 MAX_SESSIONS_WITHOUT_PLAN = 500
-LONDON = ZoneInfo("Europe/London")
 FUTURE_START_LIMIT = timedelta(days=366)
 
 
@@ -67,8 +65,3 @@ def participant_dates_error(
         if intervention_end is not None and end > intervention_end:
             return "end_date", "The end date can't be after the intervention ended."
     return None
-
-
-def school_today() -> date:
-    """Today's date in England (the server may run in UTC)."""
-    return datetime.now(LONDON).date()

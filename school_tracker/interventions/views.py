@@ -9,7 +9,6 @@ from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.interventions import catalogue, panels, queries
 from school_tracker.interventions.forms import InterventionForm, StatusForm
-from school_tracker.interventions.rules import school_today
 from school_tracker.interventions.services import (
     TRANSITIONS,
     InterventionData,
@@ -21,7 +20,9 @@ from school_tracker.interventions.services import (
 from school_tracker.interventions.web import detail_url, load_intervention, refuse
 from school_tracker.models import InterventionMode, InterventionStatus, Role
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.record_history import Subject, record_history
 from school_tracker.records import RecordRuleError, priority_choices
+from school_tracker.terms import school_today
 
 bp = Blueprint("interventions", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)
@@ -146,6 +147,13 @@ def detail(intervention_id: int):
         ),
         today=school_today(),
         describe=queries.describe,
+        history=record_history(
+            Subject("intervention", record.id, "The plan"),
+            *(
+                Subject("intervention_participant", part.id, part.pupil.display_name)
+                for part in record.participants
+            ),
+        ),
     )
 
 
@@ -186,6 +194,7 @@ def edit(intervention_id: int):
                 by=current_user,
                 expected_version=form.expected_version(),
                 view_url=detail_url(record),
+                reason=form.change_reason.data,
             )
         except RecordRuleError as error:
             refuse(form, error)

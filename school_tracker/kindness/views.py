@@ -7,9 +7,10 @@ from school_tracker.calendar import calendar_for
 from school_tracker.kindness import queries, services
 from school_tracker.kindness.forms import HideForm, MomentForm, ShowForm
 from school_tracker.kindness.sources import kindness_timeline  # noqa: F401 - registers it
-from school_tracker.mentoring.queries import uk_today
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.record_history import Subject, record_history
+from school_tracker.terms import school_today
 from school_tracker.web import save_or_refuse
 
 bp = Blueprint("kindness", __name__)
@@ -26,7 +27,7 @@ def _detail_url(moment_id: int) -> str:
 @allow(queries.WALL_ROLES)
 def wall():
     """Recent kindness, celebrated: first names only, hidden moments left out."""
-    school_id, today = current_school_id(), uk_today()
+    school_id, today = current_school_id(), school_today()
     page = max(request.args.get("page", 1, type=int), 1)
     pagination = queries.wall(school_id, today, page, WALL_PER_PAGE)
     term = calendar_for(school_id).term_for(today)
@@ -62,13 +63,13 @@ def create():
     school_id = current_school_id()
     form = MomentForm(school_id)
     if request.method == "GET":
-        form.occurred_on.data = uk_today()
+        form.occurred_on.data = school_today()
         form.giver_pupil.data = request.args.get("pupil_id", "")
     created = {}
 
     def action():
         created["moment"] = services.record_moment(
-            school_id, form.details(), by=current_user, today=uk_today()
+            school_id, form.details(), by=current_user, today=school_today()
         )
 
     if form.validate_on_submit() and save_or_refuse(form, action, url_for("kindness.wall")):
@@ -89,6 +90,7 @@ def detail(moment_id: int):
         can_edit=queries.can_edit(current_user, moment),
         is_leader=current_user.role is Role.LEADER,
         show_form=ShowForm(version=moment.version_id),
+        history=record_history(Subject(services.ENTITY, moment.id)),
     )
 
 
@@ -110,7 +112,7 @@ def edit(moment_id: int):
             moment,
             form.details(),
             by=current_user,
-            today=uk_today(),
+            today=school_today(),
             expected_version=form.expected_version(),
             view_url=view_url,
         )

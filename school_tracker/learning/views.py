@@ -4,7 +4,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from school_tracker.extensions import db
-from school_tracker.interventions.rules import school_today
 from school_tracker.interventions.web import refuse
 from school_tracker.learning import queries
 from school_tracker.learning.forms import LearningForm
@@ -12,7 +11,9 @@ from school_tracker.learning.services import LearningData, create_learning, upda
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.pickers import staff_choices
+from school_tracker.record_history import Subject, record_history
 from school_tracker.records import RecordRuleError, priority_choices
+from school_tracker.terms import school_today
 
 bp = Blueprint("learning", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)
@@ -127,4 +128,6 @@ def edit(record_id: int):
             db.session.commit()
             flash("Professional learning saved.", "success")
             return redirect(url_for("learning.index"))
-    return render_template("learning/form.html", form=form, record=record)
+    # CPD has no detail page; its history sits under the edit form.
+    history = record_history(Subject("learning_record", record.id))
+    return render_template("learning/form.html", form=form, record=record, history=history)

@@ -1,7 +1,7 @@
 """Mentoring look-ups, always scoped to one school and to what the viewer may see."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from flask import abort
@@ -17,7 +17,6 @@ from school_tracker.models import (
     Role,
     User,
 )
-from school_tracker.templating import LONDON
 
 # Who may open mentoring records at all; admins manage accounts, not mentoring notes (R25).
 MENTORING_ROLES = (Role.STAFF, Role.LEADER)
@@ -26,11 +25,6 @@ _LOAD = (
     selectinload(MentoringPairing.mentor_user),
     selectinload(MentoringPairing.mentor_pupil),
 )
-
-
-def uk_today() -> date:
-    """Today's date in the UK (the server may run on UTC)."""
-    return datetime.now(LONDON).date()
 
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:

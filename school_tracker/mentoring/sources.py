@@ -7,6 +7,7 @@ from flask import url_for
 from school_tracker.mentoring import queries
 from school_tracker.models import PairingStatus, Pupil, Role, User
 from school_tracker.records import TimelineEntry
+from school_tracker.terms import school_today
 from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
 
 STALE_AFTER_DAYS = 14  # an active pairing with no session for this long is flagged
@@ -52,7 +53,7 @@ def _my_mentoring(user: User) -> HomePanel | None:
     pairings = queries.mentor_pairings(user, (PairingStatus.ACTIVE,))
     if not pairings and user.role is not Role.STAFF:
         return None
-    today = queries.uk_today()
+    today = school_today()
     last = queries.last_session_dates([p.id for p in pairings])
     items = []
     for pairing in pairings:
@@ -79,7 +80,7 @@ def _my_mentoring(user: User) -> HomePanel | None:
 
 
 def _paused_too_long(user: User) -> HomePanel:
-    today = queries.uk_today()
+    today = school_today()
     cutoff = today - timedelta(days=PAUSED_TOO_LONG_DAYS + 1)
     items = [
         HomeItem(

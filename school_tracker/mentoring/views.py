@@ -27,6 +27,8 @@ from school_tracker.mentoring import (  # sources: registers the timeline and ho
 from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
 from school_tracker.models import PairingOutcome, PairingStatus, Pupil
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.record_history import Subject, record_history
+from school_tracker.terms import school_today
 from school_tracker.web import save_or_refuse
 
 bp = Blueprint("mentoring", __name__)
@@ -63,7 +65,7 @@ def index():
 @allow(ROLES)
 def caseload():
     """My active and paused pairings, sessions this term and when we last met."""
-    term = calendar_for(current_school_id()).term_for(queries.uk_today())
+    term = calendar_for(current_school_id()).term_for(school_today())
     rows = queries.caseload(current_user, term.starts_on, term.ends_on)
     return render_template("mentoring/caseload.html", rows=rows, term=term)
 
@@ -76,7 +78,7 @@ def create():
     form = PairingForm(school_id)
     if request.method == "GET":
         form.mentee.data = request.args.get("pupil_id", "")
-        form.starts_on.data = queries.uk_today()
+        form.starts_on.data = school_today()
     created = {}
 
     def action():
@@ -104,6 +106,7 @@ def detail(pairing_id: int):
         pairing=pairing,
         status_form=StatusForm(version=pairing.version_id),
         statuses=PairingStatus,
+        history=record_history(Subject(services.ENTITY, pairing.id)),
     )
 
 
@@ -126,6 +129,7 @@ def edit(pairing_id: int):
             by=current_user,
             expected_version=form.expected_version(),
             view_url=view_url,
+            reason=form.change_reason.data,
         )
 
     if form.validate_on_submit() and save_or_refuse(form, action, view_url):
@@ -168,7 +172,7 @@ def pause(pairing_id: int):
     return _change_status(
         pairing_id,
         lambda p, version, url: services.pause_pairing(
-            p, by=current_user, today=queries.uk_today(), expected_version=version, view_url=url
+            p, by=current_user, today=school_today(), expected_version=version, view_url=url
         ),
         "Pairing paused.",
     )
@@ -195,7 +199,7 @@ def end(pairing_id: int):
     form = EndForm()
     if request.method == "GET":
         form.version.data = pairing.version_id
-        form.ended_on.data = queries.uk_today()
+        form.ended_on.data = school_today()
     view_url = _detail_url(pairing.id)
 
     def action():
@@ -205,7 +209,7 @@ def end(pairing_id: int):
             ended_on=form.ended_on.data,
             notes=form.outcome_notes.data,
             by=current_user,
-            today=queries.uk_today(),
+            today=school_today(),
             expected_version=form.expected_version(),
             view_url=view_url,
         )
@@ -223,11 +227,11 @@ def log_session(pairing_id: int):
     pairing = queries.get_pairing_or_404(current_user, pairing_id)
     form = SessionForm()
     if request.method == "GET":
-        form.held_on.data = queries.uk_today()
+        form.held_on.data = school_today()
     view_url = _detail_url(pairing.id)
 
     def action():
-        session_log.log_session(pairing, form.details(), by=current_user, today=queries.uk_today())
+        session_log.log_session(pairing, form.details(), by=current_user, today=school_today())
 
     if form.validate_on_submit() and save_or_refuse(form, action, view_url):
         flash("Session logged.", "success")

@@ -9,6 +9,7 @@ from school_tracker.pickers import pupil_label
 from school_tracker.records import TimelineEntry
 from school_tracker.risk import queries
 from school_tracker.templating import date_uk
+from school_tracker.terms import school_today
 from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
 
 DUE_SOON = timedelta(days=14)
@@ -111,7 +112,7 @@ def _leader_panels(user: User, today: date) -> list[HomePanel]:
 @home_source
 def risk_home_panels(user: User) -> list[HomePanel]:
     """Staff: flags I'm named on and my actions; leaders: overdue reviews, unactioned highs."""
-    today = date.today()
+    today = school_today()
     if user.role is Role.STAFF and user.school_id is not None:
         return _staff_panels(user, today)
     if user.role is Role.LEADER and user.school_id is not None:

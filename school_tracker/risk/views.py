@@ -1,7 +1,6 @@
 """Exclusion-risk flag pages: leaders and the staff named on a flag only (others get 404)."""
 
 from collections.abc import Callable
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -26,6 +25,7 @@ from school_tracker.risk.forms import (
     ReopenForm,
     StatusForm,
 )
+from school_tracker.terms import school_today
 
 bp = Blueprint("risk", __name__)
 FLAG_USERS = (Role.STAFF, Role.LEADER)
@@ -61,9 +61,10 @@ def _detail_page(flag, status: int = 200, **bound):
             "risk/detail.html",
             flag=flag,
             restricted=queries.sees_restricted(current_user),
+            history=queries.flag_history(current_user, flag),
             duties=extra_duties(flag.pupil),
             guidance_title=GUIDANCE_TITLE,
-            today=date.today(),
+            today=school_today(),
             RiskStatus=RiskStatus,
             **_forms(flag, **bound),
         ),
@@ -113,7 +114,7 @@ def index():
         pagination=pagination,
         filters=filters,
         levels=RiskLevel,
-        today=date.today(),
+        today=school_today(),
     )
 
 
@@ -134,7 +135,7 @@ def raise_flag(pupil_id: int):
     pupil = queries.get_on_roll_pupil_or_404(current_school_id(), pupil_id)
     form = RaiseFlagForm(current_school_id())
     if request.method == "GET":
-        form.raised_on.data = date.today()
+        form.raised_on.data = school_today()
         form.priorities.data = services.default_priority_codes(pupil)
     if form.validate_on_submit():
         try:
@@ -193,7 +194,11 @@ def edit(flag_id: int):
             _run(
                 flag,
                 lambda: services.update_flag(
-                    flag, form.details(), by=current_user, expected_version=form.expected_version()
+                    flag,
+                    form.details(),
+                    by=current_user,
+                    expected_version=form.expected_version(),
+                    reason=form.change_reason.data,
                 ),
             )
         except RecordRuleError as error:
