@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint install install-test clean bench load
+.PHONY: run test lint install install-test clean bench load sbom audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,22 @@ bench: $(VENV)/.installed-test
 load: $(VENV)/.installed-test
 	$(BIN)/python -m tests.load.run
 
+## make sbom: a CycloneDX bill of materials of the installed packages (offline) in sbom.cdx.json
+# Both tools live in a venv of their own so they never appear in the list they make.
+TOOLS := .venv-tools/bin
+$(TOOLS)/python:
+	$(PYTHON) -m venv .venv-tools
+	$(TOOLS)/pip install --quiet cyclonedx-bom pip-audit
+
+sbom: $(VENV)/.installed $(TOOLS)/python
+	$(TOOLS)/cyclonedx-py environment --pyproject pyproject.toml --output-file sbom.cdx.json $(BIN)/python
+
+## make audit: check the installed packages against known vulnerabilities (needs the internet)
+audit: $(VENV)/.installed $(TOOLS)/python
+	$(TOOLS)/pip-audit --skip-editable --path $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+
 lint: install-test
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .hypothesis
