@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -61,3 +62,24 @@ def enum_type(enum_cls, name: str) -> sa.Enum:
         values_callable=lambda cls: [m.value for m in cls],
         validate_strings=True,
     )
+
+
+def refuse_changes(model: type, error: type[Exception], message: str) -> None:
+    """Make `model`'s table append-only for the application: no update, no delete.
+
+    Both routes are closed: a flush of changed or deleted objects, and bulk UPDATE/DELETE
+    statements, which skip the flush. Only a direct engine connection gets past this, which
+    the PostgreSQL grants on the deployment checklist close (R64).
+    """
+    table_name = model.__tablename__
+
+    @event.listens_for(Session, "before_flush")
+    def _refuse_flushed_changes(session: Session, _context, _instances) -> None:
+        if any(isinstance(obj, model) for obj in (*session.dirty, *session.deleted)):
+            raise error(message)
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+        table = getattr(state.statement, "table", None)  # ORM statements hold an annotated copy
+        if (state.is_update or state.is_delete) and getattr(table, "name", None) == table_name:
+            raise error(message)

@@ -8,7 +8,7 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
-from config import TestingConfig
+from config import ProductionConfig, TestingConfig
 from school_tracker import create_app
 from school_tracker.demo import make_upn
 from school_tracker.extensions import db
@@ -47,6 +47,21 @@ def _drop_alembic_version() -> None:
 def make_config(url: str, **overrides) -> type:
     """A TestingConfig subclass pointing at the test database."""
     return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+def production_config(url: str, **overrides) -> type:
+    """A config that passes production's start-up checks (each test breaks one on purpose)."""
+    values = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "p" * 48,
+        "SESSION_COOKIE_NAME": ProductionConfig.SESSION_COOKIE_NAME,
+        "SESSION_COOKIE_SECURE": True,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "MFA_REQUIRED_ROLES": ProductionConfig.MFA_REQUIRED_ROLES,
+        "ALLOW_DEMO_SEED": False,
+        "TRUSTED_HOSTS": ["localhost"],
+    }
+    return make_config(url, **{**values, **overrides})
 
 
 @pytest.fixture

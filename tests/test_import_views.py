@@ -2,7 +2,6 @@
 
 import io
 import logging
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from werkzeug.test import encode_multipart
 
 from school_tracker.extensions import db
 from school_tracker.imports.parser import MAX_DATA_ROWS
-from school_tracker.models import AuditEntry, Pupil, Role, RollImport, RollImportStatus
+from school_tracker.models import AuditEntry, Pupil, Role, RollImport
 from school_tracker.orm import utcnow
 from tests.conftest import PASSWORD
 from tests.import_factories import (
@@ -282,31 +281,6 @@ def test_held_pupils_move_only_when_ticked(app, client, admin, school, make_scho
         assert db.session.get(Pupil, staying.id).school_id == other.id
         moves = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "move_out"))
         assert [e.school_id for e in moves] == [other.id]
-
-
-def test_concurrent_confirms_produce_exactly_one_import(app, admin, make_user, school):
-    import_id = preview_id(_upload_as(app, admin))
-    clients = [app.test_client() for _ in range(2)]
-    for c in clients:
-        assert (
-            c.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
-        )
-    barrier = threading.Barrier(len(clients))
-    statuses: list[int] = []
-
-    def confirm(c):
-        barrier.wait()
-        statuses.append(c.post(f"/imports/{import_id}/confirm").status_code)
-
-    threads = [threading.Thread(target=confirm, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert sorted(statuses) == [302, 409]
-    assert count(app, Pupil) == 5 and count(app, AuditEntry, AuditEntry.action == "import") == 1
-    with app.app_context():
-        assert db.session.get(RollImport, import_id).status is RollImportStatus.APPLIED
 
 
 def _upload_as(app, user):

@@ -27,7 +27,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.reports.named import export_named_records
-from tests.conftest import PASSWORD, make_config
+from tests.conftest import PASSWORD, make_config, production_config
 from tests.import_factories import roll_csv
 from tests.mentoring_factories import TODAY, make_pairing
 from tests.risk_factories import make_flag, seed_reference
@@ -149,26 +149,15 @@ def test_r77_search_and_upload_limits_are_configured_for_every_environment():
 # --- R42/R9 and R74: production refuses an open Host list and weak keys -----------------------
 
 
-def _production(database_url, **overrides):
-    values = {
-        "APP_ENV": "production",
-        "SECRET_KEY": "p" * 48,
-        "SESSION_COOKIE_NAME": ProductionConfig.SESSION_COOKIE_NAME,
-        "SESSION_COOKIE_SECURE": True,
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
-        "TRUSTED_HOSTS": ["tracker.example.org"],
-    }
-    return make_config(database_url, **{**values, **overrides})
-
-
 @pytest.mark.parametrize("hosts", [None, [], "tracker.example.org"])
 def test_r42_production_will_not_start_without_a_trusted_hosts_list(database_url, hosts):
     with pytest.raises(RuntimeError, match="TRUSTED_HOSTS"):
-        create_app(_production(database_url, TRUSTED_HOSTS=hosts))
+        create_app(production_config(database_url, TRUSTED_HOSTS=hosts))
 
 
 def test_r42_production_with_trusted_hosts_starts_and_refuses_other_hosts(make_app, database_url):
-    client = make_app(_production(database_url)).test_client()
+    hosts = ["tracker.example.org"]
+    client = make_app(production_config(database_url, TRUSTED_HOSTS=hosts)).test_client()
     assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/healthz", headers={"Host": "tracker.example.org"}).status_code == 200
 
@@ -177,18 +166,18 @@ def test_r42_production_with_trusted_hosts_starts_and_refuses_other_hosts(make_a
 def test_r74_production_refuses_a_weak_secret_key_fallback(database_url, old_key):
     fallbacks = ["o" * 48, old_key]
     with pytest.raises(RuntimeError, match="SECRET_KEY_FALLBACKS"):
-        create_app(_production(database_url, SECRET_KEY_FALLBACKS=fallbacks))
+        create_app(production_config(database_url, SECRET_KEY_FALLBACKS=fallbacks))
 
 
 def test_r74_strong_fallbacks_and_a_key_of_32_bytes_are_accepted(make_app, database_url):
     key = "é" * 16  # 16 characters, 32 bytes in UTF-8: R74 counts bytes
-    app = make_app(_production(database_url, SECRET_KEY=key, SECRET_KEY_FALLBACKS=["o" * 48]))
+    app = make_app(production_config(database_url, SECRET_KEY=key, SECRET_KEY_FALLBACKS=["o" * 48]))
     assert app.config["SECRET_KEY"] == key
 
 
 def test_r74_a_key_of_31_bytes_is_refused(database_url):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(_production(database_url, SECRET_KEY="é" * 15 + "x"))
+        create_app(production_config(database_url, SECRET_KEY="é" * 15 + "x"))
 
 
 # --- R59: logs -------------------------------------------------------------------------------

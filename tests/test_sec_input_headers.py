@@ -56,7 +56,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.terms import school_today
-from tests.conftest import PASSWORD, make_config
+from tests.conftest import PASSWORD, make_config, production_config
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = school_today()
@@ -847,25 +847,12 @@ def test_r41_cors_preflight_gets_no_allow_origin(client):
 # --- R42 hosts ---------------------------------------------------------------------------------
 
 
-def _production(database_url, **overrides):
-    values = {
-        "APP_ENV": "production",
-        "SECRET_KEY": "p" * 48,
-        "SESSION_COOKIE_NAME": ProductionConfig.SESSION_COOKIE_NAME,
-        "SESSION_COOKIE_SECURE": True,
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
-        "MFA_REQUIRED_ROLES": ProductionConfig.MFA_REQUIRED_ROLES,
-        "TRUSTED_HOSTS": ["localhost"],
-    }
-    return make_config(database_url, **{**values, **overrides})
-
-
 def test_r42_trusted_hosts_from_the_environment_refuse_other_hosts(
     make_app, database_url, monkeypatch
 ):
     """R42: as the README deploys it (SCHOOL_TRACKER_TRUSTED_HOSTS as JSON)."""
     monkeypatch.setenv("SCHOOL_TRACKER_TRUSTED_HOSTS", '["tracker.example.org"]')
-    client = make_app(_production(database_url)).test_client()
+    client = make_app(production_config(database_url)).test_client()
     evil = client.get("/healthz", headers={"Host": "evil.example"})
     body = evil.get_data(as_text=True)
     assert evil.status_code == 400 and "Traceback" not in body and "evil.example" not in body
@@ -1032,7 +1019,7 @@ def test_r74_a_rotated_key_keeps_sessions_and_seeds_through_fallbacks(
 def test_r75_production_ignores_every_debug_switch(make_app, database_url, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     monkeypatch.setenv("SCHOOL_TRACKER_DEBUG", "true")
-    app = make_app(_production(database_url))
+    app = make_app(production_config(database_url))
     assert app.debug is False and app.config["DEBUG"] is False
 
 
@@ -1114,7 +1101,7 @@ def test_r77_production_takes_its_limit_storage_from_the_environment(database_ur
         == ProductionConfig.RATELIMIT_STORAGE_URI
     )
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
-        create_app(_production(database_url, RATELIMIT_STORAGE_URI="memory://?x=1"))
+        create_app(production_config(database_url, RATELIMIT_STORAGE_URI="memory://?x=1"))
 
 
 # --- R78 supply chain: what can be checked offline ------------------------------------------

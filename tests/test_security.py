@@ -3,46 +3,32 @@
 import pytest
 from flask import abort
 
-from config import DEV_SECRET_KEY, ProductionConfig
+from config import DEV_SECRET_KEY
 from school_tracker import create_app
 from school_tracker.models import Role
-from tests.conftest import make_config
-
-
-def _production(database_url, **overrides):
-    values = {
-        "APP_ENV": "production",
-        "SECRET_KEY": "p" * 48,
-        "SESSION_COOKIE_NAME": ProductionConfig.SESSION_COOKIE_NAME,
-        "SESSION_COOKIE_SECURE": True,
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
-        "ALLOW_DEMO_SEED": False,
-        "TRUSTED_HOSTS": ["localhost"],
-    }
-    values.update(overrides)
-    return make_config(database_url, **values)
+from tests.conftest import make_config, production_config
 
 
 @pytest.mark.parametrize("key", ["", "short", DEV_SECRET_KEY])
 def test_production_refuses_weak_secret_keys(database_url, key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(_production(database_url, SECRET_KEY=key))
+        create_app(production_config(database_url, SECRET_KEY=key))
 
 
 def test_production_refuses_in_memory_rate_limits(database_url):
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
-        create_app(_production(database_url, RATELIMIT_STORAGE_URI="memory://"))
+        create_app(production_config(database_url, RATELIMIT_STORAGE_URI="memory://"))
 
 
 def test_production_is_never_in_debug(make_app, database_url, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
-    app = make_app(_production(database_url, DEBUG=True))
+    app = make_app(production_config(database_url, DEBUG=True))
     assert app.debug is False
 
 
 def test_production_session_cookie_attributes(app, make_app, database_url, make_user):
     user = make_user()
-    production = make_app(_production(database_url))
+    production = make_app(production_config(database_url))
     client = production.test_client()
     response = client.post(
         "/login",

@@ -4,12 +4,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
 from school_tracker.models.user import User
-from school_tracker.orm import UTCDateTime, utcnow
+from school_tracker.orm import UTCDateTime, refuse_changes, utcnow
 
 
 class AuditEntry(db.Model):
@@ -40,19 +39,4 @@ class AuditImmutableError(RuntimeError):
     """Raised when code tries to change or remove an audit entry."""
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_audit_changes(session: Session, _context, _instances) -> None:
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEntry):
-            raise AuditImmutableError("audit entries are append-only")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_audit_changes(state: ORMExecuteState) -> None:
-    # Bulk UPDATE/DELETE statements skip the flush above; refuse them too (R64). Only a
-    # direct engine connection gets past this, which the PostgreSQL grants close.
-    table = getattr(state.statement, "table", None)  # ORM statements hold an annotated copy
-    if (state.is_update or state.is_delete) and getattr(table, "name", None) == (
-        AuditEntry.__tablename__
-    ):
-        raise AuditImmutableError("audit entries are append-only")
+refuse_changes(AuditEntry, AuditImmutableError, "audit entries are append-only")

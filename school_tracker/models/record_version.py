@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
 from school_tracker.models.user import User
-from school_tracker.orm import UTCDateTime, utcnow
+from school_tracker.orm import UTCDateTime, refuse_changes, utcnow
 
 REASON_MAX = 300  # "Reason for this change": a line, not a second narrative
 
@@ -45,22 +44,8 @@ class VersionImmutableError(RuntimeError):
     """Raised when code tries to change or remove a record version."""
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_version_changes(session: Session, _context, _instances) -> None:
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, RecordVersion):
-            raise VersionImmutableError("record versions are append-only")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_version_changes(state: ORMExecuteState) -> None:
-    # Bulk UPDATE/DELETE statements skip the flush above; refuse them too, as for the audit
-    # log. Only blank_previous_for_retention below goes round this, on purpose.
-    table = getattr(state.statement, "table", None)  # ORM statements hold an annotated copy
-    if (state.is_update or state.is_delete) and getattr(table, "name", None) == (
-        RecordVersion.__tablename__
-    ):
-        raise VersionImmutableError("record versions are append-only")
+# Only blank_previous_for_retention below goes round this, on purpose.
+refuse_changes(RecordVersion, VersionImmutableError, "record versions are append-only")
 
 
 def _expired_versions(entity_type: str, entity_ids: sa.Select) -> sa.ColumnElement[bool]:
