@@ -20,7 +20,9 @@ def show_refusal(form: FlaskForm, error: RecordRuleError) -> None:
         flash(str(error), "danger")
 
 
-def save_or_refuse(form: FlaskForm, action: Callable[[], object], view_url: str) -> bool:
+def save_or_refuse(
+    form: FlaskForm, action: Callable[[], object], view_url: str | None = None
+) -> bool:
     """Call a service and commit; a broken rule goes beside its field, a lost race is a 409."""
     try:
         action()

@@ -15,13 +15,13 @@ from school_tracker.families.services import (
     update_conversation,
 )
 from school_tracker.forms import EmptyForm
-from school_tracker.interventions.web import refuse
 from school_tracker.models import CarerRelationship, Role
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.pickers import pupil_choices, staff_choices
 from school_tracker.record_history import Subject, record_history
 from school_tracker.records import RecordRuleError, priority_choices
 from school_tracker.terms import school_today
+from school_tracker.web import save_or_refuse
 
 bp = Blueprint("families", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)
@@ -93,22 +93,21 @@ def index():
 def create():
     """Record a structured conversation with a parent or carer."""
     form = _form()
-    if form.validate_on_submit():
-        try:
-            record = create_conversation(
-                current_school_id(),
-                form.pupil_id.data,
-                _data(form),
-                list(form.priorities.data or []),
-                by=current_user,
-                today=school_today(),
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Conversation recorded.", "success")
-            return redirect(_detail_url(record))
+    created = {}
+
+    def action():
+        created["record"] = create_conversation(
+            current_school_id(),
+            form.pupil_id.data,
+            _data(form),
+            list(form.priorities.data or []),
+            by=current_user,
+            today=school_today(),
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action):
+        flash("Conversation recorded.", "success")
+        return redirect(_detail_url(created["record"]))
     return render_template("families/form.html", form=form, record=None)
 
 
@@ -142,24 +141,23 @@ def edit(conversation_id: int):
     """Edit a conversation; a save based on an older version is refused (409)."""
     record = _load(conversation_id)
     form = _form(record)
-    if form.validate_on_submit():
-        try:
-            update_conversation(
-                record,
-                _data(form),
-                list(form.priorities.data or []),
-                by=current_user,
-                today=school_today(),
-                expected_version=form.expected_version(),
-                view_url=_detail_url(record),
-                reason=form.change_reason.data,
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Conversation saved.", "success")
-            return redirect(_detail_url(record))
+    view_url = _detail_url(record)
+
+    def action():
+        update_conversation(
+            record,
+            _data(form),
+            list(form.priorities.data or []),
+            by=current_user,
+            today=school_today(),
+            expected_version=form.expected_version(),
+            view_url=view_url,
+            reason=form.change_reason.data,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("Conversation saved.", "success")
+        return redirect(view_url)
     return render_template("families/form.html", form=form, record=record)
 
 

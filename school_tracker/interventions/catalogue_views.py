@@ -7,10 +7,10 @@ from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.interventions import catalogue
 from school_tracker.interventions.forms import InterventionTypeForm
-from school_tracker.interventions.web import refuse
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.records import RecordRuleError, priority_choices
+from school_tracker.records import priority_choices
+from school_tracker.web import save_or_refuse
 
 bp = Blueprint("intervention_catalogue", __name__)
 
@@ -50,21 +50,19 @@ def add_standard():
 def create():
     """Add a type to the catalogue."""
     form = InterventionTypeForm(priority_choices=priority_choices())
-    if form.validate_on_submit():
-        try:
-            catalogue.add_type(
-                current_school_id(),
-                name=form.name.data,
-                codes=list(form.priorities.data or []),
-                send_focused=form.send_focused.data,
-                by=current_user,
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Intervention type added.", "success")
-            return redirect(url_for("intervention_catalogue.index"))
+
+    def action():
+        catalogue.add_type(
+            current_school_id(),
+            name=form.name.data,
+            codes=list(form.priorities.data or []),
+            send_focused=form.send_focused.data,
+            by=current_user,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action):
+        flash("Intervention type added.", "success")
+        return redirect(url_for("intervention_catalogue.index"))
     return render_template("interventions/type_form.html", form=form, row=None)
 
 
@@ -81,21 +79,19 @@ def edit(type_id: int):
     form = InterventionTypeForm(
         data=data if request.method == "GET" else None, priority_choices=priority_choices()
     )
-    if form.validate_on_submit():
-        try:
-            catalogue.update_type(
-                row,
-                name=form.name.data,
-                codes=list(form.priorities.data or []),
-                send_focused=form.send_focused.data,
-                by=current_user,
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Intervention type saved.", "success")
-            return redirect(url_for("intervention_catalogue.index"))
+
+    def action():
+        catalogue.update_type(
+            row,
+            name=form.name.data,
+            codes=list(form.priorities.data or []),
+            send_focused=form.send_focused.data,
+            by=current_user,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action):
+        flash("Intervention type saved.", "success")
+        return redirect(url_for("intervention_catalogue.index"))
     return render_template("interventions/type_form.html", form=form, row=row)
 
 

@@ -4,14 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, request
 from flask_login import current_user
 
 from school_tracker import pickers
-from school_tracker.extensions import db
 from school_tracker.interventions import participants, queries
 from school_tracker.interventions.forms import OutcomeForm, ParticipantForm, WithdrawForm
-from school_tracker.interventions.web import detail_url, load_intervention, refuse
+from school_tracker.interventions.web import detail_url, load_intervention
 from school_tracker.models import InterventionMode, Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.records import RecordRuleError
 from school_tracker.terms import school_today
+from school_tracker.web import save_or_refuse
 
 bp = Blueprint("intervention_pupils", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)
@@ -47,22 +46,20 @@ def add(intervention_id: int):
     pupils = [c for c in pickers.pupil_choices(current_school_id()) if c[0] not in on_it]
     data = {"start_date": max(school_today(), record.start_date)}
     form = ParticipantForm(pupils=pupils, data=data if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            participants.add_participant(
-                record,
-                form.pupil_id.data,
-                start_date=form.start_date.data,
-                baseline_score=form.baseline_score.data,
-                by=current_user,
-                today=school_today(),
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Pupil added to the group.", "success")
-            return redirect(detail_url(record))
+
+    def action():
+        participants.add_participant(
+            record,
+            form.pupil_id.data,
+            start_date=form.start_date.data,
+            baseline_score=form.baseline_score.data,
+            by=current_user,
+            today=school_today(),
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action):
+        flash("Pupil added to the group.", "success")
+        return redirect(detail_url(record))
     return _page(form, record, None, "Add a pupil to the group")
 
 
@@ -101,22 +98,23 @@ def outcome(intervention_id: int, participant_id: int):
 
 
 def _save(form, record, part, values: dict, success: str, title: str, action: str = "update"):
-    try:
+    view_url = detail_url(record)
+
+    def update():
         participants.update_participant(
             part,
             values,
             by=current_user,
             today=school_today(),
             expected_version=form.expected_version(),
-            view_url=detail_url(record),
+            view_url=view_url,
             action=action,
         )
-    except RecordRuleError as error:
-        refuse(form, error)
+
+    if not save_or_refuse(form, update, view_url):
         return _page(form, record, part, title)
-    db.session.commit()
     flash(success, "success")
-    return redirect(detail_url(record))
+    return redirect(view_url)
 
 
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/withdraw", methods=["GET", "POST"])
@@ -129,22 +127,21 @@ def withdraw(intervention_id: int, participant_id: int):
         return redirect(detail_url(record))
     data = {"on": school_today(), "version": part.version_id}
     form = WithdrawForm(data=data if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            participants.withdraw_participant(
-                part,
-                reason=form.reason.data,
-                on=form.on.data,
-                by=current_user,
-                today=school_today(),
-                expected_version=form.expected_version(),
-                view_url=detail_url(record),
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Pupil withdrawn from the group.", "success")
-            return redirect(detail_url(record))
+    view_url = detail_url(record)
+
+    def action():
+        participants.withdraw_participant(
+            part,
+            reason=form.reason.data,
+            on=form.on.data,
+            by=current_user,
+            today=school_today(),
+            expected_version=form.expected_version(),
+            view_url=view_url,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("Pupil withdrawn from the group.", "success")
+        return redirect(view_url)
     intro = "The pupil's record stays on the intervention, marked withdrawn."
     return _page(form, record, part, "Withdraw a pupil from the group", intro)

@@ -17,12 +17,13 @@ from school_tracker.interventions.services import (
     create_intervention,
     update_intervention,
 )
-from school_tracker.interventions.web import detail_url, load_intervention, refuse
+from school_tracker.interventions.web import detail_url, load_intervention
 from school_tracker.models import InterventionMode, InterventionStatus, Role
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.record_history import Subject, record_history
 from school_tracker.records import RecordRuleError, priority_choices
 from school_tracker.terms import school_today
+from school_tracker.web import save_or_refuse
 
 bp = Blueprint("interventions", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)
@@ -162,21 +163,20 @@ def detail(intervention_id: int):
 def create():
     """Plan a new intervention for one pupil or a group."""
     form = _plan_form(creating=True)
-    if form.validate_on_submit():
-        try:
-            record = create_intervention(
-                current_school_id(),
-                _plan_data(form),
-                mode=InterventionMode(form.mode.data),
-                pupil_ids=list(form.pupil_ids.data),
-                by=current_user,
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Intervention planned.", "success")
-            return redirect(detail_url(record))
+    created = {}
+
+    def action():
+        created["record"] = create_intervention(
+            current_school_id(),
+            _plan_data(form),
+            mode=InterventionMode(form.mode.data),
+            pupil_ids=list(form.pupil_ids.data),
+            by=current_user,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action):
+        flash("Intervention planned.", "success")
+        return redirect(detail_url(created["record"]))
     return render_template("interventions/form.html", form=form, record=None)
 
 
@@ -186,22 +186,21 @@ def edit(intervention_id: int):
     """Edit the plan; a save based on an older version is refused (409)."""
     record = load_intervention(intervention_id)
     form = _plan_form(record, creating=False)
-    if form.validate_on_submit():
-        try:
-            update_intervention(
-                record,
-                _plan_data(form),
-                by=current_user,
-                expected_version=form.expected_version(),
-                view_url=detail_url(record),
-                reason=form.change_reason.data,
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Intervention saved.", "success")
-            return redirect(detail_url(record))
+    view_url = detail_url(record)
+
+    def action():
+        update_intervention(
+            record,
+            _plan_data(form),
+            by=current_user,
+            expected_version=form.expected_version(),
+            view_url=view_url,
+            reason=form.change_reason.data,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("Intervention saved.", "success")
+        return redirect(view_url)
     return render_template("interventions/form.html", form=form, record=record)
 
 

@@ -3,8 +3,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from school_tracker.extensions import db
-from school_tracker.interventions.web import refuse
 from school_tracker.learning import queries
 from school_tracker.learning.forms import LearningForm
 from school_tracker.learning.services import LearningData, create_learning, update_learning
@@ -12,8 +10,9 @@ from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.pickers import staff_choices
 from school_tracker.record_history import Subject, record_history
-from school_tracker.records import RecordRuleError, priority_choices
+from school_tracker.records import priority_choices
 from school_tracker.terms import school_today
+from school_tracker.web import save_or_refuse
 
 bp = Blueprint("learning", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)
@@ -87,21 +86,19 @@ def index():
 def create():
     """Record professional learning (leaders may record it for anyone)."""
     form = _form()
-    if form.validate_on_submit():
-        try:
-            create_learning(
-                current_school_id(),
-                _data(form),
-                list(form.priorities.data or []),
-                by=current_user,
-                today=school_today(),
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Professional learning recorded.", "success")
-            return redirect(url_for("learning.index"))
+
+    def action():
+        create_learning(
+            current_school_id(),
+            _data(form),
+            list(form.priorities.data or []),
+            by=current_user,
+            today=school_today(),
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action):
+        flash("Professional learning recorded.", "success")
+        return redirect(url_for("learning.index"))
     return render_template("learning/form.html", form=form, record=None)
 
 
@@ -111,23 +108,22 @@ def edit(record_id: int):
     """Edit a record (your own, or anyone's if you are a leader)."""
     record = queries.get_learning_or_404(current_school_id(), record_id, current_user)
     form = _form(record)
-    if form.validate_on_submit():
-        try:
-            update_learning(
-                record,
-                _data(form),
-                list(form.priorities.data or []),
-                by=current_user,
-                today=school_today(),
-                expected_version=form.expected_version(),
-                view_url=url_for("learning.edit", record_id=record.id),
-            )
-        except RecordRuleError as error:
-            refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Professional learning saved.", "success")
-            return redirect(url_for("learning.index"))
+    view_url = url_for("learning.edit", record_id=record.id)
+
+    def action():
+        update_learning(
+            record,
+            _data(form),
+            list(form.priorities.data or []),
+            by=current_user,
+            today=school_today(),
+            expected_version=form.expected_version(),
+            view_url=view_url,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+        flash("Professional learning saved.", "success")
+        return redirect(url_for("learning.index"))
     # CPD has no detail page; its history sits under the edit form.
     history = record_history(Subject("learning_record", record.id))
     return render_template("learning/form.html", form=form, record=record, history=history)
