@@ -34,8 +34,11 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## make test: install test dependencies and run the whole suite (TEST_DATABASE_URL for PostgreSQL)
+## on every core (pytest-xdist; one file per worker, each worker with its own database);
+## TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## make bench: time DESIGN s.12's targets on the trust dataset (built once into bench/cache/);
 ## PostgreSQL too when BENCH_DATABASE_URL names a database of its own. Writes bench/results.json.

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from config import ProductionConfig, TestingConfig
 from school_tracker import create_app
+from school_tracker.database import normalise_database_url
 from school_tracker.demo import make_upn
 from school_tracker.extensions import db
 from school_tracker.models import Gender, Pupil, Role, School, SenStatus, Trust, User, YearGroup
@@ -21,9 +22,29 @@ PASSWORD = "violet-harbour-engine-42"
 
 def _database_url(tmp_path_factory) -> str:
     # A file rather than :memory: so browser tests can serve the app from another thread.
-    return os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
+    # Under pytest-xdist each worker has its own temporary folder, hence its own SQLite file.
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(server_url, worker) if worker else server_url
+
+
+def _worker_database(server_url: str, worker: str) -> str:
+    """A database of the worker's own beside TEST_DATABASE_URL's (`test` -> `test_gw0`)."""
+    url = sa.make_url(normalise_database_url(server_url))
+    name = f"{url.database}_{worker}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if not exists:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
