@@ -255,3 +255,11 @@ def login_as(client, make_user, auth) -> Callable[..., User]:
         return user
 
     return factory
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Name made files by their size, not their bytes: a zip holds the second it was written,
+    and parallel workers (pytest-xdist) must collect identical test names."""
+    if isinstance(val, bytes) and len(val) > 32:
+        return f"{argname}-{len(val)}-bytes"
+    return None

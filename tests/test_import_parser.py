@@ -464,6 +464,16 @@ def test_too_many_columns_are_refused() -> None:
         (xlsx_bytes([[None], HEADER, pupil()]), "r.xlsx", "first row must hold"),
         (xlsx_bytes([]), "r.xlsx", "first row must hold|empty"),
     ],
+    # Named ids: a workbook's bytes carry the time it was made, and parallel workers must
+    # collect the same test names.
+    ids=[
+        "csv-header-only",
+        "csv-blank-rows",
+        "csv-blank-first-line",
+        "xlsx-header-only",
+        "xlsx-blank-first-row",
+        "xlsx-empty",
+    ],
 )
 def test_files_without_pupils_are_refused(data: bytes, name: str, match: str) -> None:
     refused(data, name, match)
