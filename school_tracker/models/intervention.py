@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
+from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
@@ -14,7 +15,7 @@ from school_tracker.models.user import User
 from school_tracker.orm import TimestampMixin, UTCDateTime, enum_type, utcnow
 
 
-class InterventionStatus(enum.Enum):
+class InterventionStatus(LabelledEnum):
     """Where an intervention is in its life: planned, then active, then completed or stopped."""
 
     PLANNED = "planned"
@@ -23,23 +24,15 @@ class InterventionStatus(enum.Enum):
     STOPPED = "stopped"
 
     @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-    @property
     def is_open(self) -> bool:
         return self in (InterventionStatus.PLANNED, InterventionStatus.ACTIVE)
 
 
-class InterventionMode(enum.Enum):
+class InterventionMode(LabelledEnum):
     """One pupil, or a group of two or more."""
 
     INDIVIDUAL = "individual"
     GROUP = "group"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 class SessionFrequency(enum.Enum):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
+from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
@@ -32,7 +33,7 @@ class KindPersonKind(enum.Enum):
         }[self.value]
 
 
-class KindnessValue(enum.Enum):
+class KindnessValue(LabelledEnum):
     """The five values (DESIGN section 2); values equal `reference.KINDNESS_VALUES`."""
 
     TOLERANCE = "tolerance"
@@ -40,10 +41,6 @@ class KindnessValue(enum.Enum):
     FRIENDSHIP = "friendship"
     CREATIVITY = "creativity"
     PROBLEM_SOLVING = "problem solving"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 kindness_moment_priorities = priority_link_table("kindness_moment_priorities", "kindness_moments")

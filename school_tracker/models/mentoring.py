@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
+from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
@@ -46,19 +47,15 @@ class AdultRelationship(enum.Enum):
         }[self.value]
 
 
-class PairingStatus(enum.Enum):
+class PairingStatus(LabelledEnum):
     """Where a pairing is: meeting, paused for a while, or ended with an outcome."""
 
     ACTIVE = "active"
     PAUSED = "paused"
     ENDED = "ended"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class MeetingFrequency(enum.Enum):
+class MeetingFrequency(LabelledEnum):
     """How often the pair plan to meet."""
 
     TWICE_WEEKLY = "twice_weekly"
@@ -67,12 +64,8 @@ class MeetingFrequency(enum.Enum):
     MONTHLY = "monthly"
     AS_NEEDED = "as_needed"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class PairingOutcome(enum.Enum):
+class PairingOutcome(LabelledEnum):
     """Why and how a pairing ended."""
 
     GOALS_MET = "goals_met"
@@ -82,10 +75,6 @@ class PairingOutcome(enum.Enum):
     MENTOR_UNAVAILABLE = "mentor_unavailable"
     MENTEE_LEFT_SCHOOL = "mentee_left_school"
     OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 mentoring_pairing_priorities = priority_link_table(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
+from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
@@ -14,28 +15,20 @@ from school_tracker.models.user import User
 from school_tracker.orm import UTCDateTime, enum_type, utcnow
 
 
-class RiskLevel(enum.Enum):
+class RiskLevel(LabelledEnum):
     """How likely a suspension or permanent exclusion looks, in the school's judgement."""
 
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class RiskStatus(enum.Enum):
+class RiskStatus(LabelledEnum):
     """open → monitoring → closed (monitoring may go back to open; closed needs a leader)."""
 
     OPEN = "open"
     MONITORING = "monitoring"
     CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 class RiskOutcome(enum.Enum):

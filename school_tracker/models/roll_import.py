@@ -1,6 +1,5 @@
 """A previewed roll import: the parsed rows kept server-side until an admin confirms them."""
 
-import enum
 import secrets
 from datetime import datetime
 from typing import Any
@@ -9,21 +8,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
+from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.user import User
 from school_tracker.orm import UTCDateTime, enum_type, utcnow
 
 
-class RollImportStatus(enum.Enum):
+class RollImportStatus(LabelledEnum):
     """Where a preview stands; only a previewed import can be confirmed, and only once."""
 
     PREVIEWED = "previewed"
     APPLIED = "applied"
     EXPIRED = "expired"
     SUPERSEDED = "superseded"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 def new_import_id() -> str:

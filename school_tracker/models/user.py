@@ -1,6 +1,5 @@
 """Signed-in people: staff, leaders, governors, admins and trust leaders."""
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -9,11 +8,12 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import db
+from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.school import School, Trust
 from school_tracker.orm import UTCDateTime, enum_type, utcnow
 
 
-class Role(enum.Enum):
+class Role(LabelledEnum):
     """What a user may do; one role per user (DESIGN section 3)."""
 
     STAFF = "staff"
@@ -21,10 +21,6 @@ class Role(enum.Enum):
     GOVERNOR = "governor"
     ADMIN = "admin"
     TRUST_LEADER = "trust_leader"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 def new_session_token() -> str:
