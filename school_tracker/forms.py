@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from school_tracker.models.record_version import REASON_MAX
 from school_tracker.terms import school_today
+from school_tracker.text import has_control_characters
 
 # Bidirectional overrides/isolates and zero-width characters can disguise a name.
 _DISGUISING = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))} | {
@@ -55,12 +56,6 @@ class OnceForm(FlaskForm):
 
 class EmptyForm(OnceForm):
     """A form with only the CSRF token, for buttons that POST (logout, deactivate)."""
-
-
-def has_control_characters(value: str, *, allow_newlines: bool) -> bool:
-    """True for NUL and other C0 controls (TAB/CR/LF allowed in multi-line text)."""
-    allowed = {"\t", "\n", "\r"} if allow_newlines else set()
-    return any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in value)
 
 
 class NoControlCharacters:
