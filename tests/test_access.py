@@ -17,6 +17,7 @@ PAGES = {
 }
 
 
+@pytest.mark.requirement("R17")
 def test_every_endpoint_has_a_policy_or_is_public(app):
     with app.test_request_context():
         missing = [
@@ -27,6 +28,7 @@ def test_every_endpoint_has_a_policy_or_is_public(app):
     assert missing == []
 
 
+@pytest.mark.requirement("R17")
 def test_anonymous_requests_go_to_login(app, client):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
@@ -38,6 +40,7 @@ def test_anonymous_requests_go_to_login(app, client):
         assert "/login" in response.headers["Location"], url
 
 
+@pytest.mark.requirement("R18")
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("path", list(PAGES))
 def test_role_page_matrix(login_as, client, make_school, role, path):
@@ -47,6 +50,7 @@ def test_role_page_matrix(login_as, client, make_school, role, path):
     assert response.status_code == expected, (role, path)
 
 
+@pytest.mark.requirement("R18")
 @pytest.mark.parametrize("role", list(Role))
 def test_navigation_shows_only_what_the_role_may_use(login_as, client, make_school, role):
     login_as(role, school=make_school())
@@ -57,6 +61,7 @@ def test_navigation_shows_only_what_the_role_may_use(login_as, client, make_scho
         assert (f'href="{path}"' in body) == (role in roles), (role, path)
 
 
+@pytest.mark.requirement("R24")
 @pytest.mark.parametrize("role", [Role.GOVERNOR, Role.TRUST_LEADER])
 def test_governors_and_trust_leaders_get_no_pupil_page(
     login_as, client, make_school, make_pupil, role
@@ -68,6 +73,7 @@ def test_governors_and_trust_leaders_get_no_pupil_page(
     assert client.get("/pupils/").status_code == 403
 
 
+@pytest.mark.requirement("R19")
 def test_another_schools_pupil_is_not_found(login_as, client, make_school, make_pupil):
     mine, theirs = make_school("mine"), make_school("theirs")
     own = make_pupil(mine)
@@ -78,6 +84,7 @@ def test_another_schools_pupil_is_not_found(login_as, client, make_school, make_
     assert client.get("/pupils/999999").status_code == 404
 
 
+@pytest.mark.requirement("R19")
 def test_another_schools_users_cannot_be_managed(login_as, client, make_school, make_user):
     mine, theirs = make_school("mine"), make_school("theirs")
     victim = make_user(Role.STAFF, school=theirs)
@@ -89,6 +96,7 @@ def test_another_schools_users_cannot_be_managed(login_as, client, make_school, 
     assert victim.email not in body
 
 
+@pytest.mark.requirement("R17")
 def test_failing_policy_check_denies(app, login_as, client, monkeypatch):
     login_as(Role.LEADER)
     import school_tracker.permissions as permissions

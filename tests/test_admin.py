@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Role, User
 
@@ -13,6 +15,7 @@ def _user(app, user_id) -> User:
         return user
 
 
+@pytest.mark.requirement("R9")
 def test_create_user_shows_a_one_time_code_that_activates(app, client, login_as, make_school):
     school = make_school()
     login_as(Role.ADMIN, school=school)
@@ -47,6 +50,7 @@ def test_create_user_shows_a_one_time_code_that_activates(app, client, login_as,
     assert "not valid" in again.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R3")
 def test_activation_refuses_weak_password(client, login_as, make_school):
     login_as(Role.ADMIN, school=make_school())
     page = client.post(
@@ -91,6 +95,7 @@ def test_unknown_role_is_refused(client, login_as, make_school):
     assert "Not a valid choice" in response.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R26")
 def test_change_role_ends_sessions_and_is_audited(app, client, login_as, make_school, make_user):
     school = make_school()
     member = make_user(Role.STAFF, school=school)
@@ -104,6 +109,7 @@ def test_change_role_ends_sessions_and_is_audited(app, client, login_as, make_sc
         assert entry.actor_id == admin.id and entry.changes == {"role": ["staff", "leader"]}
 
 
+@pytest.mark.requirement("R11")
 def test_deactivate_signs_the_user_out_everywhere(app, login_as, make_school, make_user, auth):
     school = make_school()
     member = make_user(Role.STAFF, school=school)
@@ -120,6 +126,7 @@ def test_deactivate_signs_the_user_out_everywhere(app, login_as, make_school, ma
     assert not _user(app, member.id).active
 
 
+@pytest.mark.requirement("R16")
 def test_admin_end_sessions(app, make_school, make_user):
     school = make_school()
     member = make_user(Role.STAFF, school=school)
@@ -149,6 +156,7 @@ def test_last_admin_cannot_be_removed(app, client, login_as, make_school, make_u
     assert _user(app, admin.id).role is Role.ADMIN
 
 
+@pytest.mark.requirement("R20", "R23")
 def test_mass_assignment_fields_are_ignored(app, client, login_as, make_school):
     mine, theirs = make_school("mine"), make_school("theirs")
     login_as(Role.ADMIN, school=mine)
@@ -181,6 +189,7 @@ def test_audit_log_lists_this_schools_entries_only(client, login_as, make_school
     assert "login" in body and "Outsider Olga" not in body
 
 
+@pytest.mark.requirement("R16")
 def test_sign_everyone_out(app, make_school, make_user):
     school = make_school()
     members = [make_user(Role.STAFF, school=school) for _ in range(3)]
@@ -198,6 +207,7 @@ def test_sign_everyone_out(app, make_school, make_user):
     assert admin_client.get("/").status_code == 302
 
 
+@pytest.mark.requirement("R62")
 def test_who_accessed_a_pupil(app, client, make_school, make_user, make_pupil):
     school = make_school()
     pupil = make_pupil(school)

@@ -24,6 +24,7 @@ def test_email_is_case_insensitive(client, make_user, auth):
     assert auth.login(user.email.upper()).status_code == 302
 
 
+@pytest.mark.requirement("R5")
 def test_wrong_password_and_unknown_user_look_the_same(client, make_user, auth):
     user = make_user(Role.STAFF)
     wrong = auth.login(user.email, "not-the-password-at-all")
@@ -34,6 +35,7 @@ def test_wrong_password_and_unknown_user_look_the_same(client, make_user, auth):
     assert b"don&#39;t match an active account" in wrong.data
 
 
+@pytest.mark.requirement("R2")
 def test_password_differing_in_case_fails(make_user, auth):
     user = make_user(Role.STAFF)
     assert auth.login(user.email, PASSWORD.upper()).status_code == 200
@@ -44,6 +46,7 @@ def test_inactive_user_cannot_sign_in(make_user, auth):
     assert auth.login(user.email).status_code == 200
 
 
+@pytest.mark.requirement("R16", "R39")
 def test_logout_is_post_only(client, login_as):
     login_as(Role.STAFF)
     assert client.get("/logout").status_code == 405
@@ -57,6 +60,7 @@ def _session_cookie(client) -> str:
     return client.get_cookie("session").value
 
 
+@pytest.mark.requirement("R11")
 def test_copied_cookie_stops_working_after_logout(app, client, login_as):
     login_as(Role.STAFF)
     stolen = _session_cookie(client)
@@ -68,6 +72,7 @@ def test_copied_cookie_stops_working_after_logout(app, client, login_as):
     assert "/login" in response.headers["Location"]
 
 
+@pytest.mark.requirement("R11", "R26")
 def test_deactivation_ends_existing_sessions(app, client, login_as):
     user = login_as(Role.STAFF)
     assert client.get("/").status_code == 200
@@ -79,6 +84,7 @@ def test_deactivation_ends_existing_sessions(app, client, login_as):
     assert client.get("/").status_code == 302
 
 
+@pytest.mark.requirement("R12")
 def test_session_identifier_changes_at_login(client, make_user, auth):
     user = make_user(Role.STAFF)
     client.get("/login")
@@ -89,6 +95,7 @@ def test_session_identifier_changes_at_login(client, make_user, auth):
         assert "planted" not in sess
 
 
+@pytest.mark.requirement("R13")
 def test_idle_timeout_signs_out(client, make_user, auth):
     user = make_user(Role.STAFF)
     with freeze_time("2026-11-02 09:00:00") as frozen:
@@ -98,6 +105,7 @@ def test_idle_timeout_signs_out(client, make_user, auth):
         assert client.get("/").status_code == 302
 
 
+@pytest.mark.requirement("R13")
 def test_absolute_timeout_even_when_active(client, make_user, auth):
     user = make_user(Role.STAFF)
     with freeze_time("2026-11-02 07:00:00") as frozen:
@@ -109,6 +117,7 @@ def test_absolute_timeout_even_when_active(client, make_user, auth):
         assert client.get("/").status_code == 302
 
 
+@pytest.mark.requirement("R27")
 @pytest.mark.parametrize(
     "target",
     [
@@ -128,6 +137,7 @@ def test_next_only_accepts_local_paths(client, make_user, target):
     assert response.headers["Location"] == "/"
 
 
+@pytest.mark.requirement("R27")
 def test_next_local_path_is_followed(client, make_user):
     user = make_user(Role.STAFF)
     response = client.post(
@@ -138,6 +148,7 @@ def test_next_local_path_is_followed(client, make_user):
     assert response.headers["Location"] == "/pupils/?year=3"
 
 
+@pytest.mark.requirement("R14")
 def test_no_remember_me(client, make_user, auth):
     assert b"remember" not in client.get("/login").data.lower()
     user = make_user(Role.STAFF)
@@ -145,6 +156,7 @@ def test_no_remember_me(client, make_user, auth):
     assert client.get_cookie("remember_token") is None
 
 
+@pytest.mark.requirement("R4")
 def test_account_throttle_is_per_account(client, make_user, auth):
     target, bystander = make_user(Role.STAFF), make_user(Role.STAFF)
     for _ in range(5):
@@ -153,6 +165,7 @@ def test_account_throttle_is_per_account(client, make_user, auth):
     assert auth.login(bystander.email).status_code == 302
 
 
+@pytest.mark.requirement("R4")
 def test_account_throttle_lifts_after_the_period(client, make_user, auth):
     user = make_user(Role.STAFF)
     # Freeze at the real "now": the limiter's expiry thread reads the unfrozen clock.
@@ -164,6 +177,7 @@ def test_account_throttle_lifts_after_the_period(client, make_user, auth):
         assert auth.login(user.email).status_code == 302
 
 
+@pytest.mark.requirement("R4", "R77")
 def test_address_throttle_across_many_usernames(client):
     statuses = [
         client.post("/login", data={"email": f"u{n}@example.org", "password": "x" * 12}).status_code
@@ -184,6 +198,7 @@ def test_sign_ins_and_failures_are_audited(app, make_user, auth):
     assert actions == ["login_failed", "login"]
 
 
+@pytest.mark.requirement("R2")
 def test_overlong_password_is_refused_without_hashing(client, make_user, auth, monkeypatch):
     user = make_user(Role.STAFF)
     import argon2
@@ -197,6 +212,7 @@ def test_overlong_password_is_refused_without_hashing(client, make_user, auth, m
     assert calls == []
 
 
+@pytest.mark.requirement("R1")
 def test_hash_is_argon2id_and_rehashed_when_parameters_change(app, make_user, auth):
     user = make_user(Role.STAFF)
     with app.app_context():

@@ -4,6 +4,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 DAY = 86_400
 
 
@@ -38,6 +40,7 @@ def _folder(tmp_path: Path, runner) -> dict[str, Path]:
     return files
 
 
+@pytest.mark.requirement("R69", "R87")
 def test_only_our_backups_past_the_period_are_deleted(app, runner, tmp_path):
     files = _folder(tmp_path, runner)
     result = runner.invoke(args=["prune-backups", str(files["real_old"].parent)])
@@ -47,6 +50,7 @@ def test_only_our_backups_past_the_period_are_deleted(app, runner, tmp_path):
     assert gone == {"real_old", "sqlite_old", "pg_old"}
 
 
+@pytest.mark.requirement("R69")
 def test_a_dry_run_deletes_nothing_and_a_second_run_finds_nothing(app, runner, tmp_path):
     files = _folder(tmp_path, runner)
     folder = str(files["real_old"].parent)

@@ -1,5 +1,6 @@
 """The flat CLI commands of DESIGN section 11: clear refusals, nothing half-written."""
 
+import pytest
 import sqlalchemy as sa
 
 from config import ProductionConfig
@@ -24,6 +25,7 @@ def test_create_school_and_duplicate(app, runner):
     assert _count(app, School) == 1
 
 
+@pytest.mark.requirement("R3", "R7")
 def test_create_user_prompts_and_refuses_weak_passwords(app, runner):
     runner.invoke(args=["create-school", "--slug", "oakfield", "--name", "Oakfield Primary"])
     weak = runner.invoke(
@@ -56,6 +58,7 @@ def test_create_user_refuses_unknown_school_and_role(app, runner):
     assert bad_role.exit_code == 2 and "wizard" in bad_role.output
 
 
+@pytest.mark.requirement("R7")
 def test_fresh_install_has_no_users(app):
     assert _count(app, User) == 0
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 UNSAFE = re.compile(r"\|\s*safe\b|Markup\(|render_template_string\(|autoescape\s+false")
 
@@ -20,6 +22,7 @@ def test_ruff_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.requirement("R33")
 def test_templates_are_html_and_never_bypass_autoescape():
     offenders = []
     for path in (ROOT / "templates").rglob("*"):

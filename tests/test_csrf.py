@@ -27,6 +27,7 @@ def test_login_without_token_is_refused(client, make_user):
     assert "form expired" in response.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R37")
 def test_login_with_token_and_logout_needs_one(app, client, make_user):
     user = make_user()
     response = client.post(
@@ -51,6 +52,7 @@ def test_token_from_another_session_is_refused(app, client, make_user):
     assert response.status_code == 400
 
 
+@pytest.mark.requirement("R37")
 def test_admin_change_without_token_changes_nothing(app, client, make_school, make_user):
     school = make_school()
     admin, member = (

@@ -45,6 +45,7 @@ def _moments(app) -> int:
         return db.session.scalar(sa.select(sa.func.count(KindnessMoment.id)))
 
 
+@pytest.mark.requirement("R85")
 def test_the_same_form_sent_twice_saves_once(app, client, make_school, make_user, make_pupil):
     school = make_school()
     pupil = make_pupil(school)
@@ -74,6 +75,7 @@ def test_a_refused_form_can_be_corrected_and_sent_again(
     assert _moments(app) == 1
 
 
+@pytest.mark.requirement("R82", "R85")
 def test_concurrent_double_click_saves_once(app, make_school, make_user, make_pupil):
     school = make_school()
     pupil = make_pupil(school)

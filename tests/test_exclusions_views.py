@@ -167,6 +167,7 @@ def test_detail_views_are_audited_and_pupil_page_shows_running_total(app, client
     assert "3.5</strong> of 45" in history
 
 
+@pytest.mark.requirement("R81")
 def test_edit_cancel_and_stale_refusal(app, client, world):
     exclusion_id = _record(app, world, TODAY, 6)
     _sign_in(client, world["leader"])

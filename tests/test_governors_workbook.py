@@ -44,6 +44,7 @@ def _texts(data: bytes) -> tuple[list[str], str]:
     return cells, xml
 
 
+@pytest.mark.requirement("R47")
 def test_demo_workbooks_never_carry_pupil_details(app):
     with app.app_context():
         seed_demo(today=date(2026, 11, 22))
@@ -83,6 +84,7 @@ def _count_cells(ws):
             yield row[0], row[1:-1]
 
 
+@pytest.mark.requirement("R47")
 def test_no_small_count_and_no_recoverable_cell(app, make_school, make_user, make_pupil):
     school, other = make_school("hand"), make_school("other")
     staff = make_user(Role.STAFF, school=school)

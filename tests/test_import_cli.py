@@ -38,6 +38,7 @@ def invoke(runner, path: str, *args: str):
     return runner.invoke(args=["import-pupils", path, "--school", "oakfield", *args])
 
 
+@pytest.mark.requirement("R84")
 def test_sample_export_imports_40_pupils_then_again_as_a_no_op(app, runner, school, tmp_path):
     path = write(tmp_path, sample_bytes(), "sample_mis_export.csv")
     first = invoke(runner, path)

@@ -197,11 +197,13 @@ def test_sample_as_xlsx_gives_the_same_rows(sample_bytes: bytes) -> None:
 # --- file type, size and zip bombs (filecheck) -------------------------------------------
 
 
+@pytest.mark.requirement("R50")
 def test_detect_kind_by_content() -> None:
     assert detect_kind(csv_bytes(pupil()), "Roll.CSV") == "csv"
     assert detect_kind(xlsx_bytes([HEADER]), "C:\\Users\\me\\roll.xlsx") == "xlsx"
 
 
+@pytest.mark.requirement("R50")
 @pytest.mark.parametrize(
     ("data", "name", "match"),
     [
@@ -230,16 +232,19 @@ def test_wrong_or_disguised_files_are_refused(data: bytes, name: str, match: str
     refused(data, name, match)
 
 
+@pytest.mark.requirement("R50")
 def test_macro_workbook_is_refused() -> None:
     data = zip_of({**MINIMAL_XLSX_PARTS, "xl/vbaProject.bin": b"\0" * 10})
     refused(data, "roll.xlsx", "macros")
 
 
+@pytest.mark.requirement("R51")
 @pytest.mark.parametrize("name", ["../evil.xml", "/etc/passwd", "xl/../../evil.xml", "C:\\evil"])
 def test_unsafe_zip_entry_names_are_refused(name: str) -> None:
     refused(zip_of({**MINIMAL_XLSX_PARTS, name: b"x"}), "roll.xlsx", "unsafe name")
 
 
+@pytest.mark.requirement("R51")
 def test_too_many_zip_entries_are_refused() -> None:
     parts = {
         **MINIMAL_XLSX_PARTS,
@@ -248,10 +253,12 @@ def test_too_many_zip_entries_are_refused() -> None:
     refused(zip_of(parts), "roll.xlsx", "at most 1,000")
 
 
+@pytest.mark.requirement("R50")
 def test_encrypted_zip_entries_are_refused() -> None:
     refused(forge_central_directory(zip_of(MINIMAL_XLSX_PARTS), flags=1), "roll.xlsx", "encrypted")
 
 
+@pytest.mark.requirement("R51")
 def test_declared_sizes_are_capped_before_opening() -> None:
     base = zip_of({**MINIMAL_XLSX_PARTS, **{f"xl/p{i}.xml": b"x" * 100 for i in range(20)}})
     # Per entry: 45 MB declared from 1 MB compressed (45:1, under the ratio cap).
@@ -265,6 +272,7 @@ def test_declared_sizes_are_capped_before_opening() -> None:
     refused(dense, "roll.xlsx", "compressed more than 100:1")
 
 
+@pytest.mark.requirement("R51")
 def test_real_zip_bomb_is_refused_fast_and_small() -> None:
     sheet = b"<x>" + b"\0" * (30 << 20) + b"</x>"
     bomb = zip_of({**MINIMAL_XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet})
@@ -286,6 +294,7 @@ def test_real_zip_bomb_is_refused_fast_and_small() -> None:
 # --- CSV pitfalls (R55) and encodings (R50) -----------------------------------------------
 
 
+@pytest.mark.requirement("R50")
 def test_cp1252_fallback_is_reported() -> None:
     result = parse_roll(csv_bytes(pupil(surname="Gonçalves"), enc="cp1252"), "r.csv", today=TODAY)
     assert result.encoding == "cp1252" and result.ok
@@ -298,6 +307,7 @@ def test_utf8_without_bom_and_lf_endings() -> None:
     assert result.encoding == "utf-8" and result.rows[0].legal_surname == "Zoë"
 
 
+@pytest.mark.requirement("R55")
 @pytest.mark.parametrize(
     ("data", "match"),
     [
@@ -318,12 +328,14 @@ def test_csv_pitfalls_are_refused(data: bytes, match: str) -> None:
     refused(data, "roll.csv", match)
 
 
+@pytest.mark.requirement("R55")
 def test_unterminated_quote_that_closes_later_is_caught_by_line_count() -> None:
     # The quote opened on row 2 closes on row 3, silently merging two pupils into one field.
     data = csv_bytes(f'{upn(1)},"Khan,Mia,25/10/2018,Year 3', f'{upn(2)},Lee",Ann,25/10/2018,7')
     refused(data, "roll.csv", "Row 2 runs over several lines")
 
 
+@pytest.mark.requirement("R55")
 def test_ragged_rows_are_errors() -> None:
     short = pupil(1)[:4]
     long = [*pupil(2), "surprise"]
@@ -338,6 +350,7 @@ def test_ragged_rows_are_errors() -> None:
     assert [r.row_number for r in result.rows] == [4]
 
 
+@pytest.mark.requirement("R55")
 @pytest.mark.parametrize("delimiter", [";", "\t", ","])
 def test_delimiter_is_sniffed_from_the_allowlist(delimiter: str) -> None:
     lines = [delimiter.join(HEADER), delimiter.join(pupil(surname="O'Brien, Jr"))]
@@ -448,6 +461,7 @@ def test_duplicated_header_for_one_field_is_an_error() -> None:
     )
 
 
+@pytest.mark.requirement("R53")
 def test_too_many_columns_are_refused() -> None:
     header = HEADER + [f"extra {i}" for i in range(MAX_COLUMNS - len(HEADER) + 1)]
     refused(csv_bytes(header=header), "r.csv", "more than 60 columns")
@@ -480,6 +494,7 @@ def test_files_without_pupils_are_refused(data: bytes, name: str, match: str) ->
     refused(data, name, match)
 
 
+@pytest.mark.requirement("R53")
 def test_more_than_the_row_cap_is_refused() -> None:
     rows = [pupil(n) for n in range(MAX_DATA_ROWS + 1)]
     data = csv_bytes(*rows)
@@ -515,6 +530,7 @@ def test_dates(text: str, expected: date) -> None:
     assert result.rows[0].date_of_birth == expected
 
 
+@pytest.mark.requirement("R30")
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -534,6 +550,7 @@ def test_bad_dates_are_errors(text: str, message: str) -> None:
     assert message in error.message
 
 
+@pytest.mark.requirement("R30")
 @pytest.mark.parametrize(
     ("dob", "message"),
     [
@@ -720,6 +737,7 @@ def test_malformed_upns_are_errors(value: str, message: str) -> None:
     assert message in only_error(parse_csv([value, "Khan", "Mia", "25/10/2018", "3"])).message
 
 
+@pytest.mark.requirement("R29")
 def test_upn_is_normalised() -> None:
     assert parse_csv([" b8012 00005001 ", "Khan", "Mia", "25/10/2018", "3"]).rows[0].upn == (
         "B801200005001"
@@ -795,6 +813,7 @@ def test_every_error_is_collected() -> None:
 # --- XLSX specifics (R52-R54) -------------------------------------------------------------
 
 
+@pytest.mark.requirement("R52")
 def test_defusedxml_protects_openpyxl() -> None:
     assert openpyxl.DEFUSEDXML is True
 
@@ -822,6 +841,7 @@ def test_xlsx_number_in_a_date_column_is_an_error() -> None:
     assert "is a number, not a date" in only_error(result).message
 
 
+@pytest.mark.requirement("R54")
 def test_xlsx_formulas_and_error_cells_are_never_stored() -> None:
     data = xlsx_bytes(
         [
@@ -840,6 +860,7 @@ def test_xlsx_formulas_and_error_cells_are_never_stored() -> None:
     assert result.rows == []
 
 
+@pytest.mark.requirement("R53")
 def test_xlsx_reads_the_first_visible_sheet() -> None:
     workbook = openpyxl.Workbook()
     hidden = workbook.active
@@ -856,6 +877,7 @@ def test_xlsx_reads_the_first_visible_sheet() -> None:
     assert result.ok and result.rows[0].legal_surname == "Khan"
 
 
+@pytest.mark.requirement("R53")
 def test_xlsx_forged_dimension_is_not_trusted() -> None:
     data = xlsx_bytes([HEADER, pupil()])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -869,6 +891,7 @@ def test_xlsx_forged_dimension_is_not_trusted() -> None:
     assert time.perf_counter() - started < 2 and len(result.rows) == 1
 
 
+@pytest.mark.requirement("R53")
 def test_xlsx_row_gap_is_capped() -> None:
     data = xlsx_bytes([HEADER, pupil()])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -913,6 +936,7 @@ XXE = b"""<?xml version="1.0"?>
 <row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>"""
 
 
+@pytest.mark.requirement("R52")
 @pytest.mark.parametrize("payload", [BILLION_LAUGHS, XXE], ids=["billion-laughs", "xxe"])
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
 def test_xml_bombs_in_a_real_xlsx_are_refused(payload: bytes, part: str) -> None:
@@ -925,11 +949,13 @@ def test_xml_bombs_in_a_real_xlsx_are_refused(payload: bytes, part: str) -> None
     assert "Traceback" not in str(caught.value)
 
 
+@pytest.mark.requirement("R52")
 def test_billion_laughs_sheet_names_the_xml_problem() -> None:
     data = replace_part(xlsx_bytes([HEADER, pupil()]), "xl/worksheets/sheet1.xml", BILLION_LAUGHS)
     refused(data, "r.xlsx", "XML entity declarations")
 
 
+@pytest.mark.requirement("R52")
 def test_xlsx_refused_when_defusedxml_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
     refused(xlsx_bytes([HEADER, pupil()]), "r.xlsx", "defusedxml is not active")
@@ -956,6 +982,7 @@ def _parse_or_refuse(data: bytes, name: str) -> ParseResult | None:
     return result
 
 
+@pytest.mark.requirement("R57")
 @HYPOTHESIS
 @given(data=st.binary(max_size=4096), name=st.sampled_from(["r.csv", "r.xlsx"]))
 def test_any_bytes_raise_only_import_file_error(data: bytes, name: str) -> None:
@@ -1020,6 +1047,7 @@ def small_xlsx() -> bytes:
     return xlsx_bytes([HEADER, pupil(1), pupil(2)])
 
 
+@pytest.mark.requirement("R57")
 @HYPOTHESIS
 @given(st.data())
 def test_mutated_xlsx_raises_only_import_file_error(small_xlsx: bytes, data: st.DataObject) -> None:

@@ -151,6 +151,7 @@ def test_a_column_missing_from_the_file_is_left_alone(app, school):
     assert pupil.young_carer and pupil.gender is Gender.MALE
 
 
+@pytest.mark.requirement("R84")
 def test_reimporting_the_same_file_changes_nothing(app, school):
     data = roll_csv(5)
     run_import(app, school.id, data)
@@ -163,6 +164,7 @@ def test_reimporting_the_same_file_changes_nothing(app, school):
     assert {u: p.version_id for u, p in pupils(app).items()} == versions
 
 
+@pytest.mark.requirement("R84")
 def test_pupils_missing_from_the_file_are_offered_as_leavers_never_deleted(app, school, make_pupil):
     run_import(app, school.id, roll_csv(3))
     gone = make_pupil(school, legal_surname="Gone")
@@ -191,6 +193,7 @@ def test_a_leaver_back_in_the_file_has_the_leaving_date_cleared(app, school):
     assert pupils(app)[upn(2)].leaving_date is None
 
 
+@pytest.mark.requirement("R84")
 def test_a_upn_on_another_schools_roll_is_held_not_moved(app, school, make_school):
     other = make_school("elm", "Elm Academy")
     run_import(app, other.id, roll_csv(2))

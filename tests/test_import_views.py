@@ -71,6 +71,7 @@ def test_admin_sees_the_page_and_the_navigation_entry(client, admin):
     assert 'enctype="multipart/form-data"' in body
 
 
+@pytest.mark.requirement("R58")
 def test_sample_upload_preview_confirm_summary(app, client, admin, school):
     import_id = preview_id(upload(client, sample_bytes(), "sample_mis_export.csv"))
     assert count(app, Pupil) == 0  # a preview writes no pupil
@@ -96,6 +97,7 @@ def test_sample_upload_preview_confirm_summary(app, client, admin, school):
     assert "Confirm import" not in body
 
 
+@pytest.mark.requirement("R84")
 def test_row_errors_are_listed_all_and_nothing_is_written(app, client, admin):
     data = csv_bytes(
         [row(1), row(2, UPN="A801200005001"), row(3, **{"Legal Surname": "=1+2"}), row(4)]
@@ -154,6 +156,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.requirement("R57")
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_files_get_400_with_a_clear_message(app, client, admin, name):
     make, filename, message = HOSTILE[name]
@@ -171,6 +174,7 @@ def test_more_than_the_row_cap_is_refused(app, client, admin):
     assert f"more than {MAX_DATA_ROWS:,} pupils" in response.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R49")
 def test_over_5mb_gets_the_friendly_413(client, admin):
     response = upload(client, b"a" * (5 * 1024 * 1024 + 1))
     assert response.status_code == 413
@@ -183,6 +187,7 @@ def test_no_file_chosen_is_a_form_error(client, admin):
     assert "Choose the file exported from your MIS." in response.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R50")
 def test_cp1252_is_detected_and_said(client, admin):
     data = csv_bytes([row(1, **{"Legal Surname": "Müller"})], enc="cp1252")
     import_id = preview_id(upload(client, data))
@@ -190,12 +195,14 @@ def test_cp1252_is_detected_and_said(client, admin):
     assert "Windows-1252 (cp1252)" in body and "Müller, Forename1" in body
 
 
+@pytest.mark.requirement("R56")
 def test_file_name_is_shown_escaped(client, admin):
     import_id = preview_id(upload(client, roll_csv(1), "<img src=x onerror=alert(1)>.csv"))
     body = client.get(f"/imports/{import_id}").get_data(as_text=True)
     assert "<img src=x" not in body and "&lt;img src=x" in body
 
 
+@pytest.mark.requirement("R58")
 def test_another_admins_or_schools_import_is_not_found(
     app, client, admin, school, make_school, make_user, auth
 ):
@@ -212,6 +219,7 @@ def test_another_admins_or_schools_import_is_not_found(
     assert count(app, Pupil) == 0
 
 
+@pytest.mark.requirement("R58")
 def test_a_second_confirm_is_409(app, client, admin):
     import_id = preview_id(upload(client, roll_csv(2)))
     assert client.post(f"/imports/{import_id}/confirm").status_code == 302
@@ -289,6 +297,7 @@ def _upload_as(app, user):
     return upload(c, roll_csv(5))
 
 
+@pytest.mark.requirement("R57", "R60")
 def test_logs_carry_ids_never_names_or_upns(app, client, admin, caplog):
     caplog.set_level(logging.DEBUG)
     data = roll_csv(2, **{"Legal Surname": "Markerova"})

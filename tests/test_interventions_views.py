@@ -200,6 +200,7 @@ def test_bad_plans_are_refused_beside_the_field(app, client, auth, setup, overri
         assert _count(Intervention) == 1
 
 
+@pytest.mark.requirement("R32")
 def test_tampered_catalogue_and_pupil_ids_are_form_errors(
     app, client, auth, make_school, make_pupil, setup
 ):
@@ -234,6 +235,7 @@ def test_deactivated_type_is_not_offered_for_new_plans(app, client, auth, setup)
 # --- editing and lost updates ----------------------------------------------------------------
 
 
+@pytest.mark.requirement("R81")
 def test_edit_saves_and_a_stale_form_gets_409(app, client, auth, make_user, setup):
     ident = setup["id"]
     kind = type_id(app, setup["school"])
@@ -251,6 +253,7 @@ def test_edit_saves_and_a_stale_form_gets_409(app, client, auth, make_user, setu
         assert record.cost_pence == 9_999 and record.version_id == 2
 
 
+@pytest.mark.requirement("R81")
 def test_a_stale_save_gives_back_what_was_typed(app, client, auth, setup):
     """R81: the 409 page shows the refused input, so nothing typed is lost."""
     ident = setup["id"]
@@ -267,6 +270,7 @@ def test_a_stale_save_gives_back_what_was_typed(app, client, auth, setup):
     assert "Csrf token" not in page and "Version" not in page
 
 
+@pytest.mark.requirement("R81")
 @pytest.mark.parametrize("version", [None, "", "two"])
 def test_an_edit_without_its_version_is_refused_as_stale(app, client, auth, setup, version):
     """R81: a form that lost its version must not save over whatever is there now."""
@@ -281,6 +285,7 @@ def test_an_edit_without_its_version_is_refused_as_stale(app, client, auth, setu
         assert part.impact is None and part.version_id == 1
 
 
+@pytest.mark.requirement("R23")
 def test_edit_ignores_fields_the_form_does_not_declare(app, client, auth, make_school, setup):
     other = make_school("other")
     ident = setup["id"]

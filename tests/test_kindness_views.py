@@ -250,6 +250,7 @@ def test_another_schools_moment_is_not_found(
     assert client.post(f"/kindness/{moment_id}/show").status_code == 404
 
 
+@pytest.mark.requirement("R81")
 def test_recorder_edits_and_a_stale_edit_is_refused(app, client, auth, school, teacher, pupil):
     moment_id = make_moment(app, school.id, teacher, giver=pupil)
     auth.login(teacher.email)

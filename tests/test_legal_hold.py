@@ -255,6 +255,7 @@ class TestWithCsrf:
 # --- retention --------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R69")
 def test_retention_far_in_the_future_leaves_a_held_pupil_untouched(app, runner, world):
     _hold(app, world.mentee.id, PLACED, world.leader.id)
     before = _about(app, world.mentee.id)
@@ -298,6 +299,7 @@ def test_a_held_peer_mentor_or_kindness_giver_keeps_those_records(app, world):
         assert db.session.get(Pupil, world.mentee.id).legal_surname == REMOVED
 
 
+@pytest.mark.requirement("R69")
 def test_lifting_the_hold_lets_the_next_run_anonymise(app, world):
     mia = world.mentee.id
     _hold(app, mia, PLACED, world.leader.id)

@@ -296,6 +296,7 @@ def test_pause_resume_and_end_through_the_pages(app, client, auth, mentor, pairi
         assert pairing.status is PairingStatus.ENDED and pairing.ended_on == TODAY
 
 
+@pytest.mark.requirement("R81")
 def test_stale_edit_gets_a_409_with_a_link_to_the_newer_version(
     app, client, auth, mentor, mentee, pairing_id
 ):

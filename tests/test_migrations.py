@@ -42,6 +42,7 @@ def _diff(app) -> list:
         return compare_metadata(context, db.metadata)
 
 
+@pytest.mark.requirement("R88")
 def test_upgrade_head_matches_models_and_round_trips(empty_database_url):
     app = create_app(make_config(empty_database_url))
     with app.app_context():
@@ -67,6 +68,7 @@ COUNTS = (
 )
 
 
+@pytest.mark.requirement("R88")
 def test_upgrade_of_a_seeded_database_keeps_rows_and_seeds_catalogues(empty_database_url):
     app = create_app(make_config(empty_database_url))
     with app.app_context():

@@ -96,6 +96,7 @@ def test_whole_year_adds_the_rest_of_the_academic_year(app, world):
     assert cover["Dates used: Oakfield Primary"].startswith("01/08/2026 to 31/07/2027")
 
 
+@pytest.mark.requirement("R44")
 def test_hostile_text_never_becomes_a_formula(app, world, client, auth):
     auth.login(world.leader.email)
     response = client.get(URL)
@@ -105,6 +106,7 @@ def test_hostile_text_never_becomes_a_formula(app, world, client, auth):
     assert assert_hostile_cells_are_text(response.data, hostile) >= len(hostile)
 
 
+@pytest.mark.requirement("R45")
 def test_control_characters_and_overlong_text_are_cleaned_and_marked(app, world):
     rows = workbook_rows(_export(app, world)[0])
     long_cells = [
@@ -127,6 +129,7 @@ def test_numbers_stay_numbers(app, world):
     assert -5.5 in [row[baseline] for row in rows["Intervention participants"][1:]]
 
 
+@pytest.mark.requirement("R46")
 def test_download_headers(app, world, client, auth):
     auth.login(world.leader.email)
     response = client.get(URL + "&whole_year=1")
@@ -140,6 +143,7 @@ def test_download_headers(app, world, client, auth):
     assert int(response.headers["Content-Length"]) == len(response.data)
 
 
+@pytest.mark.requirement("R48")
 def test_each_download_writes_one_audit_row_without_content(app, world, client, auth):
     auth.login(world.leader.email)
     client.get(URL)
@@ -180,6 +184,7 @@ def test_reports_page_offers_the_export_to_leaders_only(world, client, auth, log
     assert "named.xlsx" not in page and "Transfer packs" not in page
 
 
+@pytest.mark.requirement("R15", "R48")
 def test_a_stale_session_must_sign_in_again_first(app, world, client, auth):
     start = datetime.now(UTC)
     with freeze_time(start) as frozen:
@@ -261,6 +266,7 @@ def test_statements_do_not_grow_with_the_data(app, world, make_pupil):
     assert small <= len(SHEETS) + 3
 
 
+@pytest.mark.requirement("R89")
 def test_cli_writes_the_workbook_and_audits_without_an_actor(app, world, runner, tmp_path):
     out = tmp_path / "records.xlsx"
     result = runner.invoke(

@@ -7,6 +7,7 @@ from school_tracker.passwords import PasswordPolicyError, check_password_policy
 CONTEXT = ["Oakfield Primary", "oakfield", "Jo Smith", "jo.smith@oakfield.example"]
 
 
+@pytest.mark.requirement("R2", "R3")
 @pytest.mark.parametrize(
     "password",
     [
@@ -26,6 +27,7 @@ def test_weak_passwords_are_refused_with_a_reason(app, password):
     assert str(error.value)
 
 
+@pytest.mark.requirement("R2")
 @pytest.mark.parametrize(
     "password",
     [

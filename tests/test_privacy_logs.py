@@ -12,6 +12,7 @@ from school_tracker.models import AuditEntry, AuditImmutableError, Role
 SURNAME, FORENAME, NOTE = "Qzxmarkerson", "Vexmarker", "Wyxmarker confided about home"
 
 
+@pytest.mark.requirement("R60", "R72")
 def test_scenario_leaves_no_pupil_data_in_logs_or_urls(
     app, client, caplog, make_school, make_user, make_pupil
 ):
@@ -58,6 +59,7 @@ def test_scenario_leaves_no_pupil_data_in_logs_or_urls(
         assert "Wyxmarker" not in stored and SURNAME not in stored
 
 
+@pytest.mark.requirement("R64")
 def test_audit_entries_cannot_be_changed_or_deleted(app, make_school):
     school = make_school()
     with app.app_context():

@@ -28,6 +28,7 @@ def test_search_by_name_and_upn_keeps_terms_out_of_the_url(client, login_as, sch
     assert "Okafor" in body and "Brien" not in body
 
 
+@pytest.mark.requirement("R35")
 def test_like_wildcards_are_literal(client, login_as, school, make_pupil):
     make_pupil(school, legal_surname="Alpha")
     make_pupil(school, legal_surname="Beta")
@@ -61,6 +62,7 @@ def test_filters_by_year_and_group(client, login_as, school, make_pupil):
     assert "Carer," in body and "Ehcp" not in body
 
 
+@pytest.mark.requirement("R35")
 @pytest.mark.parametrize(
     "query",
     ["year=14", "group=everyone", "status=deleted", "sort=name;DROP TABLE pupils", "year=3&year=4"],
@@ -92,6 +94,7 @@ def test_pagination(client, app, login_as, school, make_pupil):
     assert "5 pupils" in first
 
 
+@pytest.mark.requirement("R19")
 def test_other_schools_pupils_never_listed(client, login_as, make_school, make_pupil):
     mine, theirs = make_school("mine"), make_school("theirs")
     make_pupil(mine, legal_surname="Smith")

@@ -118,6 +118,7 @@ def _edit_conversation(app, world, by: User, family_said: str, reason: str | Non
         db.session.commit()
 
 
+@pytest.mark.requirement("R63")
 def test_r63_a_note_edited_twice_has_three_versions_in_order(app, client, world):
     started = datetime.now(UTC)
     ident = world["conversation"]
@@ -150,6 +151,7 @@ def test_r63_a_note_edited_twice_has_three_versions_in_order(app, client, world)
         assert audits == [{"family_said": "changed"}] * 2
 
 
+@pytest.mark.requirement("R63")
 def test_r63_the_detail_page_lists_versions_newest_first(app, client, world):
     _edit_conversation(app, world, world["staff"], SECOND, "Typed the wrong worry")
     _edit_conversation(app, world, world["leader"], THIRD)
@@ -162,6 +164,7 @@ def test_r63_the_detail_page_lists_versions_newest_first(app, client, world):
     assert "Sam Staff" in history and "Lena Leader" in history
 
 
+@pytest.mark.requirement("R63")
 def test_r63_versions_are_append_only(app, world):
     _edit_conversation(app, world, world["staff"], SECOND)
     with app.app_context():
@@ -185,6 +188,7 @@ def test_r63_versions_are_append_only(app, world):
         assert db.session.get(RecordVersion, version.id).previous == {"family_said": FIRST}
 
 
+@pytest.mark.requirement("R63")
 def test_r63_a_stale_or_empty_edit_and_a_status_move_keep_no_version(app, world):
     with app.app_context():
         record = db.session.get(ParentConversation, world["conversation"])
@@ -220,6 +224,7 @@ def test_r63_the_reason_is_bounded_and_plain_text(app, client, world):
         _edit_conversation(app, world, world["staff"], SECOND, "x" * 301)
 
 
+@pytest.mark.requirement("R63")
 def test_r63_a_deactivated_authors_name_stays_on_the_history(app, client, world, make_user):
     editor = make_user(Role.LEADER, school=world["school"], full_name="Dora Departed")
     admin = make_user(Role.ADMIN, school=world["school"])
@@ -261,6 +266,7 @@ def _edit_flag_through_the_form(app, client, flag_world, reason: str) -> None:
     assert response.status_code == 302
 
 
+@pytest.mark.requirement("R63")
 def test_r63_r21_a_flags_earlier_rationale_is_for_leaders_only(app, client, flag_world):
     reason = "Corrected after the TAF meeting RATIONALE-REASON-5512"
     _edit_flag_through_the_form(app, client, flag_world, reason)
@@ -279,6 +285,7 @@ def test_r63_r21_a_flags_earlier_rationale_is_for_leaders_only(app, client, flag
     assert "shared with leaders only also changed" in history
 
 
+@pytest.mark.requirement("R63")
 def test_r63_other_records_show_their_history(app, client, world):
     school, staff, leader, pupil = world["school"], world["staff"], world["leader"], world["pupil"]
     intervention_id = make_intervention(app, school, staff, [pupil], notes="NOTES-BEFORE-1")
@@ -386,6 +393,7 @@ def test_r63_cpd_and_exclusion_corrections_are_kept(app, client, world):
     assert "EXCLUSION-WHY" in excluded and "DB " in excluded
 
 
+@pytest.mark.requirement("R69")
 def test_r63_r69_retention_blanks_versions_with_their_record(app, world, flag_world):
     _edit_conversation(app, world, world["staff"], SECOND)
     _edit_flag_through_the_form(app, app.test_client(), flag_world, "held reason")

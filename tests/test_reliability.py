@@ -17,6 +17,7 @@ def _count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
+@pytest.mark.requirement("R80")
 def test_concurrent_read_then_write_never_locks(app, make_school):
     school = make_school()
     errors: list[BaseException] = []
@@ -52,6 +53,7 @@ def test_concurrent_read_then_write_never_locks(app, make_school):
         assert _count(AuditEntry) == 400
 
 
+@pytest.mark.requirement("R80")
 def test_foreign_keys_are_enforced(app, make_school):
     with app.app_context():
         record_audit(None, "x", "test", school_id=987654)
@@ -60,6 +62,7 @@ def test_foreign_keys_are_enforced(app, make_school):
         db.session.rollback()
 
 
+@pytest.mark.requirement("R87")
 def test_backup_while_writing_restores_cleanly(app, runner, make_school, make_pupil, tmp_path):
     school = make_school()
     for _ in range(20):
@@ -117,6 +120,7 @@ def _restore_postgres_and_count(app, out: Path) -> None:
         admin.dispose()
 
 
+@pytest.mark.requirement("R87")
 def test_backup_refuses_to_overwrite(app, runner, tmp_path):
     out = tmp_path / "exists.db"
     out.write_bytes(b"keep me")

@@ -95,6 +95,7 @@ def test_nothing_expires_early(app, world):
     assert NOTE in _texts(app) and _texts(app) != before
 
 
+@pytest.mark.requirement("R69")
 def test_expired_records_are_blanked_but_never_deleted(app, world):
     sizes = _sizes(app)
     counts = _run(app, AFTER_25)
@@ -129,6 +130,7 @@ def test_expired_records_are_blanked_but_never_deleted(app, world):
         assert quiet.legal_forename == "Quinn"  # still on roll
 
 
+@pytest.mark.requirement("R69")
 def test_a_second_run_changes_nothing_and_each_run_is_audited_once(app, world):
     _run(app, AFTER_25)
     assert set(_run(app, AFTER_25).values()) == {0}
@@ -159,6 +161,7 @@ class TestHoldLifted:
             assert db.session.get(Pupil, world.mentee.id).legal_surname == REMOVED
 
 
+@pytest.mark.requirement("R69")
 def test_sen_records_are_kept_to_31(app, world):
     with app.app_context():
         db.session.get(Pupil, world.peer.id).sen_status = SenStatus.SUPPORT
@@ -173,6 +176,7 @@ def test_sen_records_are_kept_to_31(app, world):
     assert counts["pupils"] == 1
 
 
+@pytest.mark.requirement("R81")
 def test_bulk_updates_bump_the_version_so_open_edit_forms_go_stale(app, world):
     _run(app, AFTER_25)
     with app.app_context():

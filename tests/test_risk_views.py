@@ -48,6 +48,7 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R21")
 def test_unnamed_staff_get_404_and_see_no_trace(client, world):
     _sign_in(client, world["unnamed"])
     flag = world["flag"]
@@ -62,6 +63,7 @@ def test_unnamed_staff_get_404_and_see_no_trace(client, world):
     assert "Okonkwo" not in _text(client.get("/"))
 
 
+@pytest.mark.requirement("R21")
 def test_named_staff_see_level_and_actions_but_never_the_rationale(app, client, world):
     with app.app_context():
         flag = get_flag(world["flag"])
@@ -84,12 +86,14 @@ def test_named_staff_see_level_and_actions_but_never_the_rationale(app, client, 
     assert "Exclusion-risk flag" in _text(pages[3]) or "exclusion-risk flag" in _text(pages[3])
 
 
+@pytest.mark.requirement("R21")
 def test_leaders_see_the_rationale(client, world):
     _sign_in(client, world["leader"])
     detail = _text(client.get(f"/risk/{world['flag']}"))
     assert MARKER in detail and "Early Help" in detail and "Peer conflict" in detail
 
 
+@pytest.mark.requirement("R25")
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.GOVERNOR, Role.TRUST_LEADER])
 def test_admins_governors_and_trust_leaders_are_refused(client, world, make_user, role):
     user = make_user(role, school=world["school"])
@@ -105,6 +109,7 @@ def test_admins_governors_and_trust_leaders_are_refused(client, world, make_user
     assert client.post(f"/risk/{world['flag']}/close", data={}).status_code == 403
 
 
+@pytest.mark.requirement("R19")
 def test_another_schools_leader_gets_404(client, world, make_school, make_user):
     _sign_in(client, make_user(Role.LEADER, school=make_school("elsewhere")))
     assert client.get(f"/risk/{world['flag']}").status_code == 404
@@ -127,6 +132,7 @@ def test_every_view_is_audited_without_content(app, client, world):
         ] * 2
 
 
+@pytest.mark.requirement("R22")
 def test_staff_raise_a_flag_and_are_named(app, client, world):
     _sign_in(client, world["unnamed"])
     pupil_id = world["pupil"].id
@@ -239,6 +245,7 @@ def test_leader_changes_level_status_then_closes_with_outcome(app, client, world
     assert reopened.status_code == 302
 
 
+@pytest.mark.requirement("R81")
 def test_a_stale_form_is_refused_with_409(app, client, world):
     _sign_in(client, world["leader"])
     flag = world["flag"]

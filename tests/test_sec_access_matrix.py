@@ -453,6 +453,7 @@ def _body(response) -> str:
 # --- R17: deny by default -------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R17")
 def test_public_allowlist_is_only_sign_in_health_and_static():
     """R17: the only endpoints open without a session are signing in (password, second factor,
     first-password activation), the health check and static files."""
@@ -466,6 +467,7 @@ def test_public_allowlist_is_only_sign_in_health_and_static():
     } == PUBLIC_ENDPOINTS
 
 
+@pytest.mark.requirement("R17")
 @pytest.mark.parametrize(
     ("rule", "method"),
     [pytest.param(r, m, id=f"{r.endpoint}-{m}") for r in RULES for m in _methods(r)],
@@ -480,6 +482,7 @@ def test_anonymous_requests_with_real_ids_go_to_login(matrix_app, world, rule, m
 # --- R18: the matrix ------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R18")
 @pytest.mark.parametrize(("rule", "method", "role"), MATRIX_CASES)
 def test_policy_matrix(matrix_app, world, rule, method, role):
     """R18: refused (403) exactly when the endpoint's policy leaves the role out; never a 500."""
@@ -493,6 +496,7 @@ def test_policy_matrix(matrix_app, world, rule, method, role):
         assert response.status_code == 403
 
 
+@pytest.mark.requirement("R18")
 def test_matrix_covers_every_role_and_policed_endpoint():
     """R18: the matrix is built from the URL map, so a new endpoint joins it automatically."""
     endpoints = {case.values[0].endpoint for case in MATRIX_CASES}
@@ -504,6 +508,7 @@ def test_matrix_covers_every_role_and_policed_endpoint():
 # --- R19: another school's objects, lists, searches and exports --------------------------------
 
 
+@pytest.mark.requirement("R19")
 @pytest.mark.parametrize(
     ("rule", "method"),
     [
@@ -559,6 +564,7 @@ def _other_school_traces(world: World) -> list[str]:
 PUPIL_OPTION = re.compile(r'<option[^>]*value="(\d+)"[^>]*>\s*Colliding')
 
 
+@pytest.mark.requirement("R19")
 @pytest.mark.parametrize("role", [Role.STAFF, Role.LEADER, Role.ADMIN, Role.GOVERNOR])
 def test_lists_searches_dashboards_and_exports_never_show_another_school(matrix_app, world, role):
     """R19, R20: every list, search, picker, dashboard and export a school A role can open,
@@ -585,6 +591,7 @@ def test_lists_searches_dashboards_and_exports_never_show_another_school(matrix_
         assert f'"/pupils/{world.a.ids["pupil"]}"' in found  # the search did find A's child
 
 
+@pytest.mark.requirement("R19")
 def test_pupil_search_by_the_other_schools_upn_finds_nothing(matrix_app, world):
     """R19: searching for school B's child by UPN in school A comes back empty."""
     client = _client(matrix_app, world.a.users[Role.LEADER])
@@ -607,6 +614,7 @@ def _get_rules(role: Role) -> list:
     ]
 
 
+@pytest.mark.requirement("R21")
 @pytest.mark.parametrize(
     ("person", "hidden", "names"),
     [
@@ -638,6 +646,7 @@ def test_restricted_text_reaches_no_one_without_the_need_to_know(
     assert opened >= 3
 
 
+@pytest.mark.requirement("R21")
 def test_leaders_do_see_the_markers(matrix_app, world):
     """R19, R21 (the other side, so the absence checks can fail): the markers are really on
     the flag page and in the named export, for school A's leaders."""
@@ -649,6 +658,7 @@ def test_leaders_do_see_the_markers(matrix_app, world):
     assert RISK_MARK in export and A_NOTE in export and world.a.upn in export
 
 
+@pytest.mark.requirement("R22")
 def test_recording_staff_can_write_but_not_read_others_entries(matrix_app, world):
     """R22: a member of staff records a conversation with a family (302) and then sees only
     their own entry for that pupil, never the entries other staff wrote."""
@@ -680,6 +690,7 @@ def test_recording_staff_can_write_but_not_read_others_entries(matrix_app, world
 OPEN_TO_ANY_STAFF = {"pupils.detail", "risk.raise_flag", "kindness.detail"}
 
 
+@pytest.mark.requirement("R22")
 @pytest.mark.parametrize(
     ("rule", "method"),
     [
@@ -720,6 +731,7 @@ def _learning_rows(matrix_app, text: str) -> list[tuple[int, int, int]]:
     return [tuple(r) for r in rows]
 
 
+@pytest.mark.requirement("R20")
 @pytest.mark.parametrize("how", ["form", "query", "json", "header"])
 def test_school_id_sent_by_the_client_is_ignored(matrix_app, world, how):
     """R20: school_id (or a school slug) in a form, the query string, a JSON body or a header
@@ -745,6 +757,7 @@ def test_school_id_sent_by_the_client_is_ignored(matrix_app, world, how):
     ]
 
 
+@pytest.mark.requirement("R20")
 def test_download_names_carry_the_school(matrix_app, world):
     """R20: every export's file name names the school it was built for."""
     client = _client(matrix_app, world.a.users[Role.LEADER])
@@ -759,6 +772,7 @@ def test_download_names_carry_the_school(matrix_app, world):
         assert f"filename={world.a.slug}_" in response.headers["Content-Disposition"], endpoint
 
 
+@pytest.mark.requirement("R20")
 def test_another_schools_ids_in_form_choices_are_refused(matrix_app, world):
     """R19, R20: naming school B's pupil or staff in a school A form writes nothing."""
     client = _client(matrix_app, world.a.users[Role.STAFF])
@@ -835,12 +849,14 @@ NOTE_AND_FLAG_BLUEPRINTS = (
 )
 
 
+@pytest.mark.requirement("R24")
 def test_governor_policy_reaches_only_aggregated_reports():
     """R24: no policy opens a pupil-level endpoint to governors."""
     opened = {r.endpoint for r in RULES if Role.GOVERNOR in _allowed(r.endpoint)}
     assert opened <= GOVERNOR_AGGREGATES
 
 
+@pytest.mark.requirement("R24")
 def test_governor_is_refused_every_pupil_level_route(matrix_app, world):
     """R24: walking the URL map, a governor gets 403/404 on every other route (GET and POST),
     including every /pupils/* and /interventions/* route (there is no /api/*)."""
@@ -854,6 +870,7 @@ def test_governor_is_refused_every_pupil_level_route(matrix_app, world):
             assert _refused(response), (rule.endpoint, method, response.status_code)
 
 
+@pytest.mark.requirement("R25")
 def test_admin_is_refused_note_and_flag_routes(matrix_app, world):
     """R25: managing accounts and the roll gives an admin no way into notes or flags."""
     client = _client(matrix_app, world.a.users[Role.ADMIN])
@@ -898,12 +915,14 @@ STATE_CHANGING = {
 }
 
 
+@pytest.mark.requirement("R39")
 def test_state_changing_actions_are_post_only():
     """R39: logout, delete/deactivate, archive, import confirm and "mark done" are POST-only."""
     post_only = {rule.endpoint for rule in POST_ONLY}
     assert post_only >= STATE_CHANGING
 
 
+@pytest.mark.requirement("R39")
 @pytest.mark.parametrize("rule", [pytest.param(r, id=r.endpoint) for r in POST_ONLY])
 def test_post_only_endpoints_refuse_get(matrix_app, world, rule):
     """R39: from the URL map, every POST-only endpoint answers GET with 405 (for a role that
@@ -938,6 +957,7 @@ def _every_row(application) -> dict[str, list]:
     return {name: sorted(values, key=repr) for name, values in rows.items()}
 
 
+@pytest.mark.requirement("R39")
 def test_no_get_request_changes_any_record(matrix_app, world):
     """R39: every GET route, opened by every role it admits, leaves every table (but the audit
     log of who looked) exactly as it was."""
@@ -956,6 +976,7 @@ def test_no_get_request_changes_any_record(matrix_app, world):
     assert changed == []
 
 
+@pytest.mark.requirement("R39")
 @pytest.mark.parametrize(
     ("path", "key", "check"),
     [
@@ -990,6 +1011,7 @@ def test_confirmation_pages_change_nothing_on_get(matrix_app, world, path, key, 
 EXTRA_FIELDS = {"role": "admin", "is_admin": "1", "created_by": "1", "version": "999"}
 
 
+@pytest.mark.requirement("R23")
 def test_profile_form_binds_only_its_own_fields(app, client, make_school, make_user, auth):
     """R23: the password form with role, school, admin, e-mail and version fields added
     changes the password and nothing else."""
@@ -1023,6 +1045,7 @@ def test_profile_form_binds_only_its_own_fields(app, client, make_school, make_u
         assert stored.created_at == user.created_at
 
 
+@pytest.mark.requirement("R23")
 def test_intervention_form_binds_only_its_own_fields(
     app, client, make_school, make_user, auth, make_pupil
 ):
@@ -1083,6 +1106,7 @@ def _figures(school_id: int) -> list:
     ]
 
 
+@pytest.mark.requirement("R19")
 def test_dashboard_figures_ignore_another_schools_records(app):
     """R19: every dashboard figure (the numbers governors and leaders see, and the workbook
     is built from) is the same before and after another school records the same things."""
@@ -1101,6 +1125,7 @@ def test_dashboard_figures_ignore_another_schools_records(app):
 # --- R26: authorisation changes apply on the next request ---------------------------------------
 
 
+@pytest.mark.requirement("R26")
 def test_role_and_school_changes_apply_on_the_next_request(app, make_school, make_user, make_pupil):
     """R26: the role and school are read from the database on every request, never the cookie:
     an already signed-in session loses access at once when either changes."""
@@ -1121,6 +1146,7 @@ def test_role_and_school_changes_apply_on_the_next_request(app, make_school, mak
     assert client.get(f"/pupils/{pupil.id}").status_code == 404
 
 
+@pytest.mark.requirement("R26")
 def test_admin_role_change_and_deactivation_end_existing_sessions(app, make_school, make_user):
     """R26: what the admin pages do takes effect on the user's very next request."""
     school = make_school()
@@ -1173,6 +1199,7 @@ def _redirects(app, client, user, target: str) -> list[str]:
     return locations
 
 
+@pytest.mark.requirement("R27")
 @pytest.mark.parametrize("target", OPEN_REDIRECTS)
 def test_open_redirect_payloads_end_on_the_dashboard(app, client, make_user, target):
     """R27: absolute URLs, //host, backslashes, control characters, encoded schemes and
@@ -1181,6 +1208,7 @@ def test_open_redirect_payloads_end_on_the_dashboard(app, client, make_user, tar
     assert _redirects(app, client, make_user(Role.STAFF), target) == ["/", "/", "/"]
 
 
+@pytest.mark.requirement("R27")
 def test_a_local_next_path_is_kept(app, client, make_user):
     """R27 (the other side, so the payload test can fail): a same-site path is followed."""
     target = "%2Fpupils%2F%3Fyear%3D3"

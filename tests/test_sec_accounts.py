@@ -84,6 +84,7 @@ class HasherSpy:
 # R1 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R1")
 def test_r1_production_hash_parameters_meet_the_owasp_floor(make_app, database_url):
     config = type(
         "Production",
@@ -102,6 +103,7 @@ def test_r1_production_hash_parameters_meet_the_owasp_floor(make_app, database_u
     assert params["m"] >= 19456 and params["t"] >= 2 and params["p"] >= 1
 
 
+@pytest.mark.requirement("R1")
 def test_r1_raised_memory_cost_rehashes_on_the_next_sign_in(app, client, make_user, auth):
     user = make_user()
     before = _stored_hash(app, user.id)
@@ -118,6 +120,7 @@ def test_r1_raised_memory_cost_rehashes_on_the_next_sign_in(app, client, make_us
 # R2 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R2")
 def test_r2_eleven_characters_refused_twelve_accepted(client, login_as):
     login_as()
     short = client.post("/account/", data=_change(PASSWORD, "Zq7#mV2!pLx"))
@@ -125,6 +128,7 @@ def test_r2_eleven_characters_refused_twelve_accepted(client, login_as):
     assert client.post("/account/", data=_change(PASSWORD, "Zq7#mV2!pLx9")).status_code == 302
 
 
+@pytest.mark.requirement("R2")
 def test_r2_64_characters_with_emoji_and_spaces_round_trip_unchanged(client, make_user, auth):
     password = " 🌻 sunflower  maths ladder 🦔 hedgehog 🚲 bicycle orchard 🎻 viola "
     assert len(password) == 64
@@ -136,6 +140,7 @@ def test_r2_64_characters_with_emoji_and_spaces_round_trip_unchanged(client, mak
     assert auth.login(user.email, password).status_code == 302
 
 
+@pytest.mark.requirement("R2")
 def test_r2_passwords_longer_than_72_characters_are_accepted(client, make_user, auth):
     # zxcvbn refuses more than 72 characters unless told otherwise; this once gave a 500.
     password = "quiet otters gather driftwood while seven lanterns hum beneath the orchard walls"
@@ -147,6 +152,7 @@ def test_r2_passwords_longer_than_72_characters_are_accepted(client, make_user, 
     assert auth.login(user.email, password).status_code == 302
 
 
+@pytest.mark.requirement("R2")
 def test_r2_129_characters_refused_everywhere_without_hashing(
     app, client, make_school, make_user, auth, monkeypatch
 ):
@@ -181,6 +187,7 @@ def ada(make_school, make_user):
     return make_user(school=school, full_name="Ada Whitfield", email="ada.w@example.org")
 
 
+@pytest.mark.requirement("R3")
 @pytest.mark.parametrize(
     ("password", "message"),
     [
@@ -203,11 +210,13 @@ def test_r3_common_and_context_passwords_refused_with_a_reason(
     assert auth.login(ada.email, password).status_code == 200
 
 
+@pytest.mark.requirement("R3")
 def test_r3_random_passphrase_accepted(client, ada, auth):
     auth.login(ada.email)
     assert client.post("/account/", data=_change(PASSWORD, NEW_PASSWORD)).status_code == 302
 
 
+@pytest.mark.requirement("R3")
 def test_r3_admin_reset_code_applies_the_same_policy(app, ada):
     with app.app_context():
         code = issue_activation_code(db.session.get(User, ada.id), by=None)
@@ -218,6 +227,7 @@ def test_r3_admin_reset_code_applies_the_same_policy(app, ada):
     assert _activate(anonymous, ada.email, code).status_code == 302
 
 
+@pytest.mark.requirement("R3")
 def test_r3_bundled_breached_list_entries_of_policy_length_are_all_refused(app):
     # zxcvbn ships the 30,000 commonest passwords of a leaked-password corpus: our local list.
     leaked = FREQUENCY_LISTS["passwords"]
@@ -229,6 +239,7 @@ def test_r3_bundled_breached_list_entries_of_policy_length_are_all_refused(app):
     assert accepted == []
 
 
+@pytest.mark.requirement("R3")
 def test_r3_top_3000_common_passwords_padded_to_length_are_refused(app):
     padded = [(p + "1234567890ab")[: max(12, len(p))] for p in FREQUENCY_LISTS["passwords"][:3000]]
     with app.app_context():
@@ -247,6 +258,7 @@ def _policy_accepts(password: str) -> bool:
 # R4 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R4")
 def test_r4_hundred_usernames_from_one_address_get_429_others_unaffected(app, make_user):
     user = make_user()
     attacker = app.test_client()
@@ -266,6 +278,7 @@ def test_r4_hundred_usernames_from_one_address_get_429_others_unaffected(app, ma
     assert colleague.status_code == 302
 
 
+@pytest.mark.requirement("R4")
 def test_r4_account_throttle_follows_the_account_across_addresses(app, make_user):
     target, bystander = make_user(), make_user()
     for n in range(5):
@@ -285,6 +298,7 @@ def test_r4_account_throttle_follows_the_account_across_addresses(app, make_user
     assert other.status_code == 302
 
 
+@pytest.mark.requirement("R4")
 def test_r4_successful_sign_ins_never_lock_anyone_out(client, make_user, auth):
     user = make_user()
     for _ in range(7):
@@ -316,6 +330,7 @@ def _comparable(response, *echoed: str) -> tuple:
     return response.status_code, body, sorted(response.headers.keys())
 
 
+@pytest.mark.requirement("R5")
 def test_r5_sign_in_refusals_are_identical_for_every_kind_of_account(
     app, csrf_app, make_school, make_user
 ):
@@ -338,6 +353,7 @@ def test_r5_sign_in_refusals_are_identical_for_every_kind_of_account(
     assert all(page == pages["unknown"] for page in pages.values())
 
 
+@pytest.mark.requirement("R5")
 def test_r5_activation_refusals_are_identical_for_known_and_unknown_e_mails(
     app, csrf_app, make_school, make_user
 ):
@@ -365,6 +381,7 @@ def test_r5_activation_refusals_are_identical_for_known_and_unknown_e_mails(
     assert pages[1] == pages[0] and pages[2] == pages[0]
 
 
+@pytest.mark.requirement("R5")
 def test_r5_throttled_unknown_and_known_accounts_look_the_same(client, make_user):
     user = make_user()
     for email in (user.email, "nobody.here@example.org"):
@@ -380,6 +397,7 @@ def test_r5_throttled_unknown_and_known_accounts_look_the_same(client, make_user
     assert bodies[0] == bodies[1]
 
 
+@pytest.mark.requirement("R5")
 def test_r5_every_refusal_costs_exactly_one_argon2_verification(
     app, client, make_school, make_user, auth, monkeypatch
 ):
@@ -394,6 +412,7 @@ def test_r5_every_refusal_costs_exactly_one_argon2_verification(
         assert (spy.count("verify"), spy.count("hash")) == (1, 0), email
 
 
+@pytest.mark.requirement("R5")
 def test_r5_unknown_and_pending_accounts_take_as_long_as_a_wrong_password(
     make_app, database_url, make_school, make_user
 ):
@@ -449,6 +468,7 @@ def _audit_actions(app, user_id: int) -> list[str]:
         )
 
 
+@pytest.mark.requirement("R8")
 def test_r8_two_factor_removal_needs_the_current_password(app, client, login_as):
     user = login_as()
     secret = _enrol_two_factor(client)
@@ -461,6 +481,7 @@ def test_r8_two_factor_removal_needs_the_current_password(app, client, login_as)
         assert db.session.get(User, user.id).has_two_factor
 
 
+@pytest.mark.requirement("R8")
 def test_r8_each_credential_change_is_recorded_and_confirmed(app, client, login_as):
     user = login_as()
     secret = _enrol_two_factor(client)
@@ -480,6 +501,7 @@ def test_r8_each_credential_change_is_recorded_and_confirmed(app, client, login_
 # R9 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R9")
 def test_r9_codes_are_128_bit_stored_only_as_a_digest(app, make_school):
     school = make_school()
     code = _pending_account(app, school, "pending@example.org")
@@ -489,6 +511,7 @@ def test_r9_codes_are_128_bit_stored_only_as_a_digest(app, make_school):
     assert len(stored) == 1 and code not in stored[0] and len(stored[0]) == 64
 
 
+@pytest.mark.requirement("R9")
 def test_r9_code_works_at_59_minutes_and_not_at_61(app, make_school):
     school = make_school()
     with freeze_time(datetime.now(UTC)) as frozen:
@@ -501,6 +524,7 @@ def test_r9_code_works_at_59_minutes_and_not_at_61(app, make_school):
     assert "That code is not valid" in refused.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R9")
 def test_r9_a_new_code_voids_the_old_one_and_each_works_once(app, make_school):
     school = make_school()
     first = _pending_account(app, school, "pending@example.org")
@@ -517,6 +541,7 @@ def test_r9_a_new_code_voids_the_old_one_and_each_works_once(app, make_school):
     assert "That code is not valid" in reused.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R9")
 def test_r9_foreign_host_header_gets_400_on_sign_in_and_activation(make_app, database_url, app):
     hosted = make_app(make_config(database_url, TRUSTED_HOSTS=["tracker.example.org"]))
     client = hosted.test_client()
@@ -529,6 +554,7 @@ def test_r9_foreign_host_header_gets_400_on_sign_in_and_activation(make_app, dat
     assert client.get("/activate", headers=good).status_code == 200
 
 
+@pytest.mark.requirement("R9")
 def test_r9_code_page_never_echoes_the_request_host(client, make_school, make_user):
     # No mail is sent: the admin hands the code on. Without TRUSTED_HOSTS (development), a
     # forged Host still never reaches the page that carries the code.
@@ -542,6 +568,7 @@ def test_r9_code_page_never_echoes_the_request_host(client, make_school, make_us
     assert "Activation code for" in page and "evil.example" not in page
 
 
+@pytest.mark.requirement("R9")
 def test_r9_activation_attempts_are_rate_limited(client):
     statuses = [
         _activate(client, f"guess{n}@example.org", "Zm9vYmFyYmF6cXV4cXV1eA").status_code
@@ -563,6 +590,7 @@ def _goes_to_login(response) -> bool:
     return response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+@pytest.mark.requirement("R11")
 def test_r11_copied_cookie_dies_with_a_password_change(app, client, make_user, auth):
     user = make_user()
     auth.login(user.email)
@@ -572,6 +600,7 @@ def test_r11_copied_cookie_dies_with_a_password_change(app, client, make_user, a
     assert _goes_to_login(_replay(app, stolen))
 
 
+@pytest.mark.requirement("R11")
 def test_r11_copied_cookie_dies_with_two_factor_removal(app, client, login_as):
     login_as()
     secret = _enrol_two_factor(client)
@@ -583,6 +612,7 @@ def test_r11_copied_cookie_dies_with_two_factor_removal(app, client, login_as):
     assert _goes_to_login(_replay(app, stolen))
 
 
+@pytest.mark.requirement("R12")
 def test_r12_pre_login_cookie_changes_and_is_worthless(app, client, make_user, auth):
     user = make_user()
     client.get("/login")
@@ -594,6 +624,7 @@ def test_r12_pre_login_cookie_changes_and_is_worthless(app, client, make_user, a
     assert _goes_to_login(_replay(app, before))
 
 
+@pytest.mark.requirement("R12")
 def test_r12_cookie_from_between_password_and_code_is_worthless(app, client, make_user, auth):
     user = make_user()
     auth.login(user.email)
@@ -610,6 +641,7 @@ def test_r12_cookie_from_between_password_and_code_is_worthless(app, client, mak
 # R13 ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R13")
 def test_r13_idle_limit_is_30_minutes_then_back_to_sign_in(app, client, make_user, auth):
     user = make_user()
     with freeze_time(datetime.now(UTC)) as frozen:
@@ -623,6 +655,7 @@ def test_r13_idle_limit_is_30_minutes_then_back_to_sign_in(app, client, make_use
         assert client.get("/account/").status_code == 302  # really signed out, not one refusal
 
 
+@pytest.mark.requirement("R13")
 def test_r13_browser_cookie_lives_at_most_ten_hours(client, make_user):
     user = make_user()
     with freeze_time("2026-11-02 08:00:00"):
@@ -635,6 +668,7 @@ def test_r13_browser_cookie_lives_at_most_ten_hours(client, make_user):
 # R14 ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R14")
 def test_r14_no_remember_cookie_on_activation_either(app, make_school):
     school = make_school()
     code = _pending_account(app, school, "pending@example.org")
@@ -664,6 +698,7 @@ def _age_sign_in(client, minutes: int) -> None:
         sess["auth_at"] = int(time.time()) - minutes * 60
 
 
+@pytest.mark.requirement("R15")
 @pytest.mark.parametrize(("role", "method", "path"), SENSITIVE)
 def test_r15_stale_sign_in_is_sent_to_confirm(
     app, client, login_as, make_school, make_user, make_pupil, role, method, path
@@ -681,6 +716,7 @@ def test_r15_stale_sign_in_is_sent_to_confirm(
         assert db.session.get(User, member.id).role is Role.STAFF
 
 
+@pytest.mark.requirement("R15")
 def test_r15_confirming_opens_the_page_again(client, login_as, make_school, make_pupil):
     school = make_school()
     pupil = make_pupil(school)
@@ -694,6 +730,7 @@ def test_r15_confirming_opens_the_page_again(client, login_as, make_school, make
     assert client.get(f"/pupils/{pupil.id}/access").status_code == 200
 
 
+@pytest.mark.requirement("R15")
 def test_r15_two_factor_changes_need_the_password_even_when_fresh(client, login_as):
     login_as()
     page = client.get("/account/two-factor").get_data(as_text=True)
@@ -707,6 +744,7 @@ def test_r15_two_factor_changes_need_the_password_even_when_fresh(client, login_
 # R16 ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R16")
 @pytest.mark.parametrize("path", ["/", "/pupils/", "/account/", "/reports/", "/no-such-page"])
 def test_r16_sign_out_button_posts_from_every_page(client, login_as, path):
     login_as(Role.LEADER)
@@ -714,6 +752,7 @@ def test_r16_sign_out_button_posts_from_every_page(client, login_as, path):
     assert re.search(r'<form method="post" action="/logout"', body)
 
 
+@pytest.mark.requirement("R16")
 def test_r16_admin_ending_sessions_kills_a_copied_cookie(app, make_school, make_user):
     school = make_school()
     member = make_user(school=school)

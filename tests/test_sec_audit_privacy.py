@@ -98,6 +98,7 @@ def _enrol_totp(client) -> str:
 # R59: one test per security event type -----------------------------------------------------
 
 
+@pytest.mark.requirement("R59")
 def test_r59_login_success_is_logged_with_every_structured_field(make_user, auth, logs):
     user = make_user(Role.STAFF)
     assert auth.login(user.email).status_code == 302
@@ -105,6 +106,7 @@ def test_r59_login_success_is_logged_with_every_structured_field(make_user, auth
     assert_fields(record, user=user.id, school=user.school_id, outcome="success")
 
 
+@pytest.mark.requirement("R59")
 def test_r59_login_failure_is_logged_against_the_account(make_user, auth, logs):
     user = make_user(Role.STAFF)
     auth.login(user.email, "wrong-password-here")
@@ -113,6 +115,7 @@ def test_r59_login_failure_is_logged_against_the_account(make_user, auth, logs):
     assert f"user {user.id} " in record.getMessage()
 
 
+@pytest.mark.requirement("R59")
 def test_r59_wrong_second_factor_is_logged(make_user, client, auth, logs):
     user = make_user(Role.STAFF)
     auth.login(user.email)
@@ -124,6 +127,7 @@ def test_r59_wrong_second_factor_is_logged(make_user, client, auth, logs):
     assert_fields(record, user="-", school=user.school_id, outcome="failure")
 
 
+@pytest.mark.requirement("R59")
 def test_r59_throttled_sign_in_is_logged(make_user, auth, logs):
     user = make_user(Role.STAFF)
     for _ in range(5):
@@ -134,6 +138,7 @@ def test_r59_throttled_sign_in_is_logged(make_user, auth, logs):
     assert "POST auth.login" in record.getMessage() and "status=429" in record.getMessage()
 
 
+@pytest.mark.requirement("R59")
 def test_r59_forbidden_page_is_logged(client, login_as, logs):
     staff = login_as(Role.STAFF)
     assert client.get("/audit/").status_code == 403
@@ -142,6 +147,7 @@ def test_r59_forbidden_page_is_logged(client, login_as, logs):
     assert "GET audit_log.index" in record.getMessage()
 
 
+@pytest.mark.requirement("R59")
 def test_r59_another_schools_pupil_404_is_logged_but_a_typo_is_not(
     client, login_as, make_school, make_pupil, logs
 ):
@@ -157,6 +163,7 @@ def test_r59_another_schools_pupil_404_is_logged_but_a_typo_is_not(
 CSRF_ON = pytest.mark.parametrize("app_config_overrides", [{"WTF_CSRF_ENABLED": True}])
 
 
+@pytest.mark.requirement("R59")
 @CSRF_ON
 def test_r59_csrf_failure_is_logged_once(client, make_user, logs):
     user = make_user(Role.STAFF)
@@ -167,6 +174,7 @@ def test_r59_csrf_failure_is_logged_once(client, make_user, logs):
     assert events(logs, "bad_request") == []  # the handler's line is the only one
 
 
+@pytest.mark.requirement("R59")
 def test_r59_wrong_current_password_is_logged(client, login_as, logs):
     staff = login_as(Role.STAFF)
     refused = client.post(
@@ -179,6 +187,7 @@ def test_r59_wrong_current_password_is_logged(client, login_as, logs):
     assert "field=current" in record.getMessage()
 
 
+@pytest.mark.requirement("R59")
 def test_r59_user_and_role_changes_are_logged(app, client, login_as, make_school, logs):
     school = make_school()
     admin = login_as(Role.ADMIN, school=school)
@@ -202,6 +211,7 @@ def _upload(client, data: bytes):
     )
 
 
+@pytest.mark.requirement("R59")
 def test_r59_roll_import_is_logged(client, login_as, make_school, logs):
     school = make_school()
     admin = login_as(Role.ADMIN, school=school)
@@ -212,6 +222,7 @@ def test_r59_roll_import_is_logged(client, login_as, make_school, logs):
     assert_fields(record, user=admin.id, school=school.id, outcome="success")
 
 
+@pytest.mark.requirement("R59")
 def test_r59_export_is_logged(client, login_as, make_school, logs):
     school = make_school()
     leader = login_as(Role.LEADER, school=school)
@@ -221,6 +232,7 @@ def test_r59_export_is_logged(client, login_as, make_school, logs):
     assert "governors_workbook" in record.getMessage()
 
 
+@pytest.mark.requirement("R59")
 def test_r59_cancelling_an_exclusion_is_logged(app, world, logs):
     with app.app_context():
         exclusion = db.session.scalar(sa.select(Exclusion))
@@ -234,6 +246,7 @@ def test_r59_cancelling_an_exclusion_is_logged(app, world, logs):
     assert f"exclusion {exclusion.id} " in record.getMessage()
 
 
+@pytest.mark.requirement("R59")
 def test_r59_term_dates_and_catalogue_changes_are_logged(app, client, login_as, make_school, logs):
     school = make_school()
     admin = login_as(Role.ADMIN, school=school)
@@ -255,6 +268,7 @@ def test_r59_term_dates_and_catalogue_changes_are_logged(app, client, login_as, 
     assert f"intervention_type {kind} " in catalogue.getMessage()
 
 
+@pytest.mark.requirement("R59")
 def test_r59_retention_run_is_logged_without_a_request(runner, logs):
     result = runner.invoke(args=["apply-retention"])
     assert result.exit_code == 0, result.output
@@ -276,6 +290,7 @@ def _hidden(page: str) -> dict[str, str]:
     return fields
 
 
+@pytest.mark.requirement("R60")
 @CSRF_ON  # so CSRF tokens travel, and must not be logged
 def test_r60_markers_never_reach_app_or_access_logs(app, world, make_user, logs):
     admin = make_user(Role.ADMIN, school=world.school)
@@ -375,6 +390,7 @@ def test_r60_markers_never_reach_app_or_access_logs(app, world, make_user, logs)
 FORGED = "2026-01-01T00:00:00.000Z INFO school_tracker.security forged login"
 
 
+@pytest.mark.requirement("R61")
 def test_r61_crlf_username_yields_one_escaped_log_record(app, client, logs):
     email = f"mallory@example.org\r\n{FORGED}"
     statuses = [
@@ -394,6 +410,7 @@ def test_r61_crlf_username_yields_one_escaped_log_record(app, client, logs):
         assert "\n" not in formatter.format(record) and "\r" not in record.getMessage()
 
 
+@pytest.mark.requirement("R61")
 def test_r61_security_event_detail_cannot_start_a_new_line(app, logs):
     with app.test_request_context("/"):
         log_security_event("login_failed", "failure", f"user 7\n{FORGED}")
@@ -410,6 +427,7 @@ def _audit_rows(app) -> list[AuditEntry]:
         return list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)))
 
 
+@pytest.mark.requirement("R62")
 def test_r62_view_and_export_are_each_one_audit_row_and_the_leader_sees_both(app, world):
     mentee = world.mentee
     before = len(_audit_rows(app))
@@ -447,6 +465,7 @@ def test_r62_view_and_export_are_each_one_audit_row_and_the_leader_sees_both(app
         assert content not in stored, content
 
 
+@pytest.mark.requirement("R62")
 def test_r62_audit_never_keeps_the_value_of_a_classified_field(app, make_user):
     actor = make_user(Role.STAFF)
     with app.app_context():
@@ -527,12 +546,14 @@ def test_r63_create_and_two_edits_are_three_attributed_entries_in_order(app, wor
         assert NOTE not in json.dumps([e.changes for e in entries])
 
 
+@pytest.mark.requirement("R63")
 def test_r63_no_route_deletes_anything(app):
     for rule in app.url_map.iter_rules():
         assert "DELETE" not in rule.methods, rule
         assert "delete" not in rule.endpoint.lower(), rule
 
 
+@pytest.mark.requirement("R63")
 def test_r63_staff_cannot_cancel_close_or_hide_records(app, world):
     with app.app_context():
         exclusion = db.session.scalar(sa.select(Exclusion))
@@ -578,6 +599,7 @@ def test_r63_a_deactivated_authors_entries_stay_readable_and_attributed(app, wor
 # R64: audit rows cannot be changed, even by bulk statements -------------------------------------
 
 
+@pytest.mark.requirement("R64")
 def test_r64_bulk_update_and_delete_of_audit_rows_are_refused(app, make_school):
     school = make_school()
     with app.app_context():
@@ -609,6 +631,7 @@ NOT_PERSONAL = {
 PERSONAL_NAME = re.compile(r"(name|surname|forename|_said|_voice|notes|reason|goals)$")
 
 
+@pytest.mark.requirement("R67")
 def test_r67_every_classified_column_exists(app):
     tables = db.metadata.tables
     for qualified in CLASSIFICATION:
@@ -617,6 +640,7 @@ def test_r67_every_classified_column_exists(app):
     assert set(tables) >= SPECIAL_TABLES
 
 
+@pytest.mark.requirement("R67")
 def test_r67_every_free_text_or_name_column_is_classified(app):
     for table in db.metadata.sorted_tables:
         for column in table.columns:
@@ -629,6 +653,7 @@ def test_r67_every_free_text_or_name_column_is_classified(app):
                 )
 
 
+@pytest.mark.requirement("R67")
 def test_r67_no_service_writes_classified_values_into_the_audit():
     from school_tracker.families.services import SAFE_FIELDS as FAMILIES
     from school_tracker.interventions.participants import SAFE_FIELDS as PARTICIPANTS
@@ -654,6 +679,7 @@ def _classified_values(app) -> tuple[set[str], set[date]]:
     return texts, dates
 
 
+@pytest.mark.requirement("R67")
 def test_r67_governors_workbook_holds_no_classified_value(app, world):
     texts, dates = _classified_values(app)
     assert NOTE in " ".join(texts) and date(2018, 3, 1) in dates  # the world is rich enough
@@ -686,6 +712,7 @@ SAR_SHEETS = {
 }
 
 
+@pytest.mark.requirement("R70")
 def test_r70_every_pupil_linked_table_has_a_sheet_in_the_subject_access_file(app, world):
     pupils = db.metadata.tables["pupils"]
     linked = {
@@ -724,6 +751,7 @@ def test_r70_every_pupil_linked_table_has_a_sheet_in_the_subject_access_file(app
 # R72: minimisation in titles, URLs, browser storage and notifications --------------------------
 
 
+@pytest.mark.requirement("R72")
 def test_r72_no_pupil_data_in_titles_or_links(app, world):
     mentee = world.mentee
     with app.app_context():
@@ -753,6 +781,7 @@ def test_r72_no_pupil_data_in_titles_or_links(app, world):
             assert not [link for link in links if marker in link], (path, marker)
 
 
+@pytest.mark.requirement("R72")
 def test_r72_no_browser_storage_and_no_outgoing_mail():
     sources = [*ROOT.glob("templates/**/*.html"), *ROOT.glob("static/**/*.js")]
     for path in sources:
@@ -768,6 +797,7 @@ def test_r72_no_browser_storage_and_no_outgoing_mail():
 # R69: held records stay held on every run ------------------------------------------------------
 
 
+@pytest.mark.requirement("R69")
 def test_r69_held_category_survives_repeated_runs_far_in_the_future(app, world):
     from school_tracker.retention import apply_retention
 

@@ -142,12 +142,14 @@ def _lf(text: str) -> str:
 # --- R43 / R44 / R45: cell contents -------------------------------------------------------
 
 
+@pytest.mark.requirement("R43")
 def test_r43_no_export_is_offered_as_csv(app):
     """R43 is not applicable while no route answers with CSV; this fails if one is added."""
     rules = [rule.rule for rule in app.url_map.iter_rules()]
     assert not [rule for rule in rules if rule.endswith(".csv") or "csv" in rule.lower()]
 
 
+@pytest.mark.requirement("R44")
 def test_r44_hostile_text_is_a_quote_prefixed_inline_string_in_every_export(download):
     kind, response = download
     hostile = {_lf(v) for v in [*HOSTILE, *HOSTILE_NAMES, HOSTILE_SCHOOL]}
@@ -164,6 +166,7 @@ def test_r44_hostile_text_is_a_quote_prefixed_inline_string_in_every_export(down
     assert must <= found.keys(), must - found.keys()
 
 
+@pytest.mark.requirement("R44")
 def test_r44_reloaded_text_cells_are_strings_never_formulas_or_errors(download):
     _, response = download
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
@@ -178,6 +181,7 @@ def test_r44_reloaded_text_cells_are_strings_never_formulas_or_errors(download):
     assert texts > 10
 
 
+@pytest.mark.requirement("R45")
 @pytest.mark.parametrize("kind", ["named", "subject_access", "transfer"])
 def test_r45_control_characters_and_40000_characters_export_with_the_marker(
     world, client, auth, kind
@@ -195,6 +199,7 @@ def test_r45_control_characters_and_40000_characters_export_with_the_marker(
 # --- R46: download responses ---------------------------------------------------------------
 
 
+@pytest.mark.requirement("R46")
 def test_r46_download_headers_are_safe_for_a_hostile_school_name_and_slug(download):
     kind, response = download
     disposition = response.headers["Content-Disposition"]
@@ -209,6 +214,7 @@ def test_r46_download_headers_are_safe_for_a_hostile_school_name_and_slug(downlo
 # --- R47: governors' workbook --------------------------------------------------------------
 
 
+@pytest.mark.requirement("R47")
 def test_r47_no_marker_in_any_part_and_metadata_is_clean(world, client, auth):
     auth.login(world.leader.email)
     response = client.get(f"/reports/governors.xlsx?term={TERM}")
@@ -262,6 +268,7 @@ def _percent_checks(lines: dict[str, object], base: str, pct: str, threshold: in
     return seen
 
 
+@pytest.mark.requirement("R47")
 @pytest.mark.parametrize("threshold", [5, 12])
 def test_r47_percentages_only_where_the_base_is_above_the_threshold(
     app, make_school, make_pupil, threshold
@@ -290,6 +297,7 @@ def test_r47_percentages_only_where_the_base_is_above_the_threshold(
 # --- R48: audit, rate limit, fresh login ---------------------------------------------------
 
 
+@pytest.mark.requirement("R48")
 def test_r48_one_export_writes_exactly_one_audit_row_with_its_details(app, world, download):
     kind, _ = download
     with app.app_context():
@@ -314,6 +322,7 @@ class TestExportLimit:
     def app_config_overrides(self):
         return {"EXPORT_LIMIT": "3 per hour"}
 
+    @pytest.mark.requirement("R48")
     def test_r48_the_export_past_the_hourly_limit_gets_429_and_leaves_no_trace(
         self, app, world, client, auth
     ):
@@ -325,6 +334,7 @@ class TestExportLimit:
         assert count(app, TransferRecord) == 0  # refused before anything was recorded
 
 
+@pytest.mark.requirement("R48")
 @pytest.mark.parametrize("kind", ["transfer", "governors"])
 def test_r48_transfer_and_governors_downloads_need_a_fresh_login(app, world, client, auth, kind):
     with freeze_time(datetime.now(UTC)) as frozen:
@@ -394,6 +404,7 @@ def import_id_of(response) -> str:
 # --- R49: request size limits --------------------------------------------------------------
 
 
+@pytest.mark.requirement("R49")
 def test_r49_a_6mb_upload_gets_the_friendly_413_and_leaves_no_temp_file(
     app, client, admin, spool_dir
 ):
@@ -404,6 +415,7 @@ def test_r49_a_6mb_upload_gets_the_friendly_413_and_leaves_no_temp_file(
     assert count(app, RollImport) == 0
 
 
+@pytest.mark.requirement("R49")
 def test_r49_a_multipart_body_with_2000_parts_gets_413(app, client, admin):
     assert app.config["MAX_FORM_PARTS"] <= 1000
     assert app.config["MAX_FORM_MEMORY_SIZE"] <= 500_000
@@ -525,6 +537,7 @@ MALFORMED = {
 }
 
 
+@pytest.mark.requirement("R57")
 @pytest.mark.parametrize("name", list(MALFORMED))
 def test_r57_every_malformed_file_gets_400_and_a_logged_reference_without_content(
     app, client, admin, caplog, name
@@ -546,6 +559,7 @@ def test_r57_every_malformed_file_gets_400_and_a_logged_reference_without_conten
     assert elapsed < 5, elapsed
 
 
+@pytest.mark.requirement("R51")
 def test_r51_zip_bomb_is_refused_over_http_in_under_a_second_and_small_memory(client, admin):
     bomb = _zip_bomb()
     # Time and memory are measured on separate uploads: tracing every allocation slows the
@@ -565,6 +579,7 @@ def test_r51_zip_bomb_is_refused_over_http_in_under_a_second_and_small_memory(cl
     assert peak < 10 << 20  # the 30 MB part is never inflated
 
 
+@pytest.mark.requirement("R52")
 def test_r52_quadratic_blowup_is_refused_by_the_parser_quickly():
     started = time.perf_counter()
     with pytest.raises(ImportFileError) as caught:
@@ -573,12 +588,14 @@ def test_r52_quadratic_blowup_is_refused_by_the_parser_quickly():
     assert time.perf_counter() - started < 2
 
 
+@pytest.mark.requirement("R52")
 def test_r52_the_app_refuses_to_start_without_defusedxml(make_app, database_url, monkeypatch):
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
     with pytest.raises(RuntimeError, match="defusedxml"):
         make_app(make_config(database_url))
 
 
+@pytest.mark.requirement("R52")
 def test_r52_defusedxml_is_a_pinned_dependency():
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
@@ -586,6 +603,7 @@ def test_r52_defusedxml_is_a_pinned_dependency():
     assert pins, deps
 
 
+@pytest.mark.requirement("R53")
 def test_r53_forged_dimension_is_ignored_and_the_file_imports(app, client, admin):
     data = xlsx_bytes([ROLL_HEADER[:7], list(row(1).values())[:7]])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -600,6 +618,7 @@ def test_r53_forged_dimension_is_ignored_and_the_file_imports(app, client, admin
     assert 'To add to the roll</th><td class="text-end">1<' in body
 
 
+@pytest.mark.requirement("R53")
 def test_r53_a_5000_row_file_is_accepted_and_5001_is_not(app, client, admin):
     assert import_id_of(upload(client, roll_csv(5_000)))
     refused = upload(client, roll_csv(5_001))
@@ -607,6 +626,7 @@ def test_r53_a_5000_row_file_is_accepted_and_5001_is_not(app, client, admin):
     assert "more than 5,000 pupils" in refused.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R54")
 def test_r54_r55_row_problems_get_400_with_a_reference_and_store_nothing(
     app, client, admin, caplog
 ):
@@ -637,6 +657,7 @@ def test_r54_r55_row_problems_get_400_with_a_reference_and_store_nothing(
     assert count(app, Pupil) == 0 and count(app, RollImport) == 0
 
 
+@pytest.mark.requirement("R55")
 def test_r55_excel_bom_does_not_stick_to_the_first_header(app, client, admin):
     data = b"\xef\xbb\xbf" + roll_csv(2)
     import_id = import_id_of(upload(client, data))
@@ -647,6 +668,7 @@ def test_r55_excel_bom_does_not_stick_to_the_first_header(app, client, admin):
 # --- R56: nothing kept on disk, nothing served ---------------------------------------------
 
 
+@pytest.mark.requirement("R56")
 def test_r56_an_upload_leaves_no_file_behind_and_no_url_serves_it(app, client, admin, spool_dir):
     header = [*ROLL_HEADER, "Notes"]
     rows = [row(n, Notes=MARKER + "x" * 300) for n in range(1, 2_001)]
@@ -697,6 +719,7 @@ def test_r58_another_admins_import_id_is_404_and_a_second_confirm_is_409(
     assert count(app, Pupil) == 2
 
 
+@pytest.mark.requirement("R58")
 def test_r58_four_concurrent_confirms_apply_the_import_exactly_once(app, admin):
     uploader = app.test_client()
     uploader.post("/login", data={"email": admin.email, "password": PASSWORD})

@@ -64,6 +64,7 @@ def _sent_to_confirm(response) -> bool:
 # --- R15: bulk import and the audit page need a fresh sign-in --------------------------------
 
 
+@pytest.mark.requirement("R15")
 def test_r15_a_stale_session_cannot_open_or_upload_to_the_import_page(app, client, login_as):
     login_as(Role.ADMIN)
     _age_sign_in(client)
@@ -75,6 +76,7 @@ def test_r15_a_stale_session_cannot_open_or_upload_to_the_import_page(app, clien
     assert _count(app, RollImport) == 1
 
 
+@pytest.mark.requirement("R15")
 def test_r15_a_stale_session_cannot_confirm_an_import(app, client, login_as):
     admin = login_as(Role.ADMIN)
     preview = _upload(client, roll_csv(3))
@@ -88,6 +90,7 @@ def test_r15_a_stale_session_cannot_confirm_an_import(app, client, login_as):
     assert _count(app, Pupil, Pupil.school_id == admin.school_id) == 3
 
 
+@pytest.mark.requirement("R15")
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.LEADER])
 def test_r15_the_audit_log_needs_a_fresh_sign_in(client, login_as, role):
     login_as(role)
@@ -111,6 +114,7 @@ class TestSearchLimit:
     def app_config_overrides(self):
         return {"SEARCH_LIMIT": "3 per minute"}
 
+    @pytest.mark.requirement("R77")
     def test_r77_the_fourth_search_in_a_minute_gets_the_friendly_429(
         self, app, client, make_school, make_user, auth
     ):
@@ -131,6 +135,7 @@ class TestUploadLimit:
     def app_config_overrides(self):
         return {"IMPORT_LIMIT": "2 per hour"}
 
+    @pytest.mark.requirement("R77")
     def test_r77_the_third_upload_in_an_hour_gets_the_friendly_429(self, app, client, login_as):
         login_as(Role.ADMIN)
         responses = [_upload(client, roll_csv(1, start=n)) for n in (1, 2, 3)]
@@ -139,6 +144,7 @@ class TestUploadLimit:
         assert _count(app, RollImport) == 2
 
 
+@pytest.mark.requirement("R77")
 def test_r77_search_and_upload_limits_are_configured_for_every_environment():
     """The defaults are per person and generous: no real school reaches them."""
     for config in (ProductionConfig, make_config("sqlite://")):
@@ -149,12 +155,14 @@ def test_r77_search_and_upload_limits_are_configured_for_every_environment():
 # --- R42/R9 and R74: production refuses an open Host list and weak keys -----------------------
 
 
+@pytest.mark.requirement("R42")
 @pytest.mark.parametrize("hosts", [None, [], "tracker.example.org"])
 def test_r42_production_will_not_start_without_a_trusted_hosts_list(database_url, hosts):
     with pytest.raises(RuntimeError, match="TRUSTED_HOSTS"):
         create_app(production_config(database_url, TRUSTED_HOSTS=hosts))
 
 
+@pytest.mark.requirement("R42")
 def test_r42_production_with_trusted_hosts_starts_and_refuses_other_hosts(make_app, database_url):
     hosts = ["tracker.example.org"]
     client = make_app(production_config(database_url, TRUSTED_HOSTS=hosts)).test_client()
@@ -310,6 +318,7 @@ def test_r85_two_session_forms_loaded_in_the_same_second_both_save_and_a_resend_
     assert _count(app, MentoringSession) == 2
 
 
+@pytest.mark.requirement("R85")
 def test_r85_a_resent_risk_action_saves_once(app, csrf_app, make_school, make_user, make_pupil):
     """The action form is prefixed ("action-csrf_token"); its token must still be claimed."""
     seed_reference(app)
@@ -330,6 +339,7 @@ def test_r85_a_resent_risk_action_saves_once(app, csrf_app, make_school, make_us
     assert _count(app, RiskAction) == 1
 
 
+@pytest.mark.requirement("R85")
 def test_r85_every_saving_form_renders_a_nonce(app, csrf_app, make_school, make_user, make_pupil):
     seed_reference(app)
     school = make_school()
@@ -371,6 +381,7 @@ def _leader_client(app, school, make_user, name: str):
     return client
 
 
+@pytest.mark.requirement("R62")
 def test_r62_a_whole_school_named_export_shows_on_each_pupils_access_page(
     app, make_school, make_user, make_pupil
 ):
@@ -390,6 +401,7 @@ def test_r62_a_whole_school_named_export_shows_on_each_pupils_access_page(
     assert "Rita Riverside" in row  # and never Oakfield's export
 
 
+@pytest.mark.requirement("R62")
 def test_r62_a_trust_wide_export_shows_for_pupils_of_the_schools_it_covered(
     app, make_school, make_user, make_pupil
 ):

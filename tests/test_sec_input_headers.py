@@ -155,6 +155,7 @@ def test_the_walk_finds_every_kind_of_field():
     assert len(CHOICE_FIELDS) > 20 and len(NAME_FIELDS) >= 6
 
 
+@pytest.mark.requirement("R28")
 @pytest.mark.parametrize(("cls", "name", "unbound"), INPUT_FIELDS)
 @pytest.mark.parametrize("bad", ["be\x00fore", "be\x01fore"])
 def test_r28_every_input_refuses_nul_and_control_characters(form_app, cls, name, unbound, bad):
@@ -163,6 +164,7 @@ def test_r28_every_input_refuses_nul_and_control_characters(form_app, cls, name,
     assert errors, f"{cls.__qualname__}.{name} accepted {bad!r}"
 
 
+@pytest.mark.requirement("R28")
 @pytest.mark.parametrize(("cls", "name", "unbound"), TEXT_FIELDS)
 def test_r28_text_fields_name_the_control_character_problem(form_app, cls, name, unbound):
     """R28: free text is refused for its hidden character, not by luck of another check."""
@@ -170,6 +172,7 @@ def test_r28_text_fields_name_the_control_character_problem(form_app, cls, name,
     assert any(HIDDEN_CHARACTERS.search(e) for e in errors), errors
 
 
+@pytest.mark.requirement("R28")
 @pytest.mark.parametrize(
     ("cls", "name", "unbound"),
     _cases(lambda u: issubclass(u.field_class, StringField) and not _is_repeat(u)),
@@ -204,6 +207,7 @@ COLUMN_LIMITS = [
 ]
 
 
+@pytest.mark.requirement("R28")
 @pytest.mark.parametrize(("path", "column"), COLUMN_LIMITS, ids=[p for p, _ in COLUMN_LIMITS])
 def test_r28_form_limits_fit_their_columns(path, column):
     module, cls_name, field_name = path.rsplit(".", 2)
@@ -290,6 +294,7 @@ RECORD_POSTS = [
 ]
 
 
+@pytest.mark.requirement("R28")
 @pytest.mark.parametrize(("who", "url", "data", "field", "model"), RECORD_POSTS)
 @pytest.mark.parametrize("bad", ["\x00", "\x01"], ids=["nul", "soh"])
 def test_r28_control_characters_reach_no_database(
@@ -308,6 +313,7 @@ def test_r28_control_characters_reach_no_database(
     assert _count(app, model) == before + 1  # the same form without the character saves
 
 
+@pytest.mark.requirement("R28")
 @pytest.mark.parametrize(
     ("url", "data"),
     [
@@ -339,6 +345,7 @@ def _last_leap_day() -> date:
     return leap if leap <= TODAY else date(year - 4, 2, 29)
 
 
+@pytest.mark.requirement("R30")
 @pytest.mark.parametrize(("cls", "name", "unbound"), DATE_FIELDS)
 @pytest.mark.parametrize(
     "bad",
@@ -357,12 +364,14 @@ def test_r30_every_date_field_refuses_bad_dates(form_app, cls, name, unbound, ba
     assert _errors(form_app, name, unbound, bad), f"{cls.__qualname__}.{name} took {bad}"
 
 
+@pytest.mark.requirement("R30")
 @pytest.mark.parametrize(("cls", "name", "unbound"), DATE_FIELDS)
 def test_r30_every_date_field_takes_real_recent_dates(form_app, cls, name, unbound):
     for good in (TODAY, _last_leap_day()):
         assert _errors(form_app, name, unbound, good.isoformat()) == []
 
 
+@pytest.mark.requirement("R30")
 def test_r30_implausible_date_through_a_page_writes_nothing(app, client, auth, people):
     auth.login(people["staff"].email)
     response = client.post("/kindness/new", data={**_kindness(people), "occurred_on": "0026-11-02"})
@@ -370,6 +379,7 @@ def test_r30_implausible_date_through_a_page_writes_nothing(app, client, auth, p
     assert _count(app, KindnessMoment) == 0
 
 
+@pytest.mark.requirement("R30")
 def test_r30_term_dates_are_held_to_their_own_term(app, client, login_as, school):
     login_as(Role.ADMIN, school=school)
     for starts_on, message in (
@@ -412,6 +422,7 @@ def _preview_counts(app, school, surname: str) -> dict:
         return plan.counts()
 
 
+@pytest.mark.requirement("R31")
 def test_r31_nfd_name_in_an_import_is_the_same_pupil_as_the_nfc_one(app, school, make_pupil):
     from tests.import_factories import upn
 
@@ -421,6 +432,7 @@ def test_r31_nfd_name_in_an_import_is_the_same_pupil_as_the_nfc_one(app, school,
     assert _preview_counts(app, school, "Zoe")["updated"] == 1  # a real change is still seen
 
 
+@pytest.mark.requirement("R31")
 def test_r31_search_typed_in_nfd_finds_the_nfc_name(client, auth, school, people, make_pupil):
     make_pupil(school, legal_surname=ZOE_NFC, legal_forename="Ann")
     auth.login(people["staff"].email)
@@ -430,6 +442,7 @@ def test_r31_search_typed_in_nfd_finds_the_nfc_name(client, auth, school, people
     assert "1 pupil" in body and f"{ZOE_NFC}, Ann" in body
 
 
+@pytest.mark.requirement("R31")
 def test_r31_apostrophes_and_diacritics_save_and_display(app, client, auth, people):
     auth.login(people["staff"].email)
     name = "Siobh\u0061\u0301n O'Brien-N\u00ed"  # typed with a combining accent
@@ -442,6 +455,7 @@ def test_r31_apostrophes_and_diacritics_save_and_display(app, client, auth, peop
     assert "Siobhán O&#39;Brien-Ní" in page
 
 
+@pytest.mark.requirement("R31")
 @pytest.mark.parametrize(("cls", "name", "unbound"), NAME_FIELDS)
 @pytest.mark.parametrize("hidden", ["\u202e", "\u2067", "\u200b", "\ufeff"])
 def test_r31_names_refuse_direction_and_zero_width_characters(form_app, cls, name, unbound, hidden):
@@ -449,6 +463,7 @@ def test_r31_names_refuse_direction_and_zero_width_characters(form_app, cls, nam
     assert _errors(form_app, name, unbound, f"O'Brien-{ZOE_NFD}") == []
 
 
+@pytest.mark.requirement("R31")
 @pytest.mark.parametrize(("cls", "name", "unbound"), EMAIL_FIELDS)
 def test_r31_stored_email_identifiers_refuse_hidden_characters(form_app, cls, name, unbound):
     for hidden in ("\u202e", "\u200b"):
@@ -459,6 +474,7 @@ def test_r31_stored_email_identifiers_refuse_hidden_characters(form_app, cls, na
 # --- R32 enumerations: every choice is checked against its list ------------------------------
 
 
+@pytest.mark.requirement("R32")
 @pytest.mark.parametrize(("cls", "name", "unbound"), CHOICE_FIELDS)
 @pytest.mark.parametrize("bad", ["X", "maybe", "99999"])
 def test_r32_every_choice_field_refuses_values_off_its_list(form_app, cls, name, unbound, bad):
@@ -468,6 +484,7 @@ def test_r32_every_choice_field_refuses_values_off_its_list(form_app, cls, name,
 # --- R34 URL fields: none exist; this fails when one is added without its own check ---------
 
 
+@pytest.mark.requirement("R34")
 def test_r34_no_form_or_column_takes_a_link():
     from wtforms import URLField
 
@@ -493,6 +510,7 @@ SQL_FORMATTING = re.compile(
 )
 
 
+@pytest.mark.requirement("R35")
 def test_r35_no_sql_is_built_by_string_formatting():
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
@@ -503,6 +521,7 @@ def test_r35_no_sql_is_built_by_string_formatting():
     assert offenders == []
 
 
+@pytest.mark.requirement("R35")
 def test_r35_sort_is_allowlisted_and_injection_text_finds_nobody(client, auth, people):
     auth.login(people["staff"].email)
     assert client.get("/pupils/?sort=year").status_code == 200
@@ -643,6 +662,7 @@ def _get_pages(app, ids: dict, query: str = "") -> list[str]:
     return sorted(paths)
 
 
+@pytest.mark.requirement("R33")
 @pytest.mark.parametrize("role", ["leader", "staff", "admin", "governor", "trust_leader"])
 def test_r33_hostile_text_is_escaped_on_every_page(app, client, auth, make_user, hostile, role):
     user = {"leader": hostile.leader, "staff": hostile.staff}.get(role) or make_user(
@@ -672,6 +692,7 @@ POLLUTED = (
 HUGE_NUMBERS = f"?page={10**30}&year={10**30}&type={10**30}&staff={10**30}&pupil={10**30}"
 
 
+@pytest.mark.requirement("R36")
 def test_r36_polluted_queries_and_huge_numbers_are_never_a_500(app, client, auth, hostile):
     assert auth.login(hostile.leader.email).status_code == 302
     for query in (POLLUTED, HUGE_NUMBERS):
@@ -684,6 +705,7 @@ def test_r36_polluted_queries_and_huge_numbers_are_never_a_500(app, client, auth
     assert client.get("/audit/?page=0000000000002").status_code == 200
 
 
+@pytest.mark.requirement("R36")
 @pytest.mark.parametrize("big", [2**31, 2**63, 10**30])
 def test_r36_ids_no_row_can_have_are_404_not_500(app, client, auth, hostile, big):
     assert auth.login(hostile.leader.email).status_code == 302
@@ -722,6 +744,7 @@ def _active(app, user_id) -> bool:
         return db.session.get(User, user_id).active
 
 
+@pytest.mark.requirement("R37")
 def test_r37_token_lifetime_is_within_the_session_lifetime():
     for config in (Config, ProductionConfig):
         limit = config.WTF_CSRF_TIME_LIMIT
@@ -729,6 +752,7 @@ def test_r37_token_lifetime_is_within_the_session_lifetime():
         assert limit <= config.SESSION_ABSOLUTE_HOURS * 3600
 
 
+@pytest.mark.requirement("R37")
 def test_r37_missing_token_is_refused_and_changes_nothing(make_app, database_url, school, people):
     app = _csrf_app(make_app, database_url)
     client = _signed_in(app, people["admin"])
@@ -736,6 +760,7 @@ def test_r37_missing_token_is_refused_and_changes_nothing(make_app, database_url
     assert response.status_code == 400 and _active(app, people["staff"].id)
 
 
+@pytest.mark.requirement("R37")
 def test_r37_another_signed_in_users_token_is_refused(make_app, database_url, school, people):
     app = _csrf_app(make_app, database_url)
     admin = _signed_in(app, people["admin"])
@@ -747,6 +772,7 @@ def test_r37_another_signed_in_users_token_is_refused(make_app, database_url, sc
     assert response.status_code == 400 and _active(app, people["staff"].id)
 
 
+@pytest.mark.requirement("R37")
 def test_r37_expired_token_gets_a_friendly_400_then_a_fresh_one_works(
     make_app, database_url, school, people
 ):
@@ -798,6 +824,7 @@ def _sample(app, client, auth, people, kind):
     return get(path), True
 
 
+@pytest.mark.requirement("R38", "R40")
 @pytest.mark.parametrize(
     "kind", ["anonymous", "authenticated", "not_found", "server_error", "static", "xlsx"]
 )
@@ -831,6 +858,7 @@ def test_r40_security_headers_on_every_kind_of_response(app, client, auth, peopl
     response.close()
 
 
+@pytest.mark.requirement("R41")
 def test_r41_cors_preflight_gets_no_allow_origin(client):
     response = client.options(
         "/pupils/",
@@ -847,6 +875,7 @@ def test_r41_cors_preflight_gets_no_allow_origin(client):
 # --- R42 hosts ---------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R42")
 def test_r42_trusted_hosts_from_the_environment_refuse_other_hosts(
     make_app, database_url, monkeypatch
 ):
@@ -865,11 +894,13 @@ ERROR_CODES = [400, 401, 403, 404, 405, 413, 429, 500]
 REFERENCE = re.compile(r'reference <span class="font-monospace">([0-9a-f]{6,})</span>')
 
 
+@pytest.mark.requirement("R65")
 def test_r65_every_required_code_has_its_own_handler(app):
     handlers = app.error_handler_spec[None]
     assert [code for code in ERROR_CODES if not handlers.get(code)] == []
 
 
+@pytest.mark.requirement("R65")
 @pytest.mark.parametrize("code", ERROR_CODES)
 def test_r65_each_error_page_is_friendly_with_a_reference(app, client, login_as, code, caplog):
     from school_tracker.errors import MESSAGES
@@ -909,6 +940,7 @@ class _BrokenRoleLookup:
         raise RuntimeError("role store unavailable")
 
 
+@pytest.mark.requirement("R66")
 def test_r66_an_exception_in_the_permission_check_denies(app, client, login_as):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -937,6 +969,7 @@ def _upload(client, data: bytes):
     return response.headers["Location"].rsplit("/", 1)[-1]
 
 
+@pytest.mark.requirement("R66")
 def test_r66_an_import_failing_at_row_50_changes_nothing(app, client, school, people):
     from tests.import_factories import roll_csv
 
@@ -968,6 +1001,7 @@ def test_r66_an_import_failing_at_row_50_changes_nothing(app, client, school, pe
 # --- R74 SECRET_KEY: refused when missing; rotation through SECRET_KEY_FALLBACKS --------------
 
 
+@pytest.mark.requirement("R74")
 def test_r74_production_without_a_secret_key_in_the_environment_will_not_start(tmp_path):
     env = {
         key: value
@@ -986,6 +1020,7 @@ def test_r74_production_without_a_secret_key_in_the_environment_will_not_start(t
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.requirement("R74")
 def test_r74_a_rotated_key_keeps_sessions_and_seeds_through_fallbacks(
     make_app, database_url, people, monkeypatch
 ):
@@ -1016,6 +1051,7 @@ def test_r74_a_rotated_key_keeps_sessions_and_seeds_through_fallbacks(
 # --- R75 no debug in production --------------------------------------------------------------
 
 
+@pytest.mark.requirement("R75")
 def test_r75_production_ignores_every_debug_switch(make_app, database_url, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     monkeypatch.setenv("SCHOOL_TRACKER_DEBUG", "true")
@@ -1023,6 +1059,7 @@ def test_r75_production_ignores_every_debug_switch(make_app, database_url, monke
     assert app.debug is False and app.config["DEBUG"] is False
 
 
+@pytest.mark.requirement("R75")
 def test_r75_the_code_never_starts_the_development_server():
     sources = [ROOT / "wsgi.py", *(ROOT / "school_tracker").rglob("*.py")]
     offenders = [
@@ -1071,6 +1108,7 @@ def _login_address(app, client, user, forwarded_for: str) -> str:
         )
 
 
+@pytest.mark.requirement("R76")
 def test_r76_with_one_proxy_the_last_forwarded_address_is_the_client(
     make_app, database_url, people
 ):
@@ -1084,6 +1122,7 @@ def test_r76_with_one_proxy_the_last_forwarded_address_is_the_client(
     )
 
 
+@pytest.mark.requirement("R76")
 def test_r76_without_proxyfix_a_forged_header_changes_nothing(make_app, database_url, people):
     app = _limited_app(make_app, database_url)
     client = app.test_client()
@@ -1095,6 +1134,7 @@ def test_r76_without_proxyfix_a_forged_header_changes_nothing(make_app, database
 # --- R77 rate-limit storage --------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R77")
 def test_r77_production_takes_its_limit_storage_from_the_environment(database_url):
     assert (
         os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -1107,6 +1147,7 @@ def test_r77_production_takes_its_limit_storage_from_the_environment(database_ur
 # --- R78 supply chain: what can be checked offline ------------------------------------------
 
 
+@pytest.mark.requirement("R78")
 def test_r78_parser_hardening_and_argon2_are_required_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     required = {
@@ -1118,6 +1159,7 @@ def test_r78_parser_hardening_and_argon2_are_required_dependencies():
 # --- R79 hardening probes: nothing but the app is served --------------------------------------
 
 
+@pytest.mark.requirement("R79")
 @pytest.mark.parametrize(
     "path",
     [
@@ -1149,6 +1191,7 @@ def test_r79_probes_find_nothing(client, login_as, path):
         response.close()
 
 
+@pytest.mark.requirement("R79")
 def test_r79_trace_and_other_methods_are_refused(client):
     for method in ("TRACE", "PUT", "DELETE", "PATCH"):
         response = client.open("/", method=method)

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pyotp
+import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
@@ -36,6 +37,7 @@ def _get_urls(app) -> list[str]:
     return urls
 
 
+@pytest.mark.requirement("R6")
 def test_r6_password_alone_opens_no_page(app, client, make_user, auth):
     user = make_user(Role.LEADER)
     auth.login(user.email)
@@ -51,6 +53,7 @@ def test_r6_password_alone_opens_no_page(app, client, make_user, auth):
         assert response.headers["Location"].startswith("/login"), url
 
 
+@pytest.mark.requirement("R6")
 def test_r6_wrong_codes_are_rate_limited_per_pending_user(app, client, make_user, auth):
     user = make_user(Role.STAFF)
     auth.login(user.email)
@@ -62,6 +65,7 @@ def test_r6_wrong_codes_are_rate_limited_per_pending_user(app, client, make_user
     assert attempts[5].status_code == 429
 
 
+@pytest.mark.requirement("R6")
 def test_r6_production_requires_two_factor_for_everyone_who_can_see_named_pupils():
     required = set(ProductionConfig.MFA_REQUIRED_ROLES)
     assert {Role.LEADER.value, Role.ADMIN.value, Role.TRUST_LEADER.value} <= required
@@ -69,6 +73,7 @@ def test_r6_production_requires_two_factor_for_everyone_who_can_see_named_pupils
     assert Role.STAFF.value not in required
 
 
+@pytest.mark.requirement("R7")
 def test_r7_a_new_database_has_no_accounts_and_admin_admin_opens_nothing(app, client):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
@@ -87,6 +92,7 @@ def _change_password(client, new: str = NEW_PASSWORD):
     assert client.post("/account/", data=data).status_code == 302
 
 
+@pytest.mark.requirement("R8")
 def test_r8_a_password_change_is_shown_on_the_home_page_of_the_next_sign_in(
     client, make_user, auth
 ):
@@ -100,6 +106,7 @@ def test_r8_a_password_change_is_shown_on_the_home_page_of_the_next_sign_in(
     assert NOTICE_HEADING in home and "Your password was set or changed" in home
 
 
+@pytest.mark.requirement("R8")
 def test_r8_an_admins_role_change_is_shown_and_only_to_that_person(
     client, make_school, make_user, auth
 ):
@@ -116,6 +123,7 @@ def test_r8_an_admins_role_change_is_shown_and_only_to_that_person(
     assert "Your role was changed by an admin" in client.get("/").get_data(as_text=True)
 
 
+@pytest.mark.requirement("R8")
 def test_r8_notices_fade_after_three_weeks(app, client, make_user, auth):
     user = make_user(Role.STAFF)
     start = datetime.now(UTC)

@@ -66,6 +66,7 @@ def sqlite_app(make_app, tmp_path):
 # --- R80: SQLite settings, foreign keys ---------------------------------------------------------
 
 
+@pytest.mark.requirement("R80")
 def test_r80_pragmas_are_read_back_from_every_pooled_connection(sqlite_app):
     expected = {"foreign_keys": 1, "busy_timeout": 5000, "journal_mode": "wal", "synchronous": 1}
     with sqlite_app.app_context():
@@ -81,6 +82,7 @@ def test_r80_pragmas_are_read_back_from_every_pooled_connection(sqlite_app):
                 conn.close()
 
 
+@pytest.mark.requirement("R80")
 def test_r80_writers_take_the_lock_at_begin_page_reads_do_not(sqlite_app, tmp_path):
     other = sqlite3.connect(tmp_path / "own.db", timeout=0, isolation_level=None)
     try:
@@ -96,6 +98,7 @@ def test_r80_writers_take_the_lock_at_begin_page_reads_do_not(sqlite_app, tmp_pa
         other.close()
 
 
+@pytest.mark.requirement("R80")
 def test_r80_an_intervention_place_for_a_missing_pupil_is_refused(
     app, make_school, make_user, make_pupil
 ):
@@ -117,6 +120,7 @@ def test_r80_an_intervention_place_for_a_missing_pupil_is_refused(
 # --- R81: no lost updates ---------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R81")
 def test_r81_a_save_based_on_a_read_before_anothers_commit_is_409(
     app, make_school, make_user, make_pupil
 ):
@@ -163,6 +167,7 @@ def test_r81_a_save_based_on_a_read_before_anothers_commit_is_409(
 # --- R82: uniqueness and races ----------------------------------------------------------------
 
 
+@pytest.mark.requirement("R82")
 def test_r82_ten_concurrent_creates_of_one_upn_give_one_pupil_and_nine_409s(
     app, make_school, make_user
 ):
@@ -194,6 +199,7 @@ def test_r82_ten_concurrent_creates_of_one_upn_give_one_pupil_and_nine_409s(
     assert _count(app, Pupil, Pupil.upn == the_upn) == 1
 
 
+@pytest.mark.requirement("R82")
 def test_r82_the_database_refuses_a_upn_already_on_another_schools_roll(
     app, make_school, make_pupil
 ):
@@ -202,12 +208,14 @@ def test_r82_the_database_refuses_a_upn_already_on_another_schools_roll(
         make_pupil(make_school("second"), upn=taken.upn)
 
 
+@pytest.mark.requirement("R82")
 def test_r82_a_person_has_one_account_so_one_school_membership(app, make_school, make_user):
     make_user(Role.STAFF, school=make_school("first"), email="jo@example.org")
     with pytest.raises(IntegrityError):
         make_user(Role.STAFF, school=make_school("second"), email="jo@example.org")
 
 
+@pytest.mark.requirement("R82")
 def test_r82_a_pupil_has_one_place_per_intervention(app, make_school, make_user, make_pupil):
     school = make_school()
     staff = make_user(Role.STAFF, school=school)
@@ -236,6 +244,7 @@ def _roll(app) -> dict[str, tuple]:
         }
 
 
+@pytest.mark.requirement("R84")
 def test_r84_an_invalid_row_in_a_changed_roll_leaves_every_pupil_as_it_was(
     app, runner, make_school, tmp_path
 ):
@@ -273,6 +282,7 @@ def _hidden(page: str) -> dict[str, str]:
     return {"csrf_token": TOKEN.search(page)[1], "form_nonce": NONCE.search(page)[1]}
 
 
+@pytest.mark.requirement("R85")
 def test_r85_two_forms_loaded_in_the_same_second_both_save_and_each_saves_once(
     app, csrf_client, make_school, make_user, make_pupil
 ):
@@ -301,6 +311,7 @@ def test_r85_two_forms_loaded_in_the_same_second_both_save_and_each_saves_once(
     assert _count(app, KindnessMoment) == 2
 
 
+@pytest.mark.requirement("R85")
 def test_r85_buttons_for_two_records_work_from_pages_loaded_in_the_same_second(
     app, csrf_client, make_school, make_user, make_pupil
 ):
@@ -324,6 +335,7 @@ def test_r85_buttons_for_two_records_work_from_pages_loaded_in_the_same_second(
 # --- R86: time --------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("R86")
 def test_r86_display_skips_the_spring_gap_and_repeats_the_autumn_hour():
     # Last Sunday of March 2026: 01:00 GMT becomes 02:00 BST, so 01:xx never shows.
     assert date_uk(datetime(2026, 3, 29, 0, 59, tzinfo=UTC)) == "29 Mar 2026 00:59"
@@ -333,6 +345,7 @@ def test_r86_display_skips_the_spring_gap_and_repeats_the_autumn_hour():
     assert date_uk(datetime(2026, 10, 25, 1, 30, tzinfo=UTC)) == "25 Oct 2026 01:30 GMT"
 
 
+@pytest.mark.requirement("R86")
 def test_r86_both_01_30s_of_the_autumn_change_are_stored_as_distinct_utc_instants(app):
     bst = datetime(2026, 10, 25, 1, 30, tzinfo=LONDON)  # fold=0: the first 01:30 (BST)
     with app.app_context():
@@ -373,6 +386,7 @@ def test_r86_today_is_the_date_in_england_not_on_the_server(utc_now, london_date
         assert school_today() == london_date
 
 
+@pytest.mark.requirement("R86")
 def test_r86_31_august_and_1_september_with_a_schools_own_autumn_start(app, make_school, make_user):
     own, plain = make_school("own"), make_school("plain")
     admin = make_user(Role.ADMIN, school=own)
@@ -435,6 +449,7 @@ def _restored_counts(app, out: Path, tmp_path: Path) -> dict[str, object]:
     }
 
 
+@pytest.mark.requirement("R87")
 def test_r87_a_backup_taken_mid_write_restores_whole_transactions_only(
     app, runner, make_school, make_pupil, tmp_path
 ):
@@ -469,6 +484,7 @@ def test_r87_a_backup_taken_mid_write_restores_whole_transactions_only(
     assert before <= restored["audits"] <= after and restored["audits"] % 2 == 0
 
 
+@pytest.mark.requirement("R87")
 def test_r87_pg_dump_gets_the_password_from_the_environment_not_argv(monkeypatch, tmp_path):
     seen = {}
 
@@ -523,6 +539,7 @@ SQLITE_0002_DOWN = pytest.mark.xfail(
 )
 
 
+@pytest.mark.requirement("R88")
 @pytest.mark.parametrize(
     "target",
     [
@@ -564,6 +581,7 @@ def test_r88_each_migration_down_and_up_on_a_seeded_database_keeps_every_row(
 # --- R89: graceful degradation ----------------------------------------------------------------
 
 
+@pytest.mark.requirement("R89")
 def test_r89_a_database_outage_is_a_friendly_503_and_health_says_so(make_app, tmp_path):
     missing = tmp_path / "no-such-dir" / "school.db"
     app = make_app(make_config(f"sqlite:///{missing}"))
@@ -576,6 +594,7 @@ def test_r89_a_database_outage_is_a_friendly_503_and_health_says_so(make_app, tm
     assert health.status_code == 503 and health.get_json() == {"status": "unavailable"}
 
 
+@pytest.mark.requirement("R89")
 def test_r89_a_real_sqlite_lock_is_a_503_and_clears_when_released(sqlite_app, tmp_path):
     client = sqlite_app.test_client()
     holder = sqlite3.connect(tmp_path / "own.db", isolation_level=None)

@@ -9,23 +9,27 @@ from school_tracker.models import Role
 from tests.conftest import make_config, production_config
 
 
+@pytest.mark.requirement("R74")
 @pytest.mark.parametrize("key", ["", "short", DEV_SECRET_KEY])
 def test_production_refuses_weak_secret_keys(database_url, key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(production_config(database_url, SECRET_KEY=key))
 
 
+@pytest.mark.requirement("R77")
 def test_production_refuses_in_memory_rate_limits(database_url):
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
         create_app(production_config(database_url, RATELIMIT_STORAGE_URI="memory://"))
 
 
+@pytest.mark.requirement("R75")
 def test_production_is_never_in_debug(make_app, database_url, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     app = make_app(production_config(database_url, DEBUG=True))
     assert app.debug is False
 
 
+@pytest.mark.requirement("R10", "R68")
 def test_production_session_cookie_attributes(app, make_app, database_url, make_user):
     user = make_user()
     production = make_app(production_config(database_url))
@@ -69,6 +73,7 @@ def _assert_headers(response):
     assert "Server" not in response.headers
 
 
+@pytest.mark.requirement("R40")
 @pytest.mark.parametrize(
     "path",
     [
@@ -85,6 +90,7 @@ def test_headers_on_anonymous_responses(client, path):
     response.close()
 
 
+@pytest.mark.requirement("R40")
 def test_headers_and_no_store_when_signed_in(client, login_as):
     login_as(Role.STAFF)
     for path in ("/", "/pupils/", "/admin/users"):
@@ -93,6 +99,7 @@ def test_headers_and_no_store_when_signed_in(client, login_as):
         assert response.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.requirement("R65")
 def test_unhandled_error_renders_friendly_500(app, login_as, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -111,6 +118,7 @@ def test_unhandled_error_renders_friendly_500(app, login_as, client):
     _assert_headers(response)
 
 
+@pytest.mark.requirement("R89")
 def test_database_lock_is_a_friendly_503(app, login_as, client):
     from sqlalchemy.exc import OperationalError
 
@@ -149,6 +157,7 @@ def test_upload_size_limit_gives_413(app, login_as, client):
     assert response.status_code == 413
 
 
+@pytest.mark.requirement("R9", "R42")
 def test_trusted_hosts(make_app, database_url):
     app = make_app(make_config(database_url, TRUSTED_HOSTS=["tracker.example.org"]))
     client = app.test_client()
@@ -156,6 +165,7 @@ def test_trusted_hosts(make_app, database_url):
     assert client.get("/healthz", headers={"Host": "tracker.example.org"}).status_code == 200
 
 
+@pytest.mark.requirement("R80")
 def test_sqlite_pragmas_on_every_connection(app):
     from school_tracker.extensions import db
 
@@ -168,6 +178,7 @@ def test_sqlite_pragmas_on_every_connection(app):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
+@pytest.mark.requirement("R61")
 def test_log_lines_cannot_be_forged(app, caplog):
     import logging
 

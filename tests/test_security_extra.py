@@ -4,12 +4,14 @@ proxy (R38), and duplicate parameters (R36)."""
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from freezegun import freeze_time
 
 from school_tracker.models import Role
 from tests.conftest import make_config
 
 
+@pytest.mark.requirement("R9")
 def test_activation_code_expires_after_an_hour(client, login_as, make_school):
     school = make_school()
     start = datetime.now(UTC)
@@ -41,6 +43,7 @@ def test_too_many_form_parts_is_413(client, login_as):
     assert response.status_code == 413
 
 
+@pytest.mark.requirement("R38")
 def test_cross_site_referer_refused_behind_a_tls_proxy(make_app, database_url, make_user):
     app = make_app(make_config(database_url, WTF_CSRF_ENABLED=True, PROXY_FIX_X_PROTO=1))
     user = make_user(Role.STAFF)
@@ -62,6 +65,7 @@ def test_cross_site_referer_refused_behind_a_tls_proxy(make_app, database_url, m
     assert good.status_code == 302
 
 
+@pytest.mark.requirement("R36")
 def test_non_integer_and_duplicate_ids_are_not_500(client, login_as):
     login_as(Role.LEADER)
     assert client.get("/pupils/abc").status_code == 404

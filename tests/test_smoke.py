@@ -1,3 +1,7 @@
+import pytest
+
+
+@pytest.mark.requirement("R89")
 def test_healthz(client):
     r = client.get("/healthz")
     assert r.status_code == 200

@@ -67,6 +67,7 @@ def _all_xml(data: bytes) -> str:
         return "".join(archive.read(name).decode() for name in archive.namelist())
 
 
+@pytest.mark.requirement("R70")
 def test_every_sheet_with_every_record_about_the_pupil(download):
     rows = workbook_rows(download.data)
     assert {title: len(sheet) - 1 for title, sheet in rows.items()} == SHEETS
@@ -79,6 +80,7 @@ def test_every_sheet_with_every_record_about_the_pupil(download):
     assert log[1] == "Lena Leader" and log[2] == "view"
 
 
+@pytest.mark.requirement("R70")
 def test_nothing_about_any_other_pupil(world, download):
     xml = _all_xml(download.data)
     for other in (world.peer, world.quiet, world.other_pupil, world.left):
@@ -108,6 +110,7 @@ def test_a_kindness_moments_other_party_is_another_pupil(download):
     assert pairs == {(ANOTHER, "this pupil"), ("this pupil", "+the office team")}
 
 
+@pytest.mark.requirement("R44")
 def test_hostile_text_stays_text(download):
     assert_no_formulas(download.data)
     assert assert_hostile_cells_are_text(download.data, HOSTILE) >= len(HOSTILE) - 1
@@ -115,6 +118,7 @@ def test_hostile_text_stays_text(download):
     assert TRUNCATION_MARKER in sessions and "\\u0001" not in sessions
 
 
+@pytest.mark.requirement("R62")
 def test_headers_and_one_audit_row_without_content(app, world, download):
     disposition = download.headers["Content-Disposition"]
     assert re.fullmatch(

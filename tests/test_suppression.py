@@ -2,6 +2,7 @@
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def test_lone_hidden_cell_with_only_zeros_hides_the_total():
     assert cells == [None, 0, 0] and total is None
 
 
+@pytest.mark.requirement("R47")
 def test_percentages_need_a_published_base_above_threshold():
     assert safe_percentage(None, 40, T) is None
     assert safe_percentage(10, 5, T) is None
@@ -57,6 +59,7 @@ def _recoverable(table, cells) -> bool:
     return table.grand_total is not None and hidden_cells == 1
 
 
+@pytest.mark.requirement("R47")
 @settings(max_examples=600, deadline=None)
 @given(
     st.integers(1, 5).flatmap(

@@ -2,11 +2,14 @@
 
 from datetime import date
 
+import pytest
+
 from school_tracker.calendar import calendar_for
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Role
 
 
+@pytest.mark.requirement("R86")
 def test_admin_sets_and_resets_term_dates(app, client, login_as, make_school):
     school = make_school()
     login_as(Role.ADMIN, school=school)

@@ -16,6 +16,7 @@ from school_tracker.terms import (
 )
 
 
+@pytest.mark.requirement("R86")
 @pytest.mark.parametrize(
     ("day", "key"),
     [

@@ -43,6 +43,7 @@ def _field_value(page: str, name: str) -> str:
     return value[1] if value else ""
 
 
+@pytest.mark.requirement("R86")
 def test_school_today_is_the_london_date_just_after_midnight_bst():
     with freeze_time(JUST_AFTER_MIDNIGHT_BST):
         assert date.today() == date(2026, 6, 1)  # what the server's own clock says
@@ -126,6 +127,7 @@ def test_apply_retention_runs_as_of_the_date_in_england(app, runner):
     assert entry.changes["today"] == "2026-06-02"
 
 
+@pytest.mark.requirement("R86")
 @pytest.mark.parametrize(
     ("utc", "shown"),
     [
@@ -162,6 +164,7 @@ def _server_clock_calls(path: Path) -> list[str]:
 ALLOWED: set[str] = set()
 
 
+@pytest.mark.requirement("R86")
 def test_no_module_reads_the_servers_local_date():
     found = [hit for path in sorted(SOURCE.rglob("*.py")) for hit in _server_clock_calls(path)]
     assert set(found) - ALLOWED == set()

@@ -45,6 +45,7 @@ def test_the_page_shows_the_form_and_history(world, client, auth):
     assert "<title>Transfer pack" in page and "Menteeson</title>" not in page
 
 
+@pytest.mark.requirement("R71")
 def test_producing_a_pack_records_the_transfer_and_downloads_it(app, world, client, auth):
     auth.login(world.leader.email)
     response = client.post(_page(world.mentee), data={"sent_to": SENT_TO})
@@ -68,6 +69,7 @@ def test_producing_a_pack_records_the_transfer_and_downloads_it(app, world, clie
     assert exported.entity_id == record.id and "Riverside" not in str(exported.changes)
 
 
+@pytest.mark.requirement("R71")
 def test_the_pack_holds_every_chronology_entry(app, world, client, auth):
     auth.login(world.leader.email)
     rows = workbook_rows(client.post(_page(world.mentee), data={"sent_to": SENT_TO}).data)
@@ -98,6 +100,7 @@ def test_a_bad_school_name_is_refused_and_nothing_recorded(
     assert _transfers(app) == [] and _audit(app, "transfer_pack") == []
 
 
+@pytest.mark.requirement("R71")
 def test_receipt_is_recorded_once(app, world, client, auth):
     auth.login(world.leader.email)
     client.post(_page(world.mentee), data={"sent_to": SENT_TO})

@@ -28,6 +28,7 @@ def _code_for_next_step(secret: str) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30)
 
 
+@pytest.mark.requirement("R6", "R68")
 def test_enrolment_stores_an_encrypted_seed(app, client, login_as):
     user = login_as(Role.STAFF)
     secret = _enrol(app, client)
@@ -37,6 +38,7 @@ def test_enrolment_stores_an_encrypted_seed(app, client, login_as):
         assert totp.decrypt_secret(stored.totp_secret_encrypted) == secret
 
 
+@pytest.mark.requirement("R8")
 def test_enrolment_needs_the_password_and_a_right_code(app, client, login_as):
     login_as(Role.STAFF)
     page = client.get("/account/two-factor").get_data(as_text=True)
@@ -49,6 +51,7 @@ def test_enrolment_needs_the_password_and_a_right_code(app, client, login_as):
     assert "doesn" in wrong_code.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R6")
 def test_sign_in_asks_for_a_code_and_refuses_replay(app, client, make_user, auth):
     user = make_user(Role.LEADER)
     auth.login(user.email)
@@ -66,6 +69,7 @@ def test_sign_in_asks_for_a_code_and_refuses_replay(app, client, make_user, auth
     assert replay.status_code == 200 and "already used" in replay.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R6")
 def test_code_from_three_steps_ago_is_refused(app, client, make_user, auth):
     user = make_user(Role.STAFF)
     auth.login(user.email)
@@ -78,6 +82,7 @@ def test_code_from_three_steps_ago_is_refused(app, client, make_user, auth):
     assert client.post("/login/two-factor", data={"code": old}).status_code == 200
 
 
+@pytest.mark.requirement("R6")
 def test_required_roles_must_enrol_before_anything_else(
     app, client, login_as, make_school, make_pupil
 ):
@@ -91,6 +96,7 @@ def test_required_roles_must_enrol_before_anything_else(
     assert client.get(f"/pupils/{pupil.id}").status_code == 200
 
 
+@pytest.mark.requirement("R6")
 def test_required_role_cannot_turn_it_off(app, client, login_as):
     app.config["MFA_REQUIRED_ROLES"] = ("admin",)
     user = login_as(Role.ADMIN)
@@ -102,6 +108,7 @@ def test_required_role_cannot_turn_it_off(app, client, login_as):
         assert db.session.get(User, user.id).has_two_factor
 
 
+@pytest.mark.requirement("R8")
 def test_password_change_needs_current_and_ends_other_sessions(app, client, make_user, auth):
     user = make_user(Role.STAFF)
     other = app.test_client()
@@ -131,6 +138,7 @@ def test_password_change_needs_current_and_ends_other_sessions(app, client, make
     assert auth.login(user.email, "fresh-meadow-cello-88").status_code == 302
 
 
+@pytest.mark.requirement("R15")
 def test_role_change_needs_a_fresh_sign_in(app, client, make_school, make_user, auth):
     school = make_school()
     member = make_user(Role.STAFF, school=school)

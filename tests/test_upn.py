@@ -6,6 +6,7 @@ from school_tracker.demo import make_upn
 from school_tracker.upn import UPNError, is_temporary_upn, validate_upn
 
 
+@pytest.mark.requirement("R29")
 @pytest.mark.parametrize(
     "upn",
     ["B801200005001", "b801200005001", " B801 2000 05001 ", make_upn(938, 2001, 26, 7)],
@@ -14,11 +15,13 @@ def test_valid_upns(upn):
     assert validate_upn(upn) == "".join(upn.split()).upper()
 
 
+@pytest.mark.requirement("R29")
 def test_wrong_check_letter_names_the_expected_one():
     with pytest.raises(UPNError, match="should be B"):
         validate_upn("A801200005001")
 
 
+@pytest.mark.requirement("R29")
 def test_temporary_upn_letter_counts_as_its_table_index():
     # Body ending in a letter: the check letter includes that letter's index (A=0 ... Z=22).
     body = "80120000500A"
@@ -30,6 +33,7 @@ def test_temporary_upn_letter_counts_as_its_table_index():
     assert not is_temporary_upn("B801200005001")
 
 
+@pytest.mark.requirement("R29")
 @pytest.mark.parametrize(
     ("value", "fragment"),
     [

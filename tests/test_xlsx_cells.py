@@ -38,6 +38,7 @@ def _workbook(values) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.requirement("R44")
 def test_hostile_text_is_inline_text_with_quote_prefix():
     data = _workbook(HOSTILE)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -55,6 +56,7 @@ def test_hostile_text_is_inline_text_with_quote_prefix():
             assert row[0].quotePrefix
 
 
+@pytest.mark.requirement("R45")
 def test_control_characters_and_overlong_text_do_not_crash():
     data = _workbook(["bell\x01 vt\x0b ff\x0c", "x" * 40_000])
     ws = load_workbook(io.BytesIO(data)).active
@@ -63,6 +65,7 @@ def test_control_characters_and_overlong_text_do_not_crash():
     assert ws["A2"].value.endswith(TRUNCATION_MARKER)
 
 
+@pytest.mark.requirement("R46")
 @pytest.mark.parametrize(
     ("parts", "expected"),
     [
