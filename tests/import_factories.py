@@ -1,4 +1,4 @@
-"""Helpers for the roll-import tests: valid UPNs, CSV files and the shared sample export."""
+"""Helpers for the roll-import tests: valid UPNs, CSV files and the sample MIS export."""
 
 import csv
 import io
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from stdnum.gb import upn as stdnum_upn
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "sample_mis_export.csv"
+SAMPLE = Path(__file__).resolve().parent / "data" / "sample_mis_export.csv"
 SAMPLE_PUPILS = 40
 HEADER = [
     "UPN",
@@ -29,7 +29,7 @@ HEADER = [
 
 
 def sample_bytes() -> bytes:
-    """The shared SIMS-style sample export; a missing file is a failure, not a skip."""
+    """The SIMS-style sample export in tests/data; a missing file is a failure, not a skip."""
     if not SAMPLE.is_file():
         pytest.fail(f"the sample MIS export is missing: {SAMPLE}")
     return SAMPLE.read_bytes()

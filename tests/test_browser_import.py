@@ -17,7 +17,7 @@ def app_config_overrides():
 
 
 def test_admin_imports_the_sample_roll(app, make_school, make_user):
-    sample_bytes()  # fails clearly if the shared sample is missing
+    sample_bytes()  # fails clearly if the sample is missing
     school = make_school()
     admin = make_user(Role.ADMIN, school=school, full_name="Ada Admin")
     with live_server(app) as base, browser_page() as page:
@@ -49,4 +49,4 @@ def test_admin_imports_the_sample_roll(app, make_school, make_user):
         )
         page.get_by_role("link", name="See the pupil list").click()
         page.get_by_text(f"{SAMPLE_PUPILS} pupils").wait_for()
-        page.get_by_role("link", name="Al-Rashid, Sophie").wait_for()
+        page.get_by_role("link", name="Abernethy, Callum").wait_for()

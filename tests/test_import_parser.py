@@ -1,6 +1,7 @@
-"""The pure pupil-roll parser and its hostile-file defences (DESIGN 10; SECURITY R29-R31, R50-R57).
+"""The pure pupil-roll parser and its hostile-file defences (docs/design.md section 10; R29-R31,
+R50-R57).
 
-The sample MIS export lives in ../shared beside the checkout; if it is missing the tests fail.
+The sample MIS export is tests/data/sample_mis_export.csv; if it is missing the tests fail.
 """
 
 import csv
@@ -31,7 +32,7 @@ from school_tracker.imports.parser import (
 )
 from school_tracker.models.pupil import Gender, PrimaryNeed, SenStatus, YearGroup
 
-SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "sample_mis_export.csv"
+SAMPLE = Path(__file__).resolve().parent / "data" / "sample_mis_export.csv"
 TODAY = date(2026, 11, 22)  # school year 2026/27: ages are taken on 31 August 2026
 HEADER = ["UPN", "Legal Surname", "Legal Forename", "Date of Birth", "Year"]
 HYPOTHESIS = settings(
@@ -144,7 +145,7 @@ def refused(data: bytes, filename: str, match: str) -> None:
 
 @pytest.fixture(scope="module")
 def sample_bytes() -> bytes:
-    # CI keeps shared/ beside the checkout; a missing sample is a failure, never a skip.
+    # A missing sample is a failure, never a skip.
     assert SAMPLE.is_file(), f"sample MIS export missing at {SAMPLE}"
     return SAMPLE.read_bytes()
 
@@ -159,31 +160,41 @@ def test_sample_file_parses_every_row(sample_bytes: bytes) -> None:
     assert result.kind == "csv" and result.encoding == "utf-8"
     assert result.headers_matched["upn"] == "UPN"  # BOM stripped from the first header
     assert result.headers_matched["looked_after"] == "In Care"
-    assert "primary_need" not in result.headers_matched
+    assert result.headers_matched["date_of_birth"] == "DOB"
+    assert result.headers_matched["year_group"] == "NC Year"
+    assert result.headers_matched["sen_status"] == "SEN Provision"
+    assert "primary_need" not in result.headers_matched  # and the extra "House" column is ignored
 
 
 def test_sample_file_values(sample_bytes: bytes) -> None:
+    # The first surname is stored decomposed (as a Mac writes it); the import composes it.
+    assert "Da\u0328browska".encode() in sample_bytes
     rows = {r.upn: r for r in parse_roll(sample_bytes, "x.csv", today=TODAY).rows}
-    ella = rows["E330210124970"]
-    assert ella.legal_surname == "Zielińska"
-    assert unicodedata.is_normalized("NFC", ella.legal_surname)
-    assert ella.sen_status is SenStatus.SUPPORT
-    assert ella.date_of_birth == date(2019, 11, 17)
-    assert ella.year_group is YearGroup.Y2
-    assert ella.gender is Gender.FEMALE
-    assert ella.registration_group == "2A"
-    assert (ella.pupil_premium, ella.fsm, ella.eal) == (True, True, False)
-    assert ella.admission_date == date(2024, 9, 4)
-    assert ella.preferred_forename is None
-    poppy = rows["K330210126846"]
-    assert poppy.year_group is YearGroup.R
-    assert poppy.sen_status is SenStatus.EHC_PLAN
-    assert poppy.preferred_forename == "Jo"
-    assert rows["Z330210124573"].sen_status is SenStatus.NONE
-    assert rows["K330210124159"].legal_surname == "Smith-Jones"
-    assert rows["D330210126018"].legal_surname == "Ó Súilleabháin"
-    assert rows["C330210125960"].looked_after is True
-    assert rows["K330210125683"].young_carer is True
+    maja = rows["Q873210422683"]
+    assert maja.legal_surname == "Dąbrowska"
+    assert unicodedata.is_normalized("NFC", maja.legal_surname)
+    assert maja.sen_status is SenStatus.SUPPORT
+    assert maja.date_of_birth == date(2020, 7, 3)
+    assert maja.year_group is YearGroup.Y2
+    assert maja.gender is Gender.FEMALE
+    assert maja.registration_group == "2W"
+    assert (maja.pupil_premium, maja.fsm, maja.eal) == (True, True, True)
+    assert maja.admission_date == date(2024, 9, 1)
+    assert maja.preferred_forename is None
+    mina = rows["C873210424617"]  # "E - Education, Health and Care Plan": a quoted comma
+    assert mina.year_group is YearGroup.R
+    assert mina.sen_status is SenStatus.EHC_PLAN
+    assert mina.preferred_forename == "Mina"
+    assert rows["C873210422343"].sen_status is SenStatus.NONE
+    assert rows["Z873210420719"].legal_surname == "Pryce-Llewellyn"
+    assert rows["W873210419493"].legal_surname == "Ní Bhriain"
+    assert rows["X873210418784"].legal_surname == "O'Donnell"
+    assert rows["X873210418784"].looked_after is True
+    assert rows["Y873210421731"].young_carer is True
+    assert rows["X87321042080T"].legal_forename == "Lucía"  # a temporary UPN ends in a letter
+    assert sum(r.looked_after for r in rows.values()) == 1
+    assert sum(r.young_carer for r in rows.values()) == 2
+    assert sum(r.sen_status is SenStatus.EHC_PLAN for r in rows.values()) == 3
 
 
 def test_sample_as_xlsx_gives_the_same_rows(sample_bytes: bytes) -> None:
