@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint install install-test clean bench load sbom audit
+.PHONY: run test lint checklist install install-test clean bench load sbom audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ audit: $(VENV)/.installed $(TOOLS)/python
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/python -m tests.checklist --check
+
+## make checklist: rewrite docs/security-checklist.md from the tests' @pytest.mark.requirement markers
+checklist: $(VENV)/.installed-test
+	$(BIN)/python -m tests.checklist
 
 clean:
 	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .hypothesis
