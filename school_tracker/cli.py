@@ -5,11 +5,11 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from school_tracker.admin.schools import SchoolError, create_school
 from school_tracker.admin.services import AccountError, create_user
+from school_tracker.auth.passwords import PasswordPolicyError, check_password_policy
 from school_tracker.extensions import db
 from school_tracker.models import Role, School
-from school_tracker.passwords import PasswordPolicyError, check_password_policy
-from school_tracker.schools import SchoolError, create_school
 
 
 def _school_or_exit(slug: str) -> School:
@@ -68,12 +68,12 @@ def create_user_command(
 @with_appcontext
 def seed_demo_command(scale: str) -> None:
     """Create the demo school and its sign-ins, once; refused in production."""
-    from school_tracker.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from school_tracker.demo.school import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     if not current_app.config["ALLOW_DEMO_SEED"]:
         raise click.ClickException("The demo seed is refused in production (APP_ENV=production).")
     if scale == "trust":
-        from school_tracker.demo_trust import echo_trust_seed
+        from school_tracker.demo.trust import echo_trust_seed
 
         echo_trust_seed()
         return
@@ -90,11 +90,11 @@ def seed_demo_command(scale: str) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
-    from school_tracker.backup import backup_command, prune_backups_command
     from school_tracker.imports.cli import import_pupils_command
-    from school_tracker.reports.cli import export_records_command
-    from school_tracker.reports.governors_cli import governor_report_command
-    from school_tracker.retention import apply_retention_command
+    from school_tracker.privacy.backup import backup_command, prune_backups_command
+    from school_tracker.privacy.retention import apply_retention_command
+    from school_tracker.reports.governors.cli import governor_report_command
+    from school_tracker.reports.named.cli import export_records_command
 
     for command in (
         create_school_command,

@@ -12,8 +12,8 @@ from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from school_tracker.models.record_version import REASON_MAX
-from school_tracker.terms import school_today
-from school_tracker.text import has_control_characters
+from school_tracker.calendar.terms import school_today
+from school_tracker.records.text import has_control_characters
 
 # Bidirectional overrides/isolates and zero-width characters can disguise a name.
 _DISGUISING = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))} | {

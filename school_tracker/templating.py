@@ -5,9 +5,9 @@ from datetime import date, datetime
 from flask import Flask
 from flask_login import current_user
 
+from school_tracker.calendar.terms import LONDON
 from school_tracker.models import PUPIL_GROUPS, Role
 from school_tracker.permissions import can
-from school_tracker.terms import LONDON
 
 
 def date_uk(value: date | datetime | None) -> str:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.families import services as family_services
 from school_tracker.interventions import services
@@ -15,7 +16,6 @@ from school_tracker.models import (
     School,
     User,
 )
-from school_tracker.terms import school_today
 
 MARKER = "PANGOLIN-VOICE-4417"  # wellbeing text that must never leak to the wrong role
 

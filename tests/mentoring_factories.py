@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.kindness import services as kindness_services
 from school_tracker.mentoring import services, session_log
@@ -16,7 +17,6 @@ from school_tracker.models import (
     Pupil,
     User,
 )
-from school_tracker.terms import school_today
 
 TODAY = school_today()
 SECRET = "PLATYPUS-LANTERN-5521"  # free text that must never reach the audit log

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions.reference import ensure_exclusion_reasons
 from school_tracker.extensions import db
 from school_tracker.models import (
@@ -17,7 +18,6 @@ from school_tracker.models import (
 )
 from school_tracker.risk import services
 from school_tracker.risk.reference import ensure_agencies, ensure_risk_factors
-from school_tracker.terms import school_today
 
 MARKER = "ZEBRA-QUOKKA-7731"  # appears only in leader-only fields
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import RiskFlag, RiskLevel, RiskOutcome, RiskStatus, Role, SenStatus
-from school_tracker.terms import school_today
 from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
 from tests.risk_factories import seed_reference

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from config import ProductionConfig
-from school_tracker.demo import DEMO_USERS
+from school_tracker.demo.school import DEMO_USERS
 from school_tracker.extensions import db
 from school_tracker.models import Pupil, Role, School, SenStatus, User
 from tests.conftest import make_config

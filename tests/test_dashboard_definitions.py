@@ -10,13 +10,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import TermCalendar
 from school_tracker.dashboard.anonymise import anonymise
 from school_tracker.dashboard.drilldown import drill_pupils
 from school_tracker.dashboard.figures import build_dashboard, overdue_reviews
 from school_tracker.dashboard.sources import DashboardFilters
 from school_tracker.extensions import db
 from school_tracker.models import Role, YearGroup
-from school_tracker.terms import TermCalendar
 from tests import dashboard_fixture
 
 AUTUMN = TermCalendar().recent("autumn-2026", 6)

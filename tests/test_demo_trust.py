@@ -4,8 +4,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from school_tracker.demo_trust import SCHOOLS, TRUST_LEADER_EMAIL, seed_trust
+from school_tracker.demo.trust import SCHOOLS, TRUST_LEADER_EMAIL, seed_trust
 from school_tracker.extensions import db
+from school_tracker.imports.upn import validate_upn
 from school_tracker.models import (
     AuditEntry,
     Exclusion,
@@ -22,7 +23,6 @@ from school_tracker.models import (
     User,
     YearGroup,
 )
-from school_tracker.upn import validate_upn
 
 TODAY = date(2026, 11, 22)
 RECORD_KINDS = (
@@ -74,7 +74,7 @@ def test_tiny_trust_has_every_school_and_record_kind_and_is_idempotent(app):
 
 
 def test_trust_seed_command_signs_in(app, runner, client, monkeypatch):
-    monkeypatch.setattr("school_tracker.demo_trust.SCHOOLS", SCHOOLS[:1])
+    monkeypatch.setattr("school_tracker.demo.trust.SCHOOLS", SCHOOLS[:1])
     result = runner.invoke(args=["seed-demo", "--scale", "trust"])
     assert result.exit_code == 0, result.output
     assert "Seeded the demo trust" in result.output and TRUST_LEADER_EMAIL in result.output

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import TermCalendar, school_today
 from school_tracker.exclusions import queries, services
 from school_tracker.extensions import db
 from school_tracker.models import (
@@ -18,8 +19,7 @@ from school_tracker.models import (
     TermDate,
     User,
 )
-from school_tracker.records import RecordRuleError, StaleRecordError
-from school_tracker.terms import TermCalendar, school_today
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from tests.risk_factories import reason_id, seed_reference
 
 # 2023/24 with default (DfE statistics) terms: Easter Sunday 2024 was 31 March.

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions import services
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Exclusion, ExclusionKind, Pupil, Role, User
-from school_tracker.terms import school_today
 from tests.conftest import AuthActions
 from tests.risk_factories import reason_id, seed_reference
 

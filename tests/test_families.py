@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.families import services
 from school_tracker.models import AuditEntry, CarerRelationship, ParentConversation, Role, User
-from school_tracker.records import RecordRuleError, StaleRecordError
-from school_tracker.terms import school_today
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from tests.intervention_factories import MARKER, make_conversation
 
 TODAY = school_today()

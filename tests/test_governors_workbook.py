@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from school_tracker.demo import seed_demo
+from school_tracker.demo.school import seed_demo
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, Role, School
-from school_tracker.reports.governors import SHEETS
-from school_tracker.reports.services import governors_workbook
+from school_tracker.reports.governors.services import governors_workbook
+from school_tracker.reports.governors.workbook import SHEETS
 from tests import dashboard_fixture
 
 TERMS = [

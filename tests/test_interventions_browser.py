@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import Intervention, InterventionParticipant, Role
-from school_tracker.terms import school_today
 from tests.accessibility import axe_violations
 from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD

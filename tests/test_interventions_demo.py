@@ -5,7 +5,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from school_tracker.demo import seed_demo
+from school_tracker.calendar.terms import TermCalendar
+from school_tracker.demo.school import seed_demo
 from school_tracker.extensions import db
 from school_tracker.interventions.rules import participant_count_error, score_error
 from school_tracker.models import (
@@ -20,7 +21,6 @@ from school_tracker.models import (
     SenStatus,
     User,
 )
-from school_tracker.terms import TermCalendar
 
 TODAY = date(2026, 11, 22)
 

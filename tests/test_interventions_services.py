@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.interventions import catalogue, participants, services
 from school_tracker.models import (
@@ -18,8 +19,7 @@ from school_tracker.models import (
     Role,
     User,
 )
-from school_tracker.records import RecordRuleError, StaleRecordError
-from school_tracker.terms import school_today
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from tests.intervention_factories import make_intervention, plan, seed_catalogue, type_id
 
 TODAY = school_today()

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import (
     AuditEntry,
@@ -14,7 +15,6 @@ from school_tracker.models import (
     InterventionType,
     Role,
 )
-from school_tracker.terms import school_today
 from tests.intervention_factories import MARKER, make_intervention, seed_catalogue, type_id
 
 TODAY = school_today()

@@ -18,8 +18,8 @@ from school_tracker.models import (
     Role,
     User,
 )
-from school_tracker.records import RecordRuleError, StaleRecordError
-from school_tracker.reference import KINDNESS_VALUES
+from school_tracker.records.reference import KINDNESS_VALUES
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from tests.mentoring_factories import TODAY, audit_entries, make_moment
 
 

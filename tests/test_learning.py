@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.learning import services
 from school_tracker.models import AuditEntry, LearningRecord, Role, User
-from school_tracker.records import RecordRuleError, StaleRecordError
-from school_tracker.terms import school_today
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 
 TODAY = school_today()
 

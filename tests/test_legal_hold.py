@@ -30,9 +30,9 @@ from school_tracker.models import (
     School,
     User,
 )
+from school_tracker.privacy.retention import REMOVED, apply_retention
 from school_tracker.pupils.holds import lift_hold, place_hold
-from school_tracker.records import RecordRuleError
-from school_tracker.retention import REMOVED, apply_retention
+from school_tracker.records.versions import RecordRuleError
 from tests.conftest import PASSWORD
 from tests.export_factories import NOTE, build_world, workbook_rows
 from tests.import_factories import csv_bytes, row, upn

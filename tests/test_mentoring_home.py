@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.extensions import db
 from school_tracker.models import MentoringPairing, PairingStatus, Role, School
 from tests.conftest import PASSWORD

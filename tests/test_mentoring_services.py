@@ -22,7 +22,7 @@ from school_tracker.models import (
     Role,
     User,
 )
-from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from tests.mentoring_factories import (
     SECRET,
     TODAY,

@@ -247,7 +247,7 @@ def test_log_a_session_and_see_it_on_the_pairing(app, client, auth, mentor, pair
         ({"held_on": ""}, "Give the date."),
         ({"minutes": "0"}, "Minutes must be between 1 and 600."),
         ({"minutes": "601"}, "Minutes must be between 1 and 600."),
-        ({"minutes": "lots"}, "Not a valid integer"),
+        ({"minutes": "lots"}, "Enter a whole number"),
         ({"wellbeing_start": "0"}, "Wellbeing is a score from 1 to 5."),
         ({"wellbeing_end": "6"}, "Wellbeing is a score from 1 to 5."),
         ({"activities": ""}, "Say what you did."),

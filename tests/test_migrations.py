@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from school_tracker import create_app
 from school_tracker.extensions import db
 from school_tracker.models import Priority
-from school_tracker.reference import PRIORITIES
+from school_tracker.records.reference import PRIORITIES
 from tests.conftest import make_config
 
 

@@ -18,7 +18,7 @@ from school_tracker.models import (
     Role,
     School,
 )
-from school_tracker.reports.named import SHEETS, export_named_records
+from school_tracker.reports.named.export import SHEETS, export_named_records
 from school_tracker.reports.xlsx import MAX_CELL_TEXT, TRUNCATION_MARKER, XLSX_MIMETYPE
 from tests.conftest import PASSWORD
 from tests.export_factories import (

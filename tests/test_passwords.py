@@ -2,7 +2,7 @@
 
 import pytest
 
-from school_tracker.passwords import PasswordPolicyError, check_password_policy
+from school_tracker.auth.passwords import PasswordPolicyError, check_password_policy
 
 CONTEXT = ["Oakfield Primary", "oakfield", "Jo Smith", "jo.smith@oakfield.example"]
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from school_tracker.admin import services as admin_services
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.families import services as family_services
 from school_tracker.interventions import participants
@@ -30,9 +31,8 @@ from school_tracker.models import (
     User,
     VersionImmutableError,
 )
-from school_tracker.records import RecordRuleError, StaleRecordError
-from school_tracker.retention import apply_retention
-from school_tracker.terms import school_today
+from school_tracker.privacy.retention import apply_retention
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from tests.conftest import AuthActions
 from tests.export_factories import workbook_rows
 from tests.intervention_factories import make_conversation, make_intervention

@@ -21,7 +21,7 @@ from school_tracker.models import (
     RiskFlag,
     SenStatus,
 )
-from school_tracker.retention import REMOVED, apply_retention, years_before
+from school_tracker.privacy.retention import REMOVED, apply_retention, years_before
 from tests.export_factories import NOTE, build_world
 
 # Mia and Pip (born 1 March 2018) leave in 2027; in 2044 they are past 25, not past 31.

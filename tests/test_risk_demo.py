@@ -5,7 +5,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from school_tracker.demo import seed_demo
+from school_tracker.calendar.terms import TermCalendar
+from school_tracker.demo.school import seed_demo
 from school_tracker.exclusions.queries import SESSIONS_PER_DAY, YEAR_MAX_DAYS
 from school_tracker.extensions import db
 from school_tracker.models import (
@@ -16,7 +17,6 @@ from school_tracker.models import (
     RiskStatus,
     SenStatus,
 )
-from school_tracker.terms import TermCalendar
 
 TODAY = date(2026, 11, 22)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import (
     AuditEntry,
@@ -17,10 +18,9 @@ from school_tracker.models import (
     SenStatus,
     User,
 )
-from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from school_tracker.risk import services
 from school_tracker.risk.duties import extra_duties
-from school_tracker.terms import school_today
 from tests.risk_factories import MARKER, get_flag, make_flag, seed_reference
 
 TODAY = school_today()

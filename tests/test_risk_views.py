@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import (
     AuditEntry,
@@ -18,7 +19,6 @@ from school_tracker.models import (
     SenStatus,
 )
 from school_tracker.risk import services
-from school_tracker.terms import school_today
 from tests.conftest import AuthActions
 from tests.risk_factories import MARKER, get_flag, make_flag, ref_ids, seed_reference
 

@@ -11,16 +11,16 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from school_tracker.calendar.terms import TermCalendar
 from school_tracker.dashboard import figures_programme, figures_safety, figures_support
 from school_tracker.dashboard.figures import build_dashboard
 from school_tracker.dashboard.links import drill_links
 from school_tracker.dashboard.model import join_pupils
 from school_tracker.dashboard.sources import DashboardFilters
-from school_tracker.demo_trust import SchoolPlan
-from school_tracker.demo_trust_rows import pupil_rows
+from school_tracker.demo.trust import SchoolPlan
+from school_tracker.demo.trust_rows import pupil_rows
 from school_tracker.extensions import db
 from school_tracker.models import Pupil, Role, School
-from school_tracker.terms import TermCalendar
 
 TODAY = date(2026, 11, 22)
 TERM = "autumn-2026"
@@ -46,9 +46,9 @@ def _queries(app, client, path: str) -> int:
 
 def _grow(app, school_id: int, pupils: int, scale: float, seed: int) -> None:
     """Add a roll and three years of every record kind (the demo's own seeders)."""
-    from school_tracker.demo_interventions import seed_interventions
-    from school_tracker.demo_mentoring import seed_mentoring
-    from school_tracker.demo_risk import seed_risk
+    from school_tracker.demo.interventions import seed_interventions
+    from school_tracker.demo.mentoring import seed_mentoring
+    from school_tracker.demo.risk import seed_risk
 
     rng = random.Random(seed)
     with app.app_context():

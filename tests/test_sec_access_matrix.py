@@ -26,10 +26,12 @@ from flask import url_for
 
 from school_tracker import create_app
 from school_tracker.auth import totp
-from school_tracker.calendar import calendar_for
+from school_tracker.auth.passwords import hash_password
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import school_today
 from school_tracker.dashboard.figures import TABLE_SOURCES, build_dashboard
 from school_tracker.dashboard.selection import default_term_key
-from school_tracker.demo import make_upn
+from school_tracker.demo.school import make_upn
 from school_tracker.extensions import db
 from school_tracker.imports import services as import_services
 from school_tracker.imports.parser import parse_roll
@@ -70,10 +72,8 @@ from school_tracker.models import (
     User,
     YearGroup,
 )
-from school_tracker.passwords import hash_password
 from school_tracker.permissions import PUBLIC_ENDPOINTS
-from school_tracker.reference import ensure_reference_data
-from school_tracker.terms import school_today
+from school_tracker.records.reference import ensure_reference_data
 from tests.conftest import PASSWORD, make_config
 from tests.import_factories import csv_bytes, row
 

@@ -18,10 +18,10 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from config import ProductionConfig
 from school_tracker.admin.services import create_user
+from school_tracker.auth.passwords import PasswordPolicyError, check_password_policy, hash_password
 from school_tracker.auth.services import issue_activation_code
 from school_tracker.extensions import db
 from school_tracker.models import ActivationCode, AuditEntry, Role, School, User
-from school_tracker.passwords import PasswordPolicyError, check_password_policy, hash_password
 from tests.conftest import PASSWORD, make_config
 
 NEW_PASSWORD = "copper-walrus-tundra-violin"

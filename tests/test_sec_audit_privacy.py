@@ -16,13 +16,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from school_tracker.audit import record_audit
-from school_tracker.classification import (
-    CLASSIFICATION,
-    CONTENT_COLUMN_NAMES,
-    SPECIAL_TABLES,
-    DataClass,
-    columns_of,
-)
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.families import services as families
 from school_tracker.interventions.catalogue import ensure_intervention_types
@@ -39,8 +33,14 @@ from school_tracker.models import (
     Role,
     User,
 )
-from school_tracker.records import apply_changes
-from school_tracker.terms import school_today
+from school_tracker.privacy.classification import (
+    CLASSIFICATION,
+    CONTENT_COLUMN_NAMES,
+    SPECIAL_TABLES,
+    DataClass,
+    columns_of,
+)
+from school_tracker.records.versions import apply_changes
 from tests.browser import live_server
 from tests.conftest import PASSWORD
 from tests.export_factories import NOTE, build_world, workbook_rows
@@ -799,7 +799,7 @@ def test_r72_no_browser_storage_and_no_outgoing_mail():
 
 @pytest.mark.requirement("R69")
 def test_r69_held_category_survives_repeated_runs_far_in_the_future(app, world):
-    from school_tracker.retention import apply_retention
+    from school_tracker.privacy.retention import apply_retention
 
     with app.app_context():
         db.session.get(Pupil, world.mentee.id).leaving_date = date(2027, 7, 20)

@@ -40,7 +40,7 @@ from school_tracker.models import (
     SenStatus,
     TransferRecord,
 )
-from school_tracker.reports.services import governors_workbook
+from school_tracker.reports.governors.services import governors_workbook
 from school_tracker.reports.xlsx import MAX_CELL_TEXT, TRUNCATION_MARKER, XLSX_MIMETYPE
 from tests.conftest import PASSWORD, make_config
 from tests.export_factories import HOSTILE, HOSTILE_NAMES, NOTE, TERM, build_world

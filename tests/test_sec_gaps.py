@@ -26,7 +26,7 @@ from school_tracker.models import (
     School,
     User,
 )
-from school_tracker.reports.named import export_named_records
+from school_tracker.reports.named.export import export_named_records
 from tests.conftest import PASSWORD, make_config, production_config
 from tests.import_factories import roll_csv
 from tests.mentoring_factories import TODAY, make_pairing

@@ -40,6 +40,7 @@ from wtforms.validators import AnyOf, Email, EqualTo, Length
 import school_tracker
 from config import Config, ProductionConfig
 from school_tracker import create_app
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.forms import NameText
 from school_tracker.models import (
@@ -55,7 +56,6 @@ from school_tracker.models import (
     TransferRecord,
     User,
 )
-from school_tracker.terms import school_today
 from tests.conftest import PASSWORD, make_config, production_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +149,7 @@ def _errors(form_app, name: str, unbound: UnboundField, *values: str) -> list[st
 def test_the_walk_finds_every_kind_of_field():
     names = {f"{cls.__module__}.{cls.__qualname__}" for cls in _all_forms()}
     assert "school_tracker.interventions.forms.InterventionForm" in names
-    assert "school_tracker.reports.transfer.TransferForm" in names
+    assert "school_tracker.reports.subject_access.transfer.TransferForm" in names
     assert "school_tracker.auth.forms.LoginForm" in names
     assert (len(INPUT_FIELDS), len(TEXT_FIELDS), len(DATE_FIELDS)) > (100, 40, 20)
     assert len(CHOICE_FIELDS) > 20 and len(NAME_FIELDS) >= 6
@@ -200,7 +200,7 @@ COLUMN_LIMITS = [
     ("families.forms.ConversationForm.carer_name", ParentConversation.carer_name),
     ("learning.forms.LearningForm.activity", LearningRecord.activity),
     ("learning.forms.LearningForm.focus", LearningRecord.focus),
-    ("reports.transfer.TransferForm.sent_to", TransferRecord.sent_to),
+    ("reports.subject_access.transfer.TransferForm.sent_to", TransferRecord.sent_to),
     ("risk.forms.ActionForm.description", school_tracker.models.RiskAction.description),
     ("interventions.forms.InterventionForm.measure", Intervention.measure),
     ("interventions.forms.InterventionTypeForm.name", InterventionType.name),

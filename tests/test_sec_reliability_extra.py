@@ -17,10 +17,11 @@ from flask_migrate import downgrade, upgrade
 from freezegun import freeze_time
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from school_tracker import backup, create_app
+from school_tracker import create_app
 from school_tracker.audit import record_audit
-from school_tracker.calendar import calendar_for, set_term_dates
-from school_tracker.demo import seed_demo
+from school_tracker.calendar.term_dates import calendar_for, set_term_dates
+from school_tracker.calendar.terms import school_today
+from school_tracker.demo.school import seed_demo
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.interventions import services as intervention_services
@@ -34,10 +35,10 @@ from school_tracker.models import (
     Role,
     User,
 )
-from school_tracker.records import StaleRecordError
+from school_tracker.privacy import backup
+from school_tracker.records.versions import StaleRecordError
+from school_tracker.records.web import save_or_refuse
 from school_tracker.templating import date_uk
-from school_tracker.terms import school_today
-from school_tracker.web import save_or_refuse
 from tests.conftest import PASSWORD, make_config
 from tests.import_factories import csv_bytes, roll_csv, row, upn
 from tests.intervention_factories import make_conversation, make_intervention, plan, type_id

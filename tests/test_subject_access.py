@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Role
-from school_tracker.reports.subject_access_sheets import ANOTHER, GROUP_WITHHELD, WITHHELD
+from school_tracker.reports.subject_access.sheets import ANOTHER, GROUP_WITHHELD, WITHHELD
 from school_tracker.reports.xlsx import TRUNCATION_MARKER
 from tests.conftest import PASSWORD
 from tests.export_factories import (

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from school_tracker.reports.suppression import (
+from school_tracker.privacy.suppression import (
     safe_percentage,
     suppress_count,
     suppress_list,

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Role
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from school_tracker.terms import (
+from school_tracker.calendar.terms import (
     TermCalendar,
     TermKeyError,
     academic_year_label,

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, RiskFlag, Role
 from school_tracker.templating import date_uk
-from school_tracker.terms import school_today
 from tests.conftest import AuthActions
 from tests.import_factories import roll_csv
 from tests.risk_factories import reason_id, seed_reference

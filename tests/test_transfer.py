@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, Role, TransferRecord, User
-from school_tracker.timeline import pupil_timeline
+from school_tracker.records.timeline import pupil_timeline
 from tests.export_factories import (
     HOSTILE,
     assert_hostile_cells_are_text,

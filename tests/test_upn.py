@@ -2,8 +2,8 @@
 
 import pytest
 
-from school_tracker.demo import make_upn
-from school_tracker.upn import UPNError, is_temporary_upn, validate_upn
+from school_tracker.demo.school import make_upn
+from school_tracker.imports.upn import UPNError, is_temporary_upn, validate_upn
 
 
 @pytest.mark.requirement("R29")

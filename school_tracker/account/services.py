@@ -2,10 +2,10 @@
 
 from school_tracker.audit import record_audit
 from school_tracker.auth import totp
+from school_tracker.auth.passwords import verify_password
 from school_tracker.auth.services import set_password
 from school_tracker.extensions import db
 from school_tracker.models import User
-from school_tracker.passwords import verify_password
 
 
 class CredentialError(ValueError):

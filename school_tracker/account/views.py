@@ -15,11 +15,11 @@ from flask_login import current_user
 from school_tracker.account import services
 from school_tracker.account.forms import ConfirmForm, PasswordChangeForm, TwoFactorForm
 from school_tracker.auth import totp
+from school_tracker.auth.passwords import PasswordPolicyError
 from school_tracker.auth.sessions import mark_reauthenticated, start_session, two_factor_required
 from school_tracker.auth.views import safe_next
 from school_tracker.extensions import db, limiter
 from school_tracker.logging_setup import log_security_event
-from school_tracker.passwords import PasswordPolicyError
 from school_tracker.permissions import EVERYONE, allow
 
 bp = Blueprint("account", __name__)

@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 
 from school_tracker.audit import record_audit
+from school_tracker.auth.passwords import UNUSABLE_PASSWORD_HASH, hash_password
 from school_tracker.auth.services import issue_activation_code, normalise_email
 from school_tracker.extensions import db
 from school_tracker.models import Role, School, User
-from school_tracker.passwords import UNUSABLE_PASSWORD_HASH, hash_password
 
 
 class AccountError(ValueError):

@@ -6,12 +6,17 @@ from wtforms import DateField, SubmitField
 from wtforms.validators import InputRequired
 
 from school_tracker.admin.views import bp
-from school_tracker.calendar import TermDateError, calendar_for, reset_term_dates, set_term_dates
+from school_tracker.calendar.term_dates import (
+    TermDateError,
+    calendar_for,
+    reset_term_dates,
+    set_term_dates,
+)
+from school_tracker.calendar.terms import TermKeyError, parse_term_key, school_today
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm, OnceForm
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.terms import TermKeyError, parse_term_key, school_today
 
 
 class TermDatesForm(OnceForm):

@@ -6,16 +6,16 @@ import secrets
 from datetime import timedelta
 
 from school_tracker.audit import record_audit
-from school_tracker.extensions import db
-from school_tracker.logging_setup import log_security_event
-from school_tracker.models import ActivationCode, User
-from school_tracker.orm import utcnow
-from school_tracker.passwords import (
+from school_tracker.auth.passwords import (
     check_password_policy,
     hash_password,
     needs_rehash,
     verify_password,
 )
+from school_tracker.extensions import db
+from school_tracker.logging_setup import log_security_event
+from school_tracker.models import ActivationCode, User
+from school_tracker.orm import utcnow
 
 log = logging.getLogger(__name__)
 ACTIVATION_LIFETIME = timedelta(minutes=60)

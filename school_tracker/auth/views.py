@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from school_tracker.auth import services, totp
 from school_tracker.auth.forms import ActivateForm, CodeForm, LoginForm
+from school_tracker.auth.passwords import PasswordPolicyError
 from school_tracker.auth.sessions import (
     begin_second_factor,
     end_session,
@@ -16,7 +17,6 @@ from school_tracker.auth.sessions import (
     start_session,
 )
 from school_tracker.extensions import db, limiter
-from school_tracker.passwords import PasswordPolicyError
 from school_tracker.permissions import EVERYONE, allow
 
 bp = Blueprint("auth", __name__)

@@ -10,7 +10,7 @@ of children and stay. Drill-down links are dropped.
 import copy
 
 from school_tracker.dashboard.figures import Dashboard, FigureRow, FigureTable
-from school_tracker.reports.suppression import safe_percentage, suppress_count, suppress_list
+from school_tracker.privacy.suppression import safe_percentage, suppress_count, suppress_list
 
 COUNT_UNITS = {"pupils", "records"}
 

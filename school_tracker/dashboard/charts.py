@@ -7,8 +7,8 @@ accessible version, so the image's alt text points to it.
 import pygal
 from pygal.style import Style
 
+from school_tracker.calendar.terms import Term
 from school_tracker.dashboard.figures import FigureTable
-from school_tracker.terms import Term
 
 # Colour-blind-safe palette (Okabe-Ito) with enough contrast on white.
 STYLE = Style(

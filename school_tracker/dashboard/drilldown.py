@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.figures import RATE_GROUPS
 from school_tracker.models import (
@@ -17,7 +18,6 @@ from school_tracker.models import (
 )
 from school_tracker.models.exclusion import ExclusionKind
 from school_tracker.models.intervention import Intervention, InterventionStatus
-from school_tracker.terms import Term
 
 DrillSource = Callable[[int, sa.Subquery, str], sa.Select]
 

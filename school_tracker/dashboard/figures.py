@@ -4,6 +4,7 @@ Each figure is one SQL statement over all six terms (see sources.py), so the das
 query count is fixed. Definitions shown to leaders and governors live in definitions.py.
 """
 
+from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.figures_programme import mentoring, programme
 from school_tracker.dashboard.figures_safety import (
@@ -15,7 +16,6 @@ from school_tracker.dashboard.figures_safety import (
 )
 from school_tracker.dashboard.figures_support import interventions, reach
 from school_tracker.dashboard.model import Dashboard, FigureRow, FigureTable
-from school_tracker.terms import Term
 
 __all__ = [
     "RATE_GROUPS",

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.models import Pupil
 from school_tracker.models.pupil import PUPIL_GROUPS
-from school_tracker.terms import Term
 
 GROUP_LABELS = {"all": "All pupils", **PUPIL_GROUPS}
 

@@ -4,10 +4,16 @@ from dataclasses import dataclass
 
 from flask import abort, request
 
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import (
+    Term,
+    TermCalendar,
+    TermKeyError,
+    parse_term_key,
+    school_today,
+)
 from school_tracker.dashboard.sources import DashboardFilters
 from school_tracker.models import PUPIL_GROUPS, YearGroup
-from school_tracker.terms import Term, TermCalendar, TermKeyError, parse_term_key, school_today
 
 TERMS_SHOWN = 6
 TERMS_OFFERED = 9

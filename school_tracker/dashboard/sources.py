@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import Term
 from school_tracker.extensions import db
 from school_tracker.models import (
     InterventionParticipant,
@@ -30,7 +31,6 @@ from school_tracker.models.kindness import kindness_moment_priorities
 from school_tracker.models.mentoring import mentoring_pairing_priorities
 from school_tracker.models.risk import risk_flag_priorities
 from school_tracker.pupils.queries import GROUP_FILTERS
-from school_tracker.terms import Term
 
 # "All pupils" first, then the groups leaders compare (DESIGN section 7).
 GROUPS: dict[str, sa.ColumnElement[bool]] = {"all": sa.true(), **GROUP_FILTERS}

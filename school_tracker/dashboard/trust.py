@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.dashboard.anonymise import anonymise
 from school_tracker.dashboard.figures import build_dashboard
 from school_tracker.extensions import db

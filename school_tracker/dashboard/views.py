@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import TermKeyError, parse_term_key, school_today
 from school_tracker.dashboard.anonymise import anonymise
 from school_tracker.dashboard.charts import chart_svg, has_chart
 from school_tracker.dashboard.definitions import DEFINITIONS, SUPPRESSION_NOTE
@@ -20,8 +21,7 @@ from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.reports.suppression import suppress_count
-from school_tracker.terms import TermKeyError, parse_term_key, school_today
+from school_tracker.privacy.suppression import suppress_count
 
 bp = Blueprint("dashboard", __name__)
 

@@ -4,12 +4,12 @@ from datetime import date
 
 from flask import url_for
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions import queries
 from school_tracker.models import ExclusionKind, Pupil, Role, User
-from school_tracker.pickers import pupil_label
-from school_tracker.records import TimelineEntry
-from school_tracker.terms import school_today
-from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.pickers import pupil_label
+from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.versions import TimelineEntry
 
 
 def _summary_entry(pupil: Pupil, summary: queries.SuspensionSummary, today: date):

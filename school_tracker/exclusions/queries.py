@@ -14,10 +14,10 @@ from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
+from school_tracker.calendar.terms import Term, TermCalendar, school_today
 from school_tracker.extensions import db
 from school_tracker.models import Exclusion, ExclusionKind, Pupil, TermDate
 from school_tracker.templating import date_uk
-from school_tracker.terms import Term, TermCalendar, school_today
 
 SESSIONS_PER_DAY = 2
 TERM_GOVERNORS_DAYS = 15  # more than this in a term: governors must consider reinstatement

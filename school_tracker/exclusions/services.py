@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions import queries
 from school_tracker.extensions import db
 from school_tracker.models import (
@@ -22,7 +23,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.orm import utcnow
-from school_tracker.records import (
+from school_tracker.records.versions import (
     RecordRuleError,
     before_edit,
     check_version,
@@ -30,7 +31,6 @@ from school_tracker.records import (
     priorities_by_code,
 )
 from school_tracker.templating import date_uk
-from school_tracker.terms import school_today
 
 ENTITY = "exclusion"
 MAX_DAYS_AHEAD = 14  # a suspension may be recorded when decided, shortly before it starts

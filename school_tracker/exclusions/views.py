@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import academic_year_label, school_today
 from school_tracker.database import writes_on_get
 from school_tracker.exclusions import panels, queries, services  # noqa: F401 - panels registers
 from school_tracker.exclusions.duties import exclusion_duties
@@ -11,14 +12,13 @@ from school_tracker.exclusions.forms import CancelForm, ExclusionForm
 from school_tracker.extensions import db
 from school_tracker.models import ExclusionKind, Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.pickers import pupil_label
 from school_tracker.pupils.queries import get_pupil_or_404
-from school_tracker.record_history import Subject, record_history
-from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.records.history import Subject, record_history
+from school_tracker.records.pickers import pupil_label
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from school_tracker.risk.duties import GUIDANCE_TITLE
 from school_tracker.risk.forms import ChoosePupilForm
 from school_tracker.risk.queries import get_on_roll_pupil_or_404
-from school_tracker.terms import academic_year_label, school_today
 
 bp = Blueprint("exclusions", __name__)
 

@@ -2,12 +2,12 @@
 
 from flask import url_for
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.families import queries
 from school_tracker.models import Pupil, Role, User
-from school_tracker.records import TimelineEntry
+from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.versions import TimelineEntry
 from school_tracker.templating import date_uk
-from school_tracker.terms import school_today
-from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
 
 
 @timeline_source

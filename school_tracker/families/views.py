@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import school_today
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.families import panels, queries
@@ -17,11 +18,10 @@ from school_tracker.families.services import (
 from school_tracker.forms import EmptyForm
 from school_tracker.models import CarerRelationship, Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.pickers import pupil_choices, staff_choices
-from school_tracker.record_history import Subject, record_history
-from school_tracker.records import RecordRuleError, priority_choices
-from school_tracker.terms import school_today
-from school_tracker.web import save_or_refuse
+from school_tracker.records.history import Subject, record_history
+from school_tracker.records.pickers import pupil_choices, staff_choices
+from school_tracker.records.versions import RecordRuleError, priority_choices
+from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("families", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)

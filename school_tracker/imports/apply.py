@@ -16,7 +16,7 @@ from school_tracker.imports.parser import PupilRow
 from school_tracker.imports.plan import IMPORTED_FIELDS, ImportPlan
 from school_tracker.models import Pupil, School, User
 from school_tracker.orm import utcnow
-from school_tracker.terms import school_today
+from school_tracker.calendar.terms import school_today
 
 MAX_FILE_NAME = 255
 

@@ -9,8 +9,10 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.imports.filecheck import ImportFileError, decode_csv, detect_kind
 from school_tracker.imports.readers import MAX_COLUMNS, csv_rows, xlsx_rows
+from school_tracker.imports.upn import UPNError
 from school_tracker.imports.values import (
     CONVERTERS,
     FLAG_FIELDS,
@@ -21,8 +23,6 @@ from school_tracker.imports.values import (
     cell_problem,
 )
 from school_tracker.models.pupil import Gender, PrimaryNeed, SenStatus, YearGroup
-from school_tracker.terms import school_today
-from school_tracker.upn import UPNError
 
 __all__ = [
     "FLAG_FIELDS",

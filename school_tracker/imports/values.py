@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 from openpyxl.cell.cell import ERROR_CODES
 
+from school_tracker.imports.upn import validate_upn
 from school_tracker.models.pupil import Gender, PrimaryNeed, SenStatus, YearGroup
-from school_tracker.upn import validate_upn
 
 MAX_NAME_LENGTH = 100
 MAX_REG_GROUP_LENGTH = 20  # the pupils.registration_group column size

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from school_tracker.auth.sessions import fresh_auth_required
+from school_tracker.calendar.terms import school_today
 from school_tracker.errors import error_reference
 from school_tracker.extensions import db, limiter
 from school_tracker.forms import EmptyForm
@@ -17,7 +18,6 @@ from school_tracker.imports.forms import ConfirmForm, UploadForm
 from school_tracker.imports.parser import ImportFileError, parse_roll
 from school_tracker.models import Role, RollImport, RollImportStatus, School
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.terms import school_today
 
 bp = Blueprint("imports", __name__)
 log = logging.getLogger(__name__)

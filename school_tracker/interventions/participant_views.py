@@ -3,14 +3,14 @@
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_login import current_user
 
-from school_tracker import pickers
+from school_tracker.calendar.terms import school_today
 from school_tracker.interventions import participants, queries
 from school_tracker.interventions.forms import OutcomeForm, ParticipantForm, WithdrawForm
 from school_tracker.interventions.web import detail_url, load_intervention
 from school_tracker.models import InterventionMode, Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.terms import school_today
-from school_tracker.web import save_or_refuse
+from school_tracker.records import pickers
+from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("intervention_pupils", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)

@@ -20,8 +20,8 @@ from school_tracker.models import (
     ParticipantStatus,
     User,
 )
-from school_tracker.pickers import school_pupil
-from school_tracker.records import RecordRuleError, apply_changes, check_version
+from school_tracker.records.pickers import school_pupil
+from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 ENTITY = "intervention_participant"
 # Dates, attendance and impact are audited with values; scores and reasons only by name.

@@ -6,7 +6,6 @@ from datetime import date
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.interventions.catalogue import get_type
-from school_tracker.interventions.priorities import with_priorities
 from school_tracker.interventions.rules import participant_count_error, score_error
 from school_tracker.models import (
     FundingStream,
@@ -17,8 +16,9 @@ from school_tracker.models import (
     SessionFrequency,
     User,
 )
-from school_tracker.pickers import school_pupil, school_staff
-from school_tracker.records import (
+from school_tracker.records.pickers import school_pupil, school_staff
+from school_tracker.records.priorities import with_priorities
+from school_tracker.records.versions import (
     RecordRuleError,
     apply_changes,
     check_version,

@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user
 
-from school_tracker import pickers
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import school_today
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.interventions import catalogue, panels, queries
@@ -20,10 +20,10 @@ from school_tracker.interventions.services import (
 from school_tracker.interventions.web import detail_url, load_intervention
 from school_tracker.models import InterventionMode, InterventionStatus, Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.record_history import Subject, record_history
-from school_tracker.records import RecordRuleError, priority_choices
-from school_tracker.terms import school_today
-from school_tracker.web import save_or_refuse
+from school_tracker.records import pickers
+from school_tracker.records.history import Subject, record_history
+from school_tracker.records.versions import RecordRuleError, priority_choices
+from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("interventions", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)

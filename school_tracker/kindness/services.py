@@ -16,7 +16,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.orm import utcnow
-from school_tracker.records import (
+from school_tracker.records.versions import (
     RecordRuleError,
     before_edit,
     check_version,

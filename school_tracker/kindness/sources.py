@@ -4,8 +4,8 @@ from flask import url_for
 
 from school_tracker.kindness import queries
 from school_tracker.models import Pupil, User
-from school_tracker.records import TimelineEntry
-from school_tracker.timeline import timeline_source
+from school_tracker.records.timeline import timeline_source
+from school_tracker.records.versions import TimelineEntry
 
 
 @timeline_source

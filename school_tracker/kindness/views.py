@@ -3,15 +3,15 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import school_today
 from school_tracker.kindness import queries, services
 from school_tracker.kindness.forms import HideForm, MomentForm, ShowForm
 from school_tracker.kindness.sources import kindness_timeline  # noqa: F401 - registers it
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.record_history import Subject, record_history
-from school_tracker.terms import school_today
-from school_tracker.web import save_or_refuse
+from school_tracker.records.history import Subject, record_history
+from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("kindness", __name__)
 ROLES = queries.KINDNESS_ROLES

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
-from school_tracker.interventions.priorities import with_priorities
 from school_tracker.models import LearningRecord, Role, User
-from school_tracker.pickers import school_staff
-from school_tracker.records import (
+from school_tracker.records.pickers import school_staff
+from school_tracker.records.priorities import with_priorities
+from school_tracker.records.versions import (
     RecordRuleError,
     apply_changes,
     check_version,

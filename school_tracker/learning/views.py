@@ -3,16 +3,16 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.learning import queries
 from school_tracker.learning.forms import LearningForm
 from school_tracker.learning.services import LearningData, create_learning, update_learning
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.pickers import staff_choices
-from school_tracker.record_history import Subject, record_history
-from school_tracker.records import priority_choices
-from school_tracker.terms import school_today
-from school_tracker.web import save_or_refuse
+from school_tracker.records.history import Subject, record_history
+from school_tracker.records.pickers import staff_choices
+from school_tracker.records.versions import priority_choices
+from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("learning", __name__)
 RECORD_ROLES = (Role.STAFF, Role.LEADER)

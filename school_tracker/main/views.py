@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from school_tracker.extensions import db
 from school_tracker.main import queries
 from school_tracker.permissions import EVERYONE, allow
-from school_tracker.timeline import home_panels
+from school_tracker.records.timeline import home_panels
 
 bp = Blueprint("main", __name__)
 

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from school_tracker import pickers
+from school_tracker.records import pickers
 from school_tracker.forms import (
     ChangeReasonMixin,
     LongText,
@@ -31,7 +31,7 @@ from school_tracker.models import (
     MentorKind,
     PairingOutcome,
 )
-from school_tracker.records import priority_choices
+from school_tracker.records.versions import priority_choices
 
 GOALS_MAX = 2000
 NOTES_MAX = 5000

@@ -6,7 +6,7 @@ from datetime import date
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.models import MentoringPairing, MentoringSession, User
-from school_tracker.records import RecordRuleError
+from school_tracker.records.versions import RecordRuleError
 
 SESSION_ENTITY = "mentoring_session"
 

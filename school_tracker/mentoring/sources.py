@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from flask import url_for
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.mentoring import queries
 from school_tracker.models import PairingStatus, Pupil, Role, User
-from school_tracker.records import TimelineEntry
-from school_tracker.terms import school_today
-from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.versions import TimelineEntry
 
 STALE_AFTER_DAYS = 14  # an active pairing with no session for this long is flagged
 PAUSED_TOO_LONG_DAYS = 30

@@ -15,7 +15,8 @@ from flask import (
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import school_today
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.mentoring import (  # sources: registers the timeline and home sources
@@ -27,9 +28,8 @@ from school_tracker.mentoring import (  # sources: registers the timeline and ho
 from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
 from school_tracker.models import PairingOutcome, PairingStatus, Pupil
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.record_history import Subject, record_history
-from school_tracker.terms import school_today
-from school_tracker.web import save_or_refuse
+from school_tracker.records.history import Subject, record_history
+from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("mentoring", __name__)
 ROLES = queries.MENTORING_ROLES

@@ -12,7 +12,7 @@ from school_tracker.extensions import db
 from school_tracker.models import Pupil, Role, User
 from school_tracker.models.pupil import LEGAL_HOLD_REASON_MAX
 from school_tracker.orm import utcnow
-from school_tracker.records import RecordRuleError
+from school_tracker.records.versions import RecordRuleError
 
 
 def _check(pupil: Pupil, reason: str | None, by: User) -> str:

@@ -21,8 +21,8 @@ from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
 from school_tracker.permissions import PUPIL_READERS, allow, current_school_id
 from school_tracker.pupils import holds, queries
 from school_tracker.pupils.forms import LiftHoldForm, PlaceHoldForm, PupilSearchForm
-from school_tracker.records import RecordRuleError
-from school_tracker.timeline import pupil_timeline
+from school_tracker.records.timeline import pupil_timeline
+from school_tracker.records.versions import RecordRuleError
 
 bp = Blueprint("pupils", __name__)
 SEARCH_KEY = "pupil_search"

@@ -15,18 +15,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from school_tracker.auth.sessions import fresh_auth_required
+from school_tracker.calendar.terms import TermKeyError
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import Pupil, Role, School
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.pupils.queries import get_pupil_or_404
-from school_tracker.reports import transfer
-from school_tracker.reports.named import export_named_records
-from school_tracker.reports.subject_access import SUBJECT_ACCESS, TRANSFER, export_pupil_file
+from school_tracker.reports.named.export import export_named_records
+from school_tracker.reports.subject_access import transfer
+from school_tracker.reports.subject_access.export import (
+    SUBJECT_ACCESS,
+    TRANSFER,
+    export_pupil_file,
+)
 from school_tracker.reports.views import bp, export_limit
 from school_tracker.reports.xlsx import workbook_response
-from school_tracker.terms import TermKeyError
 
 SPOOL_BYTES = 8 * 1024 * 1024
 

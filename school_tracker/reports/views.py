@@ -4,13 +4,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from school_tracker.auth.sessions import fresh_auth_required
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import TermKeyError, school_today
 from school_tracker.extensions import db, limiter
 from school_tracker.models import Role, School
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.reports import services
+from school_tracker.reports.governors import services
 from school_tracker.reports.xlsx import workbook_response
-from school_tracker.terms import TermKeyError, school_today
 
 bp = Blueprint("reports", __name__)
 TERMS_OFFERED = 9

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
-from school_tracker import pickers
+from school_tracker.calendar.terms import school_today
 from school_tracker.forms import (
     ChangeReasonMixin,
     LongText,
@@ -17,9 +17,9 @@ from school_tracker.forms import (
     choices,
 )
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus
-from school_tracker.records import priority_choices
+from school_tracker.records import pickers
+from school_tracker.records.versions import priority_choices
 from school_tracker.risk import reference, services
-from school_tracker.terms import school_today
 
 LEVEL_CHOICES = [("", "Choose a level"), *((level.value, level.label) for level in RiskLevel)]
 OUTCOME_CHOICES = [("", "Choose the outcome"), *((o.value, o.label) for o in RiskOutcome)]

@@ -4,13 +4,13 @@ from datetime import date, timedelta
 
 from flask import url_for
 
+from school_tracker.calendar.terms import school_today
 from school_tracker.models import Pupil, RiskFlag, Role, User
-from school_tracker.pickers import pupil_label
-from school_tracker.records import TimelineEntry
+from school_tracker.records.pickers import pupil_label
+from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.versions import TimelineEntry
 from school_tracker.risk import queries
 from school_tracker.templating import date_uk
-from school_tracker.terms import school_today
-from school_tracker.timeline import HomeItem, HomePanel, home_source, timeline_source
 
 DUE_SOON = timedelta(days=14)
 

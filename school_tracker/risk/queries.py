@@ -24,7 +24,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.models.risk import risk_flag_staff
-from school_tracker.record_history import HistoryEntry, Subject, record_history
+from school_tracker.records.history import HistoryEntry, Subject, record_history
 
 LIVE = (RiskStatus.OPEN, RiskStatus.MONITORING)
 STATUS_FILTERS = {

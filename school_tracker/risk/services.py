@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import (
     Agency,
@@ -27,14 +28,13 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.orm import utcnow
-from school_tracker.records import (
+from school_tracker.records.versions import (
     RecordRuleError,
     before_edit,
     check_version,
     keep_version,
     priorities_by_code,
 )
-from school_tracker.terms import school_today
 
 ENTITY = "risk_flag"
 # What _apply_details may change, so an edit keeps the earlier values (R63).

@@ -6,13 +6,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import school_today
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus, Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.pickers import pupil_label
-from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.records.pickers import pupil_label
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from school_tracker.risk import panels, queries, services  # noqa: F401 - panels registers sources
 from school_tracker.risk.duties import GUIDANCE_TITLE, extra_duties
 from school_tracker.risk.forms import (
@@ -25,7 +26,6 @@ from school_tracker.risk.forms import (
     ReopenForm,
     StatusForm,
 )
-from school_tracker.terms import school_today
 
 bp = Blueprint("risk", __name__)
 FLAG_USERS = (Role.STAFF, Role.LEADER)

@@ -102,7 +102,7 @@ def _read_meta(app: Flask) -> dict | None:
 
 
 def _build(app: Flask, url: str) -> float:
-    from school_tracker.demo_trust import seed_trust
+    from school_tracker.demo.trust import seed_trust
 
     started = time.perf_counter()
     with app.app_context():

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from school_tracker.terms import Term
+from school_tracker.calendar.terms import Term
 
 ON_ROLL = (
     "(pu.admission_date IS NULL OR pu.admission_date <= {t}.ends) "

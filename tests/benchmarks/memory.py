@@ -20,7 +20,7 @@ from tests.benchmarks.measure import RssPeak
 
 def main(url: str, term_key: str) -> None:
     """Export every school for the academic year of `term_key`; print the peak growth."""
-    from school_tracker.reports.named import export_named_records
+    from school_tracker.reports.named.export import export_named_records
 
     app = bench_app(url)
     with app.app_context():

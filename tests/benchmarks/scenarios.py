@@ -14,8 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from school_tracker import ROOT
-from school_tracker.calendar import calendar_for
-from school_tracker.demo import DEMO_PASSWORD
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import Term, TermCalendar
+from school_tracker.demo.school import DEMO_PASSWORD
 from school_tracker.extensions import db
 from school_tracker.models import (
     Exclusion,
@@ -32,7 +33,6 @@ from school_tracker.models import (
 )
 from school_tracker.models.intervention import Intervention
 from school_tracker.models.mentoring import MentoringSession
-from school_tracker.terms import Term, TermCalendar
 from tests.benchmarks import floors_sql, floors_xlsx
 from tests.benchmarks.measure import QueryLog, RssPeak, Timings, repeat
 
@@ -375,7 +375,7 @@ def governors_workbook(bench: Bench) -> Result:
 
 def named_export(bench: Bench) -> Result:
     """The leaders' named export of all ten schools for a whole academic year."""
-    from school_tracker.reports.named import export_named_records
+    from school_tracker.reports.named.export import export_named_records
 
     counts: dict[str, int] = {}
     sizes: list[int] = []
@@ -437,7 +437,7 @@ def _export_memory(bench: Bench) -> int:
 
 def _roll_csv(rep: int, count: int = 1500) -> bytes:
     """An MIS export of a 1,500-pupil secondary roll (new UPNs for each repetition)."""
-    from school_tracker.demo import academic_year_start, make_upn
+    from school_tracker.demo.school import academic_year_start, make_upn
 
     start = academic_year_start(date.today())
     lines = [
@@ -478,9 +478,9 @@ def import_roll(bench: Bench) -> Result:
     import hashlib
     import secrets
 
+    from school_tracker.admin.schools import create_school
     from school_tracker.imports import services
     from school_tracker.imports.parser import parse_roll
-    from school_tracker.schools import create_school
 
     files = [_roll_csv(rep) for rep in range(HEAVY_RUNS + 1)]
     reps = iter(range(HEAVY_RUNS + 1))
@@ -530,7 +530,7 @@ def import_roll(bench: Bench) -> Result:
 
 def _insert_floor(bench: Bench) -> None:
     """The same 1,500 pupil rows INSERTed with one executemany, rolled back."""
-    from school_tracker.demo import make_upn
+    from school_tracker.demo.school import make_upn
 
     sqlite = bench.engine.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"

@@ -27,7 +27,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from school_tracker import ROOT
-from school_tracker.demo import DEMO_PASSWORD
+from school_tracker.demo.school import DEMO_PASSWORD
 from school_tracker.extensions import db
 from school_tracker.models import (
     KindnessMoment,

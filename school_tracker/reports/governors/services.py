@@ -5,13 +5,13 @@ from io import BytesIO
 from flask import current_app
 
 from school_tracker.audit import record_audit
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import parse_term_key
 from school_tracker.dashboard.anonymise import anonymise
 from school_tracker.dashboard.figures import Dashboard, build_dashboard
 from school_tracker.models import School, User
-from school_tracker.reports.governors import SHEETS, build_governors_workbook
+from school_tracker.reports.governors.workbook import SHEETS, build_governors_workbook
 from school_tracker.reports.xlsx import download_name
-from school_tracker.terms import parse_term_key
 
 TERMS_IN_WORKBOOK = 6
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from school_tracker.models import InterventionMode, MentorKind, RecordVersion
-from school_tracker.record_history import VERSIONED_MODELS, field_label, pupil_columns, shown_value
-from school_tracker.reports.subject_access_data import PupilFile
-from school_tracker.reports.subject_access_sheets import GROUP_WITHHELD, WITHHELD, Redactor
+from school_tracker.records.history import VERSIONED_MODELS, field_label, pupil_columns, shown_value
+from school_tracker.reports.subject_access.data import PupilFile
+from school_tracker.reports.subject_access.sheets import GROUP_WITHHELD, WITHHELD, Redactor
 from school_tracker.reports.tabular import Col, attr
 
 TITLE = "Record versions"

@@ -19,12 +19,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models.record_version import (
     blank_previous_for_retention,
     count_previous_for_retention,
 )
-from school_tracker.retention_steps import (
+from school_tracker.privacy.retention_steps import (
     REMOVED,
     VERSIONED,
     VERSIONS,
@@ -33,7 +34,6 @@ from school_tracker.retention_steps import (
     retention_steps,
     years_before,
 )
-from school_tracker.terms import school_today
 
 __all__ = ["REMOVED", "apply_retention", "apply_retention_command", "years_before"]
 

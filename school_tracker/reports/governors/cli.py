@@ -6,10 +6,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from school_tracker.calendar.terms import TermKeyError
 from school_tracker.extensions import db
 from school_tracker.models import School
-from school_tracker.reports.services import governors_workbook
-from school_tracker.terms import TermKeyError
+from school_tracker.reports.governors.services import governors_workbook
 
 
 @click.command("governor-report")

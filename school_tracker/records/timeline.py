@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from school_tracker.models import Pupil, User
-from school_tracker.records import TimelineEntry
+from school_tracker.records.versions import TimelineEntry
 
 TimelineSource = Callable[[Pupil, User], list[TimelineEntry]]
 _timeline_sources: list[TimelineSource] = []

@@ -15,7 +15,7 @@ from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.models import Priority, Pupil, RecordVersion, User
 from school_tracker.models.record_version import REASON_MAX
-from school_tracker.text import has_control_characters
+from school_tracker.records.text import has_control_characters
 
 
 class StaleRecordError(Conflict):

@@ -12,14 +12,16 @@ from typing import IO
 from openpyxl import Workbook
 
 from school_tracker.audit import record_audit
-from school_tracker.calendar import calendar_for
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import parse_term_key
 from school_tracker.extensions import db
 from school_tracker.models import School, User
-from school_tracker.reports import named_community, named_safety, named_sheets
-from school_tracker.reports.named_sheets import SheetQuery, Window, period_table
+from school_tracker.reports.named import community as named_community
+from school_tracker.reports.named import safety as named_safety
+from school_tracker.reports.named import sheets as named_sheets
+from school_tracker.reports.named.sheets import SheetQuery, Window, period_table
 from school_tracker.reports.tabular import key_value_sheet, write_sheet
 from school_tracker.reports.xlsx import download_name, set_properties
-from school_tracker.terms import parse_term_key
 
 BATCH = 1000
 REPORT = "named_export"

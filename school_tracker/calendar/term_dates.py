@@ -5,9 +5,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import TermCalendar, default_term, next_key, previous_key
 from school_tracker.extensions import db
 from school_tracker.models import TermDate, User
-from school_tracker.terms import TermCalendar, default_term, next_key, previous_key
 
 
 class TermDateError(ValueError):

@@ -31,7 +31,7 @@ from school_tracker.models import (
     RiskStatusChange,
     SenStatus,
 )
-from school_tracker.record_history import VERSIONED_MODELS
+from school_tracker.records.history import VERSIONED_MODELS
 
 REMOVED = "[removed]"
 # A record's earlier versions hold its earlier text, so they are blanked with it (R63).

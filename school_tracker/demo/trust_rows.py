@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from faker import Faker
 
-from school_tracker.demo import (
+from school_tracker.demo.school import (
     EAL_LOCALES,
     NEEDS_E,
     NEEDS_K,
@@ -38,7 +38,7 @@ from school_tracker.models import (
 )
 
 if TYPE_CHECKING:
-    from school_tracker.demo_trust import SchoolPlan
+    from school_tracker.demo.trust import SchoolPlan
 
 SECONDARY_YEARS = (YearGroup.Y7, YearGroup.Y8, YearGroup.Y9, YearGroup.Y10, YearGroup.Y11)
 PUPILS_PER_STAFF = 19  # teachers, TAs and support staff together

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
 from school_tracker.extensions import db
-from school_tracker.records import RecordRuleError, StaleRecordError
+from school_tracker.records.versions import RecordRuleError, StaleRecordError
 
 
 def show_refusal(form: FlaskForm, error: RecordRuleError) -> None:

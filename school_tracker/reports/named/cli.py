@@ -6,10 +6,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from school_tracker.calendar.terms import TermKeyError, parse_term_key
 from school_tracker.extensions import db
 from school_tracker.models import School
-from school_tracker.reports.named import export_named_records
-from school_tracker.terms import TermKeyError, parse_term_key
+from school_tracker.reports.named.export import export_named_records
 
 
 @click.command("export-records")

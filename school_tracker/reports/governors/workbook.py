@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from school_tracker.dashboard.definitions import DEFINITIONS, SUPPRESSION_NOTE
 from school_tracker.dashboard.figures import Dashboard, FigureTable
-from school_tracker.reports.suppression import SUPPRESSED
+from school_tracker.privacy.suppression import SUPPRESSED
 from school_tracker.reports.xlsx import header_row, prepare_sheet, set_properties, text_cell
 
 # Sheet name -> the dashboard tables it holds, in DESIGN section 8's order.

@@ -11,7 +11,7 @@ from school_tracker.models import (
     MentorKind,
     Pupil,
 )
-from school_tracker.reports.subject_access_data import PupilFile
+from school_tracker.reports.subject_access.data import PupilFile
 from school_tracker.reports.tabular import Col, attr, label
 
 ANOTHER = "another pupil"

@@ -22,7 +22,7 @@ from school_tracker.models.risk import (
     risk_flag_priorities,
     risk_flag_staff,
 )
-from school_tracker.reports.named_sheets import (
+from school_tracker.reports.named.sheets import (
     CREATED,
     PRIORITIES,
     PUPIL,

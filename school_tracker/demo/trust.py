@@ -17,13 +17,13 @@ from datetime import date
 import sqlalchemy as sa
 from tqdm import tqdm
 
-from school_tracker.demo import DEMO_PASSWORD, DEMO_SLUG, academic_year_start, seed_demo
-from school_tracker.demo_trust_rows import audit_rows, pupil_rows, staff_rows
+from school_tracker.admin.schools import create_school
+from school_tracker.auth.passwords import hash_password
+from school_tracker.calendar.terms import school_today
+from school_tracker.demo.school import DEMO_PASSWORD, DEMO_SLUG, academic_year_start, seed_demo
+from school_tracker.demo.trust_rows import audit_rows, pupil_rows, staff_rows
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, Role, School, User
-from school_tracker.passwords import hash_password
-from school_tracker.schools import create_school
-from school_tracker.terms import school_today
 
 DEMO_ROLL = 301  # seed_demo's roll: the per-school seeders' counts are written for it
 TRUST_LEADER_EMAIL = "trust.leader@demo.school"
@@ -153,9 +153,9 @@ def _seed_school(
 
 def _records_for(plan: SchoolPlan, rng: random.Random, today: date, bar) -> None:
     """Three years of every record kind, from the demo's seeders scaled by roll size."""
-    from school_tracker.demo_interventions import seed_interventions
-    from school_tracker.demo_mentoring import seed_mentoring
-    from school_tracker.demo_risk import seed_risk
+    from school_tracker.demo.interventions import seed_interventions
+    from school_tracker.demo.mentoring import seed_mentoring
+    from school_tracker.demo.risk import seed_risk
 
     bar.set_description(f"{plan.slug}: {STAGES[1][0]}")
     school = db.session.scalar(sa.select(School).where(School.slug == plan.slug))
@@ -180,7 +180,7 @@ def echo_trust_seed() -> None:
     """`seed-demo --scale trust`: seed, commit, and say what was made and how to sign in."""
     import click
 
-    from school_tracker.demo import DEMO_USERS
+    from school_tracker.demo.school import DEMO_USERS
 
     started = time.perf_counter()
     made = seed_trust()

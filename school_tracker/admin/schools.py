@@ -36,7 +36,7 @@ def create_school(*, slug: str, name: str, trust_name: str | None = None) -> Sch
     if db.session.scalar(sa.select(School.id).where(School.slug == slug)) is not None:
         raise SchoolError(f"A school with the slug {slug!r} already exists.")
     from school_tracker.interventions.catalogue import ensure_intervention_types
-    from school_tracker.reference import ensure_reference_data
+    from school_tracker.records.reference import ensure_reference_data
 
     ensure_reference_data()
     school = School(trust=the_trust(trust_name), slug=slug, name=name)

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from faker import Faker
 
-from school_tracker.demo import academic_year_start, make_upn
+from school_tracker.calendar.terms import TermCalendar
+from school_tracker.demo.school import academic_year_start, make_upn
 from school_tracker.exclusions.reference import ensure_exclusion_reasons
 from school_tracker.extensions import db
 from school_tracker.models import (
@@ -37,7 +38,6 @@ from school_tracker.models import (
     YearGroup,
 )
 from school_tracker.risk.reference import ensure_agencies, ensure_risk_factors
-from school_tracker.terms import TermCalendar
 
 FLAGS_PER_YEAR = (9, 10, 11)  # two years ago, last year, this year
 DEMO_STAFF_EMAIL = "staff@demo.school"

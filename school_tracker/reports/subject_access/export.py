@@ -13,13 +13,12 @@ from typing import IO
 from openpyxl import Workbook
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import school_today
 from school_tracker.models import Pupil, User
-from school_tracker.reports import subject_access_sheets as sheets
-from school_tracker.reports import subject_access_versions as versions
-from school_tracker.reports.subject_access_data import PupilFile, load_pupil_file
+from school_tracker.reports.subject_access import sheets, versions
+from school_tracker.reports.subject_access.data import PupilFile, load_pupil_file
 from school_tracker.reports.tabular import key_value_sheet, write_sheet
 from school_tracker.reports.xlsx import download_name, set_properties
-from school_tracker.terms import school_today
 
 SUBJECT_ACCESS = "subject_access"
 TRANSFER = "transfer_pack"

@@ -7,6 +7,9 @@ import sqlalchemy as sa
 from faker import Faker
 from stdnum.gb import upn as stdnum_upn
 
+from school_tracker.admin.schools import create_school
+from school_tracker.auth.passwords import UNUSABLE_PASSWORD_HASH, hash_password
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import (
     Gender,
@@ -18,10 +21,7 @@ from school_tracker.models import (
     User,
     YearGroup,
 )
-from school_tracker.passwords import UNUSABLE_PASSWORD_HASH, hash_password
-from school_tracker.reference import ensure_reference_data
-from school_tracker.schools import create_school
-from school_tracker.terms import school_today
+from school_tracker.records.reference import ensure_reference_data
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "kindness-demo"  # noqa: S105 - documented demo sign-in, refused in production
@@ -150,9 +150,9 @@ def seed_demo(today: date | None = None, seed: int = 2026) -> int:
         for _ in range(PUPILS_PER_YEAR):
             serial += 1
             db.session.add(_pupil(rng, fakers, school, year, serial, start_year))
-    from school_tracker.demo_interventions import seed_interventions
-    from school_tracker.demo_mentoring import seed_mentoring
-    from school_tracker.demo_risk import seed_risk
+    from school_tracker.demo.interventions import seed_interventions
+    from school_tracker.demo.mentoring import seed_mentoring
+    from school_tracker.demo.risk import seed_risk
 
     day = today or school_today()
     for seed_records in (seed_mentoring, seed_risk, seed_interventions):

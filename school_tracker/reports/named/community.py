@@ -21,7 +21,7 @@ from school_tracker.models import (
 from school_tracker.models.family import parent_conversation_priorities
 from school_tracker.models.kindness import kindness_moment_priorities
 from school_tracker.models.learning import learning_record_priorities
-from school_tracker.reports.named_sheets import (
+from school_tracker.reports.named.sheets import (
     CREATED,
     PRIORITIES,
     PUPIL,

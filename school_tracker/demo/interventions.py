@@ -6,7 +6,7 @@ from itertools import accumulate
 
 import sqlalchemy as sa
 
-from school_tracker.demo_interventions_data import (
+from school_tracker.demo.interventions_data import (
     AGREED,
     CPD,
     FAMILY_SAID,

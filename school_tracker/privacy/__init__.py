@@ -1,0 +1,1 @@
+"""Privacy and retention: data classification, small-number suppression, retention, backups."""

@@ -1,0 +1,1 @@
+"""The governors' termly workbook: anonymised and suppressed."""

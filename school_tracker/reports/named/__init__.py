@@ -1,0 +1,1 @@
+"""The leaders' named export of every record, streamed."""
