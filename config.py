@@ -24,7 +24,11 @@ class Config:
     SESSION_IDLE_MINUTES = 30
     SESSION_ABSOLUTE_HOURS = 10
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # the roll upload; the only multipart form
+    # Every other body, URL-encoded or not, and each text part of a multipart one
+    # (request_size.py). The largest form's text limits, filled with 4-byte characters
+    # percent-encoded (12 bytes each), come to about 415,000 bytes.
+    MAX_FORM_MEMORY_SIZE = 500_000
     WTF_CSRF_TIME_LIMIT = 3600
     TRUSTED_HOSTS: list[str] | None = None
     PROXY_FIX_X_FOR = 0

@@ -16,6 +16,9 @@ def create_app(config_object: type | str | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_relative_config=True,
     )
+    from school_tracker.request_size import SizeLimitedRequest
+
+    app.request_class = SizeLimitedRequest  # every form body has a size limit (issue 11)
     if isinstance(config_object, str):
         config_object = import_string(config_object)
     if config_object is not None:
