@@ -5,6 +5,7 @@ Everything here reads the bytes in memory; nothing is ever written to or extract
 """
 
 import io
+import stat
 import zipfile
 from typing import Literal
 
@@ -103,6 +104,26 @@ def _unsafe_name(name: str) -> bool:
     return absolute or ".." in parts or "\x00" in name
 
 
+# The MS-DOS "directory" attribute, in the low byte of a ZIP entry's external attributes.
+_DOS_DIRECTORY = 0x10
+
+
+def _not_a_plain_file(info: zipfile.ZipInfo) -> bool:
+    """A folder, symlink, device or pipe entry: never in a workbook Excel or LibreOffice writes.
+
+    Nothing is ever extracted, so such an entry does no harm here, but a file carrying one was
+    built by hand and is refused like any other file that is not a real workbook.
+    """
+    # Unix tools keep st_mode in the high 16 bits; a file type of 0 (Python's zipfile writes
+    # plain 0o600) means "not said", which is a plain file.
+    file_type = stat.S_IFMT(info.external_attr >> 16)
+    return (
+        info.is_dir()
+        or bool(info.external_attr & _DOS_DIRECTORY)
+        or file_type not in (0, stat.S_IFREG)
+    )
+
+
 def check_xlsx_zip(data: bytes) -> None:
     """Refuse a workbook ZIP whose central directory is hostile or is not an .xlsx at all."""
     bad = ImportFileError(f"The workbook is damaged or is not a real .xlsx file. {SAVE_AS_XLSX}")
@@ -123,6 +144,11 @@ def check_xlsx_zip(data: bytes) -> None:
         name = info.filename
         if _unsafe_name(name):
             raise ImportFileError("The workbook contains a part with an unsafe name.")
+        if _not_a_plain_file(info):
+            raise ImportFileError(
+                "The workbook contains a link or folder entry, which Excel never writes. "
+                f"{SAVE_AS_XLSX}"
+            )
         if name in names:
             raise ImportFileError("The workbook contains the same part twice.")
         names.add(name)
