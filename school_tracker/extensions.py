@@ -1,5 +1,7 @@
 """Unbound extensions, bound to an app in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +13,12 @@ from flask_wtf.csrf import CSRFProtect
 from school_tracker.orm import Base
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # db.Model is built at runtime as a subclass of Base, which mypy cannot follow; to the type
+    # checker the models' base is Base itself, which is where their columns are declared.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

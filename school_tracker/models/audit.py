@@ -6,12 +6,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.user import User
 from school_tracker.orm import UTCDateTime, refuse_changes, utcnow
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One audited action. Rows are inserted, never updated or deleted."""
 
     __tablename__ = "audit_entries"

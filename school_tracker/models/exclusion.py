@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
@@ -24,7 +24,7 @@ class ExclusionKind(enum.Enum):
         return "Suspension" if self is ExclusionKind.SUSPENSION else "Permanent exclusion"
 
 
-class ExclusionReason(db.Model):
+class ExclusionReason(Model):
     """A DfE census reason code, valid between its active dates (reference data, seeded)."""
 
     __tablename__ = "exclusion_reasons"
@@ -52,7 +52,7 @@ class ExclusionReason(db.Model):
 exclusion_priorities = priority_link_table("exclusion_priorities", "exclusions")
 
 
-class Exclusion(RecordMixin, db.Model):
+class Exclusion(RecordMixin, Model):
     """One suspension or permanent exclusion of a pupil (leaders only)."""
 
     __tablename__ = "exclusions"

@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
@@ -36,7 +36,7 @@ parent_conversation_priorities = priority_link_table(
 )
 
 
-class ParentConversation(RecordMixin, db.Model):
+class ParentConversation(RecordMixin, Model):
     """A structured conversation: what the family said, what the school said, what was agreed."""
 
     __tablename__ = "parent_conversations"

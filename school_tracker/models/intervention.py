@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model, db
 from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
@@ -97,7 +97,7 @@ intervention_type_priorities = sa.Table(
 intervention_priorities = priority_link_table("intervention_priorities", "interventions")
 
 
-class InterventionType(TimestampMixin, db.Model):
+class InterventionType(TimestampMixin, Model):
     """One entry in a school's intervention catalogue; deactivated, never deleted."""
 
     __tablename__ = "intervention_types"
@@ -128,7 +128,7 @@ class InterventionType(TimestampMixin, db.Model):
         return codes
 
 
-class Intervention(RecordMixin, db.Model):
+class Intervention(RecordMixin, Model):
     """An inclusion intervention for one pupil or a group, with its plan, cost and voices."""
 
     __tablename__ = "interventions"
@@ -202,7 +202,7 @@ class Intervention(RecordMixin, db.Model):
         return self.status.is_open and self.review_date < today
 
 
-class InterventionParticipant(db.Model):
+class InterventionParticipant(Model):
     """One pupil's part in an intervention: own dates, scores, attendance and impact."""
 
     __tablename__ = "intervention_participants"

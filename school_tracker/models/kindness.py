@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
@@ -46,7 +46,7 @@ class KindnessValue(LabelledEnum):
 kindness_moment_priorities = priority_link_table("kindness_moment_priorities", "kindness_moments")
 
 
-class KindnessMoment(RecordMixin, db.Model):
+class KindnessMoment(RecordMixin, Model):
     """Someone was kind: who, to whom, what happened and which values it showed."""
 
     __tablename__ = "kindness_moments"
@@ -101,7 +101,7 @@ class KindnessMoment(RecordMixin, db.Model):
         return [value for value in KindnessValue if value in chosen]
 
 
-class KindnessMomentValue(db.Model):
+class KindnessMomentValue(Model):
     """One value a moment showed (a row per value, so counts by value are a GROUP BY)."""
 
     __tablename__ = "kindness_moment_values"

@@ -6,7 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.priority import Priority
 from school_tracker.models.record import RecordMixin, priority_link_table
 from school_tracker.models.user import User
@@ -14,7 +14,7 @@ from school_tracker.models.user import User
 learning_record_priorities = priority_link_table("learning_record_priorities", "learning_records")
 
 
-class LearningRecord(RecordMixin, db.Model):
+class LearningRecord(RecordMixin, Model):
     """One piece of CPD a member of staff took part in, with their reflection."""
 
     __tablename__ = "learning_records"

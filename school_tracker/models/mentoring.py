@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
@@ -93,7 +93,7 @@ _ONE_MENTOR = (
 )
 
 
-class MentoringPairing(RecordMixin, db.Model):
+class MentoringPairing(RecordMixin, Model):
     """A mentee, their one mentor, the goals both agreed, and where the pairing stands."""
 
     __tablename__ = "mentoring_pairings"
@@ -170,7 +170,7 @@ class MentoringPairing(RecordMixin, db.Model):
         return self.status is PairingStatus.ACTIVE
 
 
-class MentoringSession(db.Model):
+class MentoringSession(Model):
     """One meeting of a pairing: what happened and what both sides said. Appended, not edited."""
 
     __tablename__ = "mentoring_sessions"

@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 
 
-class Priority(db.Model):
+class Priority(Model):
     """One AfA manifesto priority (P1, P2, P3, P4a, P4b, P5)."""
 
     __tablename__ = "priorities"

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.school import School
 from school_tracker.models.user import User
 from school_tracker.orm import TimestampMixin, UTCDateTime, enum_type
@@ -99,7 +99,7 @@ PUPIL_GROUPS: dict[str, str] = {
 }
 
 
-class Pupil(TimestampMixin, db.Model):
+class Pupil(TimestampMixin, Model):
     """One child on one school's roll; archived by a leaving date, never deleted."""
 
     __tablename__ = "pupils"

@@ -11,14 +11,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model, db
 from school_tracker.models.user import User
 from school_tracker.orm import UTCDateTime, refuse_changes, utcnow
 
 REASON_MAX = 300  # "Reason for this change": a line, not a second narrative
 
 
-class RecordVersion(db.Model):
+class RecordVersion(Model):
     """The values a record's changed fields held at `version`, before one edit."""
 
     __tablename__ = "record_versions"

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model, db
 from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
@@ -53,7 +53,7 @@ class RiskOutcome(enum.Enum):
         }[self.value]
 
 
-class Agency(db.Model):
+class Agency(Model):
     """An agency that may work with a pupil at risk (reference data, seeded)."""
 
     __tablename__ = "agencies"
@@ -65,7 +65,7 @@ class Agency(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class RiskFactor(db.Model):
+class RiskFactor(Model):
     """One item of the risk-factor checklist (reference data, seeded)."""
 
     __tablename__ = "risk_factors"
@@ -102,7 +102,7 @@ risk_flag_staff = sa.Table(
 )
 
 
-class RiskFlag(RecordMixin, db.Model):
+class RiskFlag(RecordMixin, Model):
     """A concern that a pupil may be at risk of suspension or permanent exclusion."""
 
     __tablename__ = "risk_flags"
@@ -175,7 +175,7 @@ class RiskFlag(RecordMixin, db.Model):
         return [action for action in self.actions if action.done_on is None]
 
 
-class RiskLevelChange(db.Model):
+class RiskLevelChange(Model):
     """One level a flag has had: the first row is written when the flag is raised."""
 
     __tablename__ = "risk_level_changes"
@@ -193,7 +193,7 @@ class RiskLevelChange(db.Model):
     changed_by: Mapped[User] = relationship()
 
 
-class RiskStatusChange(db.Model):
+class RiskStatusChange(Model):
     """One move between open, monitoring and closed (with the outcome or reopening reason)."""
 
     __tablename__ = "risk_status_changes"
@@ -213,7 +213,7 @@ class RiskStatusChange(db.Model):
     changed_by: Mapped[User] = relationship()
 
 
-class RiskAction(db.Model):
+class RiskAction(Model):
     """Something agreed to reduce the risk: what, who owns it, when it is due and done."""
 
     __tablename__ = "risk_actions"

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.user import User
 from school_tracker.orm import UTCDateTime, enum_type, utcnow
@@ -27,7 +27,7 @@ def new_import_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-class RollImport(db.Model):
+class RollImport(Model):
     """One uploaded roll file, parsed; the file itself is never kept (SECURITY R56, R58)."""
 
     __tablename__ = "roll_imports"

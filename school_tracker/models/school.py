@@ -5,11 +5,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.orm import UTCDateTime, utcnow
 
 
-class Trust(db.Model):
+class Trust(Model):
     """A deployment holds one trust (a single school is a trust of one)."""
 
     __tablename__ = "trusts"
@@ -21,7 +21,7 @@ class Trust(db.Model):
     schools: Mapped[list["School"]] = relationship(back_populates="trust")
 
 
-class School(db.Model):
+class School(Model):
     """A school: every pupil-level row belongs to exactly one."""
 
     __tablename__ = "schools"
@@ -35,7 +35,7 @@ class School(db.Model):
     trust: Mapped[Trust] = relationship(back_populates="schools")
 
 
-class TermDate(db.Model):
+class TermDate(Model):
     """A school's own dates for one term, overriding the DfE-statistics defaults."""
 
     __tablename__ = "term_dates"

@@ -5,11 +5,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.orm import UTCDateTime, utcnow
 
 
-class FormSubmission(db.Model):
+class FormSubmission(Model):
     """One accepted POST: who, which path (endpoint and record), and a hash of its CSRF token."""
 
     __tablename__ = "form_submissions"

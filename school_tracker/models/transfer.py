@@ -5,12 +5,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.user import User
 from school_tracker.orm import UTCDateTime, utcnow
 
 
-class TransferRecord(db.Model):
+class TransferRecord(Model):
     """One transfer pack produced for a leaver: where it went, and when receipt was confirmed."""
 
     __tablename__ = "transfer_records"

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school_tracker.extensions import db
+from school_tracker.extensions import Model
 from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.school import School, Trust
 from school_tracker.orm import UTCDateTime, enum_type, utcnow
@@ -28,7 +28,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who signs in. Never deleted: deactivated, so authorship stays readable."""
 
     __tablename__ = "users"
@@ -75,7 +75,7 @@ class User(UserMixin, db.Model):
         self.session_token = new_session_token()
 
 
-class ActivationCode(db.Model):
+class ActivationCode(Model):
     """A one-time code an admin passes to a new user to set their first password.
 
     Only its SHA-256 is stored; it expires after an hour and works once (ASVS 6.4.1).
