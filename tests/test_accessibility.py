@@ -3,10 +3,10 @@
 import pytest
 
 from school_tracker.models import Role
-from tests import dashboard_fixture
-from tests.accessibility import AXE, axe_violations
-from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
+from tests.factories import dashboard as dashboard_fixture
+from tests.support.accessibility import AXE, axe_violations
+from tests.support.browser import browser_page, live_server
 
 pytestmark = pytest.mark.browser
 

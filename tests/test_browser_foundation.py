@@ -3,8 +3,8 @@
 import pytest
 
 from school_tracker.models import Role
-from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
+from tests.support.browser import browser_page, live_server
 
 pytestmark = pytest.mark.browser
 

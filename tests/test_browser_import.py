@@ -3,9 +3,9 @@
 import pytest
 
 from school_tracker.models import Role
-from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
-from tests.import_factories import SAMPLE, SAMPLE_PUPILS, sample_bytes
+from tests.factories.imports import SAMPLE, SAMPLE_PUPILS, sample_bytes
+from tests.support.browser import browser_page, live_server
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from school_tracker.models import KindnessValue, Role
-from tests.accessibility import AXE, axe_violations
-from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
-from tests.mentoring_factories import TODAY, make_moment, make_pairing
+from tests.factories.mentoring import TODAY, make_moment, make_pairing
+from tests.support.accessibility import AXE, axe_violations
+from tests.support.browser import browser_page, live_server
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from school_tracker.models import Role
-from tests import dashboard_fixture
-from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
+from tests.factories import dashboard as dashboard_fixture
+from tests.support.browser import browser_page, live_server
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import RiskFlag, RiskLevel, RiskOutcome, RiskStatus, Role, SenStatus
-from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
-from tests.risk_factories import seed_reference
+from tests.factories.risk import seed_reference
+from tests.support.browser import browser_page, live_server
 
 pytestmark = pytest.mark.browser
 

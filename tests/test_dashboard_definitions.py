@@ -1,4 +1,4 @@
-"""Every dashboard figure checked against numbers counted by hand (tests/dashboard_fixture.py).
+"""Every dashboard figure checked against numbers counted by hand (tests/factories/dashboard.py).
 
 Autumn 2026 runs 1 Aug-31 Dec 2026 (default dates). On roll in autumn: p1..p5 (p5 joined
 1 Sep; p6 left in July). p1 SEN K + disadvantaged; p2 EHC plan; p3 disadvantaged + EAL;
@@ -17,7 +17,7 @@ from school_tracker.dashboard.figures import build_dashboard, overdue_reviews
 from school_tracker.dashboard.sources import DashboardFilters
 from school_tracker.extensions import db
 from school_tracker.models import Role, YearGroup
-from tests import dashboard_fixture
+from tests.factories import dashboard as dashboard_fixture
 
 AUTUMN = TermCalendar().recent("autumn-2026", 6)
 

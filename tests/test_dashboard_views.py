@@ -5,7 +5,7 @@ import re
 import pytest
 
 from school_tracker.models import Role
-from tests import dashboard_fixture
+from tests.factories import dashboard as dashboard_fixture
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
-from tests.risk_factories import reason_id, seed_reference
+from tests.factories.risk import reason_id, seed_reference
 
 # 2023/24 with default (DfE statistics) terms: Easter Sunday 2024 was 31 March.
 AUTUMN, SPRING, SUMMER = date(2023, 11, 6), date(2024, 2, 5), date(2024, 5, 13)

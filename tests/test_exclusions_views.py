@@ -10,7 +10,7 @@ from school_tracker.exclusions import services
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Exclusion, ExclusionKind, Pupil, Role, User
 from tests.conftest import AuthActions
-from tests.risk_factories import reason_id, seed_reference
+from tests.factories.risk import reason_id, seed_reference
 
 TODAY = school_today()
 

@@ -10,7 +10,7 @@ from school_tracker.extensions import db
 from school_tracker.families import services
 from school_tracker.models import AuditEntry, CarerRelationship, ParentConversation, Role, User
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
-from tests.intervention_factories import MARKER, make_conversation
+from tests.factories.interventions import MARKER, make_conversation
 
 TODAY = school_today()
 

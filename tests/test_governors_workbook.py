@@ -14,7 +14,7 @@ from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, Role, School
 from school_tracker.reports.governors.services import governors_workbook
 from school_tracker.reports.governors.workbook import SHEETS
-from tests import dashboard_fixture
+from tests.factories import dashboard as dashboard_fixture
 
 TERMS = [
     "autumn-2026",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil
-from tests.import_factories import SAMPLE_PUPILS, csv_bytes, roll_csv, row, sample_bytes, upn
+from tests.factories.imports import SAMPLE_PUPILS, csv_bytes, roll_csv, row, sample_bytes, upn
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from school_tracker.models import (
     YearGroup,
 )
 from school_tracker.orm import utcnow
-from tests.import_factories import HEADER, csv_bytes, roll_csv, row, upn
+from tests.factories.imports import HEADER, csv_bytes, roll_csv, row, upn
 
 TODAY = date(2026, 11, 22)
 

@@ -14,7 +14,7 @@ from school_tracker.imports.parser import MAX_DATA_ROWS
 from school_tracker.models import AuditEntry, Pupil, Role, RollImport
 from school_tracker.orm import utcnow
 from tests.conftest import PASSWORD
-from tests.import_factories import (
+from tests.factories.imports import (
     SAMPLE_PUPILS,
     csv_bytes,
     roll_csv,

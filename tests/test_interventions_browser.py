@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import Intervention, InterventionParticipant, Role
-from tests.accessibility import axe_violations
-from tests.browser import browser_page, live_server
 from tests.conftest import PASSWORD
-from tests.intervention_factories import make_conversation, make_intervention, seed_catalogue
+from tests.factories.interventions import make_conversation, make_intervention, seed_catalogue
+from tests.support.accessibility import axe_violations
+from tests.support.browser import browser_page, live_server
 
 pytestmark = pytest.mark.browser
 TODAY = school_today()

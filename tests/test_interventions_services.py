@@ -20,7 +20,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
-from tests.intervention_factories import make_intervention, plan, seed_catalogue, type_id
+from tests.factories.interventions import make_intervention, plan, seed_catalogue, type_id
 
 TODAY = school_today()
 S = InterventionStatus

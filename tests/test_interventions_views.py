@@ -15,7 +15,7 @@ from school_tracker.models import (
     InterventionType,
     Role,
 )
-from tests.intervention_factories import MARKER, make_intervention, seed_catalogue, type_id
+from tests.factories.interventions import MARKER, make_intervention, seed_catalogue, type_id
 
 TODAY = school_today()
 

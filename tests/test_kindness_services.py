@@ -20,7 +20,7 @@ from school_tracker.models import (
 )
 from school_tracker.records.reference import KINDNESS_VALUES
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
-from tests.mentoring_factories import TODAY, audit_entries, make_moment
+from tests.factories.mentoring import TODAY, audit_entries, make_moment
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from school_tracker.extensions import db
 from school_tracker.models import KindnessMoment, KindnessValue, Role
-from tests.mentoring_factories import TODAY, audit_entries, make_moment
+from tests.factories.mentoring import TODAY, audit_entries, make_moment
 
 
 @pytest.fixture

@@ -34,8 +34,8 @@ from school_tracker.privacy.retention import REMOVED, apply_retention
 from school_tracker.pupils.holds import lift_hold, place_hold
 from school_tracker.records.versions import RecordRuleError
 from tests.conftest import PASSWORD
-from tests.export_factories import NOTE, build_world, workbook_rows
-from tests.import_factories import csv_bytes, row, upn
+from tests.factories.exports import NOTE, build_world, workbook_rows
+from tests.factories.imports import csv_bytes, row, upn
 
 PLACED = "OSPREY-INQUIRY-4417 police investigation"  # must never reach the audit log
 LIFTED = "WREN-CLOSED-9023 inquiry closed"

@@ -9,7 +9,7 @@ from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.extensions import db
 from school_tracker.models import MentoringPairing, PairingStatus, Role, School
 from tests.conftest import PASSWORD
-from tests.mentoring_factories import SECRET, TODAY, audit_entries, log, make_pairing
+from tests.factories.mentoring import SECRET, TODAY, audit_entries, log, make_pairing
 
 
 @pytest.fixture

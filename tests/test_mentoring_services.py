@@ -23,7 +23,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
-from tests.mentoring_factories import (
+from tests.factories.mentoring import (
     SECRET,
     TODAY,
     audit_entries,

@@ -12,7 +12,7 @@ from school_tracker.models import (
     PairingStatus,
     Role,
 )
-from tests.mentoring_factories import TODAY, make_pairing
+from tests.factories.mentoring import TODAY, make_pairing
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from school_tracker.models import (
 from school_tracker.reports.named.export import SHEETS, export_named_records
 from school_tracker.reports.xlsx import MAX_CELL_TEXT, TRUNCATION_MARKER, XLSX_MIMETYPE
 from tests.conftest import PASSWORD
-from tests.export_factories import (
+from tests.factories.exports import (
     AUTUMN_COUNTS,
     CONTROL_TEXT,
     HOSTILE,

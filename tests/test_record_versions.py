@@ -34,10 +34,10 @@ from school_tracker.models import (
 from school_tracker.privacy.retention import apply_retention
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from tests.conftest import AuthActions
-from tests.export_factories import workbook_rows
-from tests.intervention_factories import make_conversation, make_intervention
-from tests.mentoring_factories import details, make_moment, make_pairing
-from tests.risk_factories import MARKER, make_flag, seed_reference
+from tests.factories.exports import workbook_rows
+from tests.factories.interventions import make_conversation, make_intervention
+from tests.factories.mentoring import details, make_moment, make_pairing
+from tests.factories.risk import MARKER, make_flag, seed_reference
 
 TODAY = school_today()
 FIRST = "Mum says the bus is the worry. FIRST-WORDS-8812"
@@ -338,7 +338,7 @@ def test_r63_cpd_and_exclusion_corrections_are_kept(app, client, world):
     seed_reference(app)
     from school_tracker.exclusions import services as exclusion_services
     from school_tracker.models import Exclusion, ExclusionKind
-    from tests.risk_factories import reason_id
+    from tests.factories.risk import reason_id
 
     with app.app_context():
         leader = db.session.get(User, world["leader"].id)

@@ -22,7 +22,7 @@ from school_tracker.models import (
     SenStatus,
 )
 from school_tracker.privacy.retention import REMOVED, apply_retention, years_before
-from tests.export_factories import NOTE, build_world
+from tests.factories.exports import NOTE, build_world
 
 # Mia and Pip (born 1 March 2018) leave in 2027; in 2044 they are past 25, not past 31.
 AFTER_25 = date(2044, 1, 1)

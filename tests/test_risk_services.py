@@ -21,7 +21,7 @@ from school_tracker.models import (
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from school_tracker.risk import services
 from school_tracker.risk.duties import extra_duties
-from tests.risk_factories import MARKER, get_flag, make_flag, seed_reference
+from tests.factories.risk import MARKER, get_flag, make_flag, seed_reference
 
 TODAY = school_today()
 

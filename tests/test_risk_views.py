@@ -20,7 +20,7 @@ from school_tracker.models import (
 )
 from school_tracker.risk import services
 from tests.conftest import AuthActions
-from tests.risk_factories import MARKER, get_flag, make_flag, ref_ids, seed_reference
+from tests.factories.risk import MARKER, get_flag, make_flag, ref_ids, seed_reference
 
 TODAY = school_today()
 

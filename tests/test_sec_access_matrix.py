@@ -75,7 +75,7 @@ from school_tracker.models import (
 from school_tracker.permissions import PUBLIC_ENDPOINTS
 from school_tracker.records.reference import ensure_reference_data
 from tests.conftest import PASSWORD, make_config
-from tests.import_factories import csv_bytes, row
+from tests.factories.imports import csv_bytes, row
 
 # Marker strings: each must reach only the people the requirement names.
 B_MARK = "RIVERSIDE-ONLY-8842"  # in every free-text field and staff name of school B

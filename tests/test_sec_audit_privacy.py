@@ -41,10 +41,10 @@ from school_tracker.privacy.classification import (
     columns_of,
 )
 from school_tracker.records.versions import apply_changes
-from tests.browser import live_server
 from tests.conftest import PASSWORD
-from tests.export_factories import NOTE, build_world, workbook_rows
-from tests.import_factories import roll_csv
+from tests.factories.exports import NOTE, build_world, workbook_rows
+from tests.factories.imports import roll_csv
+from tests.support.browser import live_server
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -43,9 +43,9 @@ from school_tracker.models import (
 from school_tracker.reports.governors.services import governors_workbook
 from school_tracker.reports.xlsx import MAX_CELL_TEXT, TRUNCATION_MARKER, XLSX_MIMETYPE
 from tests.conftest import PASSWORD, make_config
-from tests.export_factories import HOSTILE, HOSTILE_NAMES, NOTE, TERM, build_world
-from tests.import_factories import HEADER as ROLL_HEADER
-from tests.import_factories import csv_bytes, roll_csv, row
+from tests.factories.exports import HOSTILE, HOSTILE_NAMES, NOTE, TERM, build_world
+from tests.factories.imports import HEADER as ROLL_HEADER
+from tests.factories.imports import csv_bytes, roll_csv, row
 from tests.test_import_parser import (
     BILLION_LAUGHS,
     XXE,

@@ -28,9 +28,9 @@ from school_tracker.models import (
 )
 from school_tracker.reports.named.export import export_named_records
 from tests.conftest import PASSWORD, make_config, production_config
-from tests.import_factories import roll_csv
-from tests.mentoring_factories import TODAY, make_pairing
-from tests.risk_factories import make_flag, seed_reference
+from tests.factories.imports import roll_csv
+from tests.factories.mentoring import TODAY, make_pairing
+from tests.factories.risk import make_flag, seed_reference
 
 TOKEN = re.compile(r'name="([a-z]+-)?csrf_token" type="hidden" value="([^"]+)"')
 NONCE = re.compile(r'name="form_nonce" type="hidden" value="([^"]+)"')

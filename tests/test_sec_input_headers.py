@@ -407,7 +407,7 @@ def test_r31_the_two_spellings_really_differ():
 def _preview_counts(app, school, surname: str) -> dict:
     from school_tracker.imports import services
     from school_tracker.imports.parser import parse_roll
-    from tests.import_factories import csv_bytes, row
+    from tests.factories.imports import csv_bytes, row
 
     header = ["UPN", "Legal Surname", "Legal Forename", "Date of Birth", "Year"]
     data = csv_bytes(
@@ -424,7 +424,7 @@ def _preview_counts(app, school, surname: str) -> dict:
 
 @pytest.mark.requirement("R31")
 def test_r31_nfd_name_in_an_import_is_the_same_pupil_as_the_nfc_one(app, school, make_pupil):
-    from tests.import_factories import upn
+    from tests.factories.imports import upn
 
     make_pupil(school, upn=upn(1), legal_surname=ZOE_NFC, legal_forename="Forename1")
     same = _preview_counts(app, school, ZOE_NFD)
@@ -576,7 +576,7 @@ def _text_columns():
 @pytest.fixture
 def hostile(app, make_school, make_user, make_pupil):
     """The export tests' school (a record of every kind), then XSS in every text column."""
-    from tests.export_factories import build_world
+    from tests.factories.exports import build_world
 
     world = build_world(app, make_school, make_user, make_pupil)
     m = school_tracker.models
@@ -971,7 +971,7 @@ def _upload(client, data: bytes):
 
 @pytest.mark.requirement("R66")
 def test_r66_an_import_failing_at_row_50_changes_nothing(app, client, school, people):
-    from tests.import_factories import roll_csv
+    from tests.factories.imports import roll_csv
 
     client.post("/login", data={"email": people["admin"].email, "password": PASSWORD})
     first = _upload(client, roll_csv(100))

@@ -15,7 +15,7 @@ from school_tracker.models import AuditEntry, Role
 from school_tracker.reports.subject_access.sheets import ANOTHER, GROUP_WITHHELD, WITHHELD
 from school_tracker.reports.xlsx import TRUNCATION_MARKER
 from tests.conftest import PASSWORD
-from tests.export_factories import (
+from tests.factories.exports import (
     HOSTILE,
     NOTE,
     assert_hostile_cells_are_text,

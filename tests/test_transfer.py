@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, Role, TransferRecord, User
 from school_tracker.records.timeline import pupil_timeline
-from tests.export_factories import (
+from tests.factories.exports import (
     HOSTILE,
     assert_hostile_cells_are_text,
     assert_no_formulas,
@@ -152,9 +152,9 @@ def test_reports_page_links_recent_leavers(world, client, auth):
 
 @pytest.mark.browser
 def test_transfer_page_and_leader_exports_pass_axe(app, world, client, auth):
-    from tests.accessibility import axe_violations
-    from tests.browser import browser_page, live_server
     from tests.conftest import PASSWORD
+    from tests.support.accessibility import axe_violations
+    from tests.support.browser import browser_page, live_server
 
     auth.login(world.leader.email)
     client.post(_page(world.left), data={"sent_to": SENT_TO})  # a row with a receipt button

@@ -2,12 +2,13 @@
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from stdnum.gb import upn as stdnum_upn
 
-SAMPLE = Path(__file__).resolve().parent / "data" / "sample_mis_export.csv"
+from school_tracker import ROOT
+
+SAMPLE = ROOT / "tests" / "data" / "sample_mis_export.csv"
 SAMPLE_PUPILS = 40
 HEADER = [
     "UPN",

@@ -1,8 +1,8 @@
 """Run axe-core (the npm package) inside Debian's Chromium and collect serious violations."""
 
-from pathlib import Path
+from school_tracker import ROOT
 
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
 
 

@@ -1,0 +1,1 @@
+"""Builders of test data shared across feature folders (plain functions, detached ids)."""
