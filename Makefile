@@ -66,11 +66,13 @@ audit: $(VENV)/.installed $(TOOLS)/python
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m tests.checklist --check
+	$(BIN)/ruff format --check .
 
 ## make checklist: rewrite docs/security-checklist.md from the tests' @pytest.mark.requirement markers
 checklist: $(VENV)/.installed-test
 	$(BIN)/python -m tests.checklist
 
 clean:
-	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .mypy_cache .hypothesis
