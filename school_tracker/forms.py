@@ -1,18 +1,29 @@
-"""Form pieces shared by every feature: button-only forms and text validators."""
+"""Form pieces shared by every feature: button-only forms, text validators, bounded numbers."""
 
+import re
 import secrets
 import unicodedata
 from datetime import date
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectChoice, SelectMultipleField, StringField
+from wtforms import (
+    DateField,
+    DecimalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.meta import DefaultMeta
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from school_tracker.models.record_version import REASON_MAX
 from school_tracker.calendar.terms import school_today
+from school_tracker.models.record_version import REASON_MAX
 from school_tracker.records.text import has_control_characters
 
 # Bidirectional overrides/isolates and zero-width characters can disguise a name.
@@ -121,6 +132,97 @@ class RecordDateField(DateField):
         latest = _years_from(today, self.FUTURE_YEARS)
         if not earliest <= self.data <= latest:
             raise ValidationError(f"Give a date between {earliest:%d/%m/%Y} and {latest:%d/%m/%Y}.")
+
+
+# Signed digits with an optional decimal point, and nothing else: Python's int(), float() and
+# Decimal() also take 1e27, NaN, Infinity, 1_000 and non-ASCII digits, none of which a person
+# types into a school record, and a huge or non-finite value later breaks a range check,
+# Decimal.quantize or a database column (issue 11).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# More digits than any value a school records; checked before the text is converted at all.
+_NUMBER_MAX_CHARS = 30
+_PLACES = {0: "no decimal places", 1: "one decimal place", 2: "two decimal places"}
+
+
+class _BoundedNumber:
+    """A number field that reads only plain digits and refuses anything outside its own range.
+
+    The range is part of the field, not a validator after it, so no later check (an inline
+    `validate_<field>`, a service, the database) ever sees an out-of-range value; the browser
+    is given the same range as `min` and `max`.
+    """
+
+    not_a_number = "Enter a number, such as 1.5."
+
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        minimum: int | Decimal,
+        maximum: int | Decimal,
+        range_message: str | None = None,
+        **kwargs,
+    ) -> None:
+        kwargs["render_kw"] = {"min": minimum, "max": maximum, **(kwargs.get("render_kw") or {})}
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = Decimal(minimum), Decimal(maximum)
+        self.range_message = range_message or f"Number must be between {minimum} and {maximum}."
+
+    def convert(self, number: Decimal) -> Decimal | int | float:
+        """The field's own type for a plain, in-range number; raise ValueError to refuse it."""
+        return number
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if not text:  # blank: Optional, InputRequired or DataRequired decides
+            return
+        if "," in text:
+            raise ValueError("Use a full stop for decimals and no commas, e.g. 1.5 or 1200.")
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise ValueError(self.not_a_number)
+        if len(text) > _NUMBER_MAX_CHARS:
+            raise ValueError(self.range_message)
+        number = Decimal(text)
+        if not self.minimum <= number <= self.maximum:
+            raise ValueError(self.range_message)
+        self.data = self.convert(number)
+
+    def pre_validate(self, form) -> None:
+        # The reason is already among the errors; no validator should see a refused value.
+        if self.process_errors:
+            raise StopValidation()
+        super().pre_validate(form)
+
+
+class BoundedIntegerField(_BoundedNumber, IntegerField):
+    """A whole number within [minimum, maximum]; 12.0 is read as 12."""
+
+    not_a_number = "Enter a whole number, such as 12."
+
+    def convert(self, number: Decimal) -> int:
+        if number != number.to_integral_value():
+            raise ValueError(self.not_a_number)
+        return int(number)
+
+
+class BoundedDecimalField(_BoundedNumber, DecimalField):
+    """An exact number within [minimum, maximum] with at most `places` decimal places."""
+
+    def convert(self, number: Decimal) -> Decimal:
+        # In range, so quantizing cannot overflow the decimal context.
+        if self.places is not None and number != number.quantize(Decimal(1).scaleb(-self.places)):
+            places = _PLACES.get(self.places, f"{self.places} decimal places")
+            raise ValueError(f"Give at most {places}.")
+        return number
+
+
+class BoundedFloatField(_BoundedNumber, FloatField):
+    """A measurement (a score) within [minimum, maximum], held as a float."""
+
+    def convert(self, number: Decimal) -> float:
+        return float(number)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,11 +1,12 @@
 """Forms for recording, correcting and cancelling suspensions and permanent exclusions."""
 
-from wtforms import BooleanField, IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from school_tracker.exclusions import reference
 from school_tracker.exclusions.services import ExclusionData
 from school_tracker.forms import (
+    BoundedIntegerField,
     ChangeReasonMixin,
     LongText,
     RecordDateField,
@@ -41,9 +42,12 @@ class ExclusionForm(ChangeReasonMixin, VersionedForm):
 
     kind = SelectField("Type", validators=[DataRequired("Choose the type.")])
     start_date = RecordDateField("Start date", validators=[InputRequired("Give the start date.")])
-    sessions = IntegerField(
+    sessions = BoundedIntegerField(
         "Length in sessions",
-        validators=[Optional(), NumberRange(1, 90, "Give 1 to 90 sessions.")],
+        [Optional()],
+        minimum=1,
+        maximum=90,
+        range_message="Give 1 to 90 sessions.",
         description="One school day is 2 sessions (a morning or afternoon is 1). "
         "Leave blank for a permanent exclusion.",
     )

@@ -1,29 +1,19 @@
 """Intervention, participant, status and catalogue forms (choices loaded per request)."""
 
-import math
-from decimal import Decimal, InvalidOperation
-
 from wtforms import (
     BooleanField,
-    DecimalField,
-    FloatField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    Length,
-    NumberRange,
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from school_tracker.forms import (
+    BoundedDecimalField,
+    BoundedFloatField,
+    BoundedIntegerField,
     ChangeReasonMixin,
     LongText,
     MultiCheckboxField,
@@ -51,17 +41,8 @@ IMPACTS = choices(
 )
 
 
-def finite_number(form, field) -> None:
-    """Refuse NaN and infinity before any range check compares them."""
-    value = field.data
-    if value is None:
-        return
-    finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
-    if not finite:
-        raise StopValidation("Enter a number.")
-
-
-SCORE = [Optional(), finite_number, NumberRange(min=-1_000_000, max=1_000_000)]
+# Any measure a school uses (Boxall, SDQ, reading age in months, attendance %) fits.
+SCORE_RANGE = {"minimum": -1_000_000, "maximum": 1_000_000}
 
 
 def _optional_int(value):
@@ -89,17 +70,17 @@ class InterventionForm(ChangeReasonMixin, VersionedForm):
         validators=[Optional(), Length(max=120), NoControlCharacters()],
         description="For example Boxall, reading age (months), SDQ, attendance %.",
     )
-    score_min = FloatField("Lowest possible score", validators=SCORE)
-    score_max = FloatField("Highest possible score", validators=SCORE)
+    score_min = BoundedFloatField("Lowest possible score", [Optional()], **SCORE_RANGE)
+    score_max = BoundedFloatField("Highest possible score", [Optional()], **SCORE_RANGE)
     intended_outcome = TextAreaField("Intended outcome", validators=LongText(4000))
-    planned_sessions = IntegerField(
-        "Planned sessions", validators=[Optional(), NumberRange(min=1, max=500)]
-    )
+    planned_sessions = BoundedIntegerField("Planned sessions", [Optional()], minimum=1, maximum=500)
     frequency = SelectField("Frequency", choices=FREQUENCIES, validate_choice=True)
-    cost = DecimalField(
+    cost = BoundedDecimalField(
         "Cost (£)",
+        [Optional()],
         places=2,
-        validators=[Optional(), finite_number, NumberRange(min=0, max=1_000_000)],
+        minimum=0,
+        maximum=1_000_000,
         description="Pounds and pence, e.g. 450.00. Enter 0 if it costs nothing extra.",
     )
     funding_stream = SelectField("Funding stream", choices=FUNDING, validate_choice=True)
@@ -128,15 +109,6 @@ class InterventionForm(ChangeReasonMixin, VersionedForm):
         low = self.score_min.data
         if field.data is not None and low is not None and field.data <= low:
             raise ValidationError("The highest score must be above the lowest.")
-
-    def validate_cost(self, field) -> None:
-        if field.data is None:
-            return
-        try:
-            if field.data != field.data.quantize(Decimal("0.01")):
-                raise ValidationError("Enter pounds and pence, at most two decimal places.")
-        except InvalidOperation as error:
-            raise ValidationError("Enter a cost in pounds and pence.") from error
 
     def validate_pupil_ids(self, field) -> None:
         count = len(set(field.data or []))
@@ -180,7 +152,7 @@ class ParticipantForm(VersionedForm):
 
     pupil_id = SelectField("Pupil", coerce=int, validate_choice=True)
     start_date = RecordDateField("Start date", validators=[DataRequired()])
-    baseline_score = FloatField("Baseline score", validators=SCORE)
+    baseline_score = BoundedFloatField("Baseline score", [Optional()], **SCORE_RANGE)
     submit = SubmitField("Save")
 
     def __init__(self, *args, pupils=None, **kwargs):
@@ -195,9 +167,9 @@ class OutcomeForm(VersionedForm):
     """One pupil's end date, exit score, sessions attended and impact."""
 
     end_date = RecordDateField("End date", validators=[Optional()])
-    exit_score = FloatField("Exit score", validators=SCORE)
-    sessions_attended = IntegerField(
-        "Sessions attended", validators=[Optional(), NumberRange(min=0, max=500)]
+    exit_score = BoundedFloatField("Exit score", [Optional()], **SCORE_RANGE)
+    sessions_attended = BoundedIntegerField(
+        "Sessions attended", [Optional()], minimum=0, maximum=500
     )
     impact = SelectField("Impact", choices=IMPACTS, validate_choice=True, coerce=_optional_int)
     submit = SubmitField("Save outcome")

@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from wtforms import DecimalField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from school_tracker.forms import (
+    BoundedDecimalField,
     LongText,
     MultiCheckboxField,
     NoControlCharacters,
@@ -14,7 +15,6 @@ from school_tracker.forms import (
     VersionedForm,
     choices,
 )
-from school_tracker.interventions.forms import finite_number
 
 
 class LearningForm(VersionedForm):
@@ -27,10 +27,12 @@ class LearningForm(VersionedForm):
         validators=[DataRequired(), Length(max=200), NoControlCharacters()],
         description="For example: Trauma-informed practice INSET, NASENCo module 2.",
     )
-    hours = DecimalField(
+    hours = BoundedDecimalField(
         "Hours",
+        [DataRequired()],
         places=1,
-        validators=[DataRequired(), finite_number, NumberRange(min=Decimal("0.5"), max=100)],
+        minimum=Decimal("0.5"),
+        maximum=100,
         description="From 0.5 to 100, to one decimal place.",
     )
     focus = TrimmedStringField(
@@ -48,10 +50,6 @@ class LearningForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.staff_id.choices = choices(staff)
         self.priorities.choices = choices(priority_choices)
-
-    def validate_hours(self, field) -> None:
-        if field.data is not None and field.data != field.data.quantize(Decimal("0.1")):
-            raise ValidationError("Give hours to one decimal place, e.g. 1.5.")
 
     @property
     def hours_tenths(self) -> int:

@@ -2,17 +2,11 @@
 
 from collections.abc import Iterable
 
-from wtforms import (
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from school_tracker.records import pickers
 from school_tracker.forms import (
+    BoundedIntegerField,
     ChangeReasonMixin,
     LongText,
     MultiCheckboxField,
@@ -31,10 +25,12 @@ from school_tracker.models import (
     MentorKind,
     PairingOutcome,
 )
-from school_tracker.records.versions import priority_choices
+from school_tracker.records import pickers
+from school_tracker.records.priorities import priority_choices
 
 GOALS_MAX = 2000
 NOTES_MAX = 5000
+WELLBEING = {"minimum": 1, "maximum": 5, "range_message": "Wellbeing is a score from 1 to 5."}
 
 
 def pupil_choices(
@@ -191,12 +187,12 @@ class SessionForm(OnceForm):
     """Log one mentoring session."""
 
     held_on = RecordDateField("Date of the session", validators=[InputRequired("Give the date.")])
-    minutes = IntegerField(
+    minutes = BoundedIntegerField(
         "Length in minutes",
-        validators=[
-            InputRequired("Give the length in minutes."),
-            NumberRange(1, 600, "Minutes must be between 1 and 600."),
-        ],
+        [InputRequired("Give the length in minutes.")],
+        minimum=1,
+        maximum=600,
+        range_message="Minutes must be between 1 and 600.",
     )
     activities = TextAreaField(
         "What we did",
@@ -212,14 +208,14 @@ class SessionForm(OnceForm):
         description="What you noticed or learned yourself.",
         validators=[Optional(), *LongText(NOTES_MAX)],
     )
-    wellbeing_start = IntegerField(
+    wellbeing_start = BoundedIntegerField(
         "Wellbeing at the start (1 to 5, optional)",
+        [Optional()],
         description="1 is very low, 5 is very good.",
-        validators=[Optional(), NumberRange(1, 5, "Wellbeing is a score from 1 to 5.")],
+        **WELLBEING,
     )
-    wellbeing_end = IntegerField(
-        "Wellbeing at the end (1 to 5, optional)",
-        validators=[Optional(), NumberRange(1, 5, "Wellbeing is a score from 1 to 5.")],
+    wellbeing_end = BoundedIntegerField(
+        "Wellbeing at the end (1 to 5, optional)", [Optional()], **WELLBEING
     )
     submit = SubmitField("Save session")
 
