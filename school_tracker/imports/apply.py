@@ -11,12 +11,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from school_tracker.audit import record_audit
+from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.imports.parser import PupilRow
 from school_tracker.imports.plan import IMPORTED_FIELDS, ImportPlan
 from school_tracker.models import Pupil, School, User
 from school_tracker.orm import utcnow
-from school_tracker.calendar.terms import school_today
 
 MAX_FILE_NAME = 255
 
@@ -54,11 +54,25 @@ class ImportSummary:
         return asdict(self)
 
 
+# Longer "extensions" are not extensions, just a dot in a long name.
+MAX_EXTENSION = 10
+
+
 def clean_file_name(name: str | None) -> str:
-    """The last path component, without control characters, at most 255 characters."""
+    """The last path component, without control characters, at most 255 characters.
+
+    A longer name is shortened before its extension, never through it: the extension says
+    whether the file is read as CSV or as a workbook (issue 11).
+    """
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip()
-    return base[:MAX_FILE_NAME] or "upload"
+    if len(base) > MAX_FILE_NAME:
+        stem, dot, extension = base.rpartition(".")
+        if dot and stem and len(extension) <= MAX_EXTENSION:
+            base = stem[: MAX_FILE_NAME - len(extension) - 1].rstrip() + dot + extension
+        else:
+            base = base[:MAX_FILE_NAME]
+    return base or "upload"
 
 
 def _row_values(row: PupilRow, names: tuple[str, ...]) -> dict[str, object]:
