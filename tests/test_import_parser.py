@@ -7,7 +7,6 @@ The sample MIS export is tests/data/sample_mis_export.csv; if it is missing the 
 import csv
 import io
 import re
-import struct
 import time
 import tracemalloc
 import unicodedata
@@ -31,6 +30,14 @@ from school_tracker.imports.parser import (
     parse_roll,
 )
 from school_tracker.models.pupil import Gender, PrimaryNeed, SenStatus, YearGroup
+from tests.factories.spreadsheets import (
+    BILLION_LAUGHS,
+    XXE,
+    forge_central_directory,
+    replace_part,
+    xlsx_bytes,
+    zip_of,
+)
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "sample_mis_export.csv"
 TODAY = date(2026, 11, 22)  # school year 2026/27: ages are taken on 31 August 2026
@@ -76,58 +83,7 @@ def parse_csv(*rows: list[str] | str, header: list[str] | None = None) -> ParseR
     return parse_roll(csv_bytes(*rows, header=header), "roll.csv", today=TODAY)
 
 
-def xlsx_bytes(rows: list[list[object]], *, title: str = "Roll") -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            sheet.cell(row=r, column=c, value=value)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def replace_part(data: bytes, name: str, content: bytes) -> bytes:
-    """Rewrite one part of a real xlsx ZIP."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            body = content if info.filename == name else src.read(info.filename)
-            dst.writestr(info.filename, body, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def zip_of(parts: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, body in parts.items():
-            archive.writestr(name, body)
-    return out.getvalue()
-
-
 MINIMAL_XLSX_PARTS = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
-
-
-def forge_central_directory(
-    data: bytes,
-    *,
-    file_size: int | None = None,
-    compress_size: int | None = None,
-    flags: int | None = None,
-) -> bytes:
-    """Rewrite every central-directory entry's declared sizes or flags (nothing is inflated)."""
-    buf = bytearray(data)
-    pos = buf.find(b"PK\x01\x02")
-    while pos != -1:
-        if flags is not None:
-            struct.pack_into("<H", buf, pos + 8, flags)
-        if compress_size is not None:
-            struct.pack_into("<I", buf, pos + 20, compress_size)
-        if file_size is not None:
-            struct.pack_into("<I", buf, pos + 24, file_size)
-        pos = buf.find(b"PK\x01\x02", pos + 46)
-    return bytes(buf)
 
 
 def only_error(result: ParseResult) -> RowError:
@@ -924,27 +880,6 @@ def test_xlsx_too_many_rows_is_refused() -> None:
     out = io.BytesIO()
     workbook.save(out)
     refused(out.getvalue(), "r.xlsx", f"more than {MAX_DATA_ROWS:,} pupils")
-
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
-<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"""
-
-XXE = b"""<?xml version="1.0"?>
-<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
-<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>"""
 
 
 @pytest.mark.requirement("R52")

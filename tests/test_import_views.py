@@ -1,13 +1,10 @@
 """The admin's Import roll pages: upload → preview → confirm → summary (SECURITY R49-R58)."""
 
-import io
 import logging
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from school_tracker.extensions import db
 from school_tracker.imports.parser import MAX_DATA_ROWS
@@ -17,12 +14,14 @@ from tests.conftest import PASSWORD
 from tests.factories.imports import (
     SAMPLE_PUPILS,
     csv_bytes,
+    preview_id,
     roll_csv,
     row,
     sample_bytes,
+    upload,
     upn,
 )
-from tests.test_import_parser import BILLION_LAUGHS, replace_part, xlsx_bytes, zip_of
+from tests.factories.spreadsheets import BILLION_LAUGHS, replace_part, xlsx_bytes, zip_of
 
 
 @pytest.fixture
@@ -33,20 +32,6 @@ def school(make_school):
 @pytest.fixture
 def admin(login_as, school):
     return login_as(Role.ADMIN, school=school)
-
-
-def upload(client, data: bytes, name: str = "roll.csv"):
-    # Encoded here in memory: the test client spools bodies over 500 kB to a temporary file
-    # that it never closes, which the suite's warnings-as-errors would report.
-    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
-    return client.post(
-        "/imports/", data=body, content_type=f"multipart/form-data; boundary={boundary}"
-    )
-
-
-def preview_id(response) -> str:
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    return response.headers["Location"].rsplit("/", 1)[-1]
 
 
 def count(app, model, *where) -> int:

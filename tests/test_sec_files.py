@@ -46,7 +46,7 @@ from tests.conftest import PASSWORD, make_config
 from tests.factories.exports import HOSTILE, HOSTILE_NAMES, NOTE, TERM, build_world
 from tests.factories.imports import HEADER as ROLL_HEADER
 from tests.factories.imports import csv_bytes, roll_csv, row
-from tests.test_import_parser import (
+from tests.factories.spreadsheets import (
     BILLION_LAUGHS,
     XXE,
     forge_central_directory,

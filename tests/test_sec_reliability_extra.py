@@ -40,9 +40,8 @@ from school_tracker.records.versions import StaleRecordError
 from school_tracker.records.web import save_or_refuse
 from school_tracker.templating import date_uk
 from tests.conftest import PASSWORD, make_config
-from tests.factories.imports import csv_bytes, roll_csv, row, upn
+from tests.factories.imports import csv_bytes, preview_id, roll_csv, row, upload, upn
 from tests.factories.interventions import make_conversation, make_intervention, plan, type_id
-from tests.test_import_views import preview_id, upload
 
 LONDON = ZoneInfo("Europe/London")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -17,9 +17,8 @@ from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, RiskFlag, Role
 from school_tracker.templating import date_uk
 from tests.conftest import AuthActions
-from tests.factories.imports import roll_csv
+from tests.factories.imports import preview_id, roll_csv, upload
 from tests.factories.risk import reason_id, seed_reference
-from tests.test_import_views import preview_id, upload
 
 JUST_AFTER_MIDNIGHT_BST = "2026-06-01 23:30:00"  # UTC; 00:30 on 2 June in London
 IN_ENGLAND = date(2026, 6, 2)

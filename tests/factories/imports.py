@@ -5,6 +5,8 @@ import io
 
 import pytest
 from stdnum.gb import upn as stdnum_upn
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from school_tracker import ROOT
 
@@ -78,3 +80,17 @@ def csv_bytes(rows: list[dict[str, str]], header: list[str] | None = None, enc="
 def roll_csv(count: int, start: int = 1, **values: str) -> bytes:
     """A CSV of `count` pupils numbered from `start`."""
     return csv_bytes([row(n, **values) for n in range(start, start + count)])
+
+
+def upload(client, data: bytes, name: str = "roll.csv"):
+    # Encoded here in memory: the test client spools bodies over 500 kB to a temporary file
+    # that it never closes, which the suite's warnings-as-errors would report.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
+    return client.post(
+        "/imports/", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def preview_id(response) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response.headers["Location"].rsplit("/", 1)[-1]
