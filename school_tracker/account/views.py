@@ -10,7 +10,9 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from school_tracker.account import services
 from school_tracker.account.forms import ConfirmForm, PasswordChangeForm, TwoFactorForm
@@ -27,14 +29,15 @@ PENDING_SEED = "totp_pending"
 
 
 def _limit() -> str:
-    return current_app.config["MFA_LIMIT"]
+    limit: str = current_app.config["MFA_LIMIT"]
+    return limit
 
 
 def _user_key() -> str:
     return f"account:{current_user.id}"
 
 
-def _fail(form, error: services.CredentialError):
+def _fail(form: FlaskForm, error: services.CredentialError) -> None:
     db.session.rollback()
     # A wrong current password or code here may be someone at an unlocked screen (R59).
     log_security_event("credential_refused", "failure", f"{request.endpoint} field={error.field}")
@@ -44,12 +47,14 @@ def _fail(form, error: services.CredentialError):
 @bp.route("/", methods=["GET", "POST"])
 @allow(EVERYONE)
 @limiter.limit(_limit, key_func=_user_key, methods=["POST"])
-def index():
+def index() -> ResponseReturnValue:
     """Change password; see two-factor status."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            services.change_password(
+                current_user, form.current.data or "", form.password.data or ""
+            )
         except services.CredentialError as error:
             _fail(form, error)
         except PasswordPolicyError as error:
@@ -68,7 +73,7 @@ def index():
 @bp.route("/two-factor", methods=["GET", "POST"])
 @allow(EVERYONE)
 @limiter.limit(_limit, key_func=_user_key, methods=["POST"])
-def two_factor():
+def two_factor() -> ResponseReturnValue:
     """Set up two-factor sign-in by scanning a QR code; or turn it off where allowed."""
     required = two_factor_required(current_user)
     form = TwoFactorForm()
@@ -77,7 +82,7 @@ def two_factor():
         if form.validate_on_submit():
             try:
                 services.remove_two_factor(
-                    current_user, form.current.data, form.code.data, required=required
+                    current_user, form.current.data or "", form.code.data or "", required=required
                 )
             except services.CredentialError as error:
                 _fail(form, error)
@@ -92,7 +97,9 @@ def two_factor():
     secret = totp.decrypt_secret(session[PENDING_SEED])
     if form.validate_on_submit():
         try:
-            services.enrol_two_factor(current_user, secret, form.current.data, form.code.data)
+            services.enrol_two_factor(
+                current_user, secret, form.current.data or "", form.code.data or ""
+            )
         except services.CredentialError as error:
             _fail(form, error)
         else:
@@ -114,12 +121,12 @@ def two_factor():
 @bp.route("/confirm", methods=["GET", "POST"])
 @allow(EVERYONE)
 @limiter.limit(_limit, key_func=_user_key, methods=["POST"])
-def confirm():
+def confirm() -> ResponseReturnValue:
     """Re-enter credentials before an export, an import or a role change."""
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.reconfirm(current_user, form.current.data, form.code.data)
+            services.reconfirm(current_user, form.current.data or "", form.code.data or "")
         except services.CredentialError as error:
             _fail(form, error)
         else:

@@ -5,6 +5,8 @@ import logging
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from school_tracker.audit import record_audit
 from school_tracker.auth.passwords import (
     check_password_policy,
@@ -32,7 +34,7 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     """The user with this address, active or not."""
-    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -50,7 +52,8 @@ def authenticate(email: str, password: str) -> User | None:
     db.session.rollback()
     ok = verify_password(stored_hash, password)
     # A rehash for changed parameters is as slow, so it is made before the next transaction.
-    new_hash = hash_password(password) if ok and needs_rehash(stored_hash) else None
+    rehash = ok and stored_hash is not None and needs_rehash(stored_hash)
+    new_hash = hash_password(password) if rehash else None
     user = db.session.get(User, user_id) if user_id is not None else None
     ok = ok and user is not None and user.password_hash == stored_hash
     if not ok or user is None or not user.active:
@@ -112,7 +115,7 @@ def issue_activation_code(user: User, *, by: User | None) -> str:
     """A new one-time code for the user; earlier unused codes stop working."""
     now = utcnow()
     for old in db.session.scalars(
-        db.select(ActivationCode).where(
+        sa.select(ActivationCode).where(
             ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None)
         )
     ):
@@ -131,17 +134,16 @@ def activate(email: str, code: str, password: str) -> User:
     """Use a one-time code to set a password; raises ActivationError or PasswordPolicyError."""
     user = find_user_by_email(email)
     row = db.session.scalar(
-        db.select(ActivationCode).where(ActivationCode.code_hash == _digest(code.strip()))
+        sa.select(ActivationCode).where(ActivationCode.code_hash == _digest(code.strip()))
     )
-    valid = (
-        user is not None
-        and user.active
-        and row is not None
-        and row.user_id == user.id
-        and row.used_at is None
-        and row.expires_at > utcnow()
-    )
-    if not valid:
+    if (
+        user is None
+        or not user.active
+        or row is None
+        or row.user_id != user.id
+        or row.used_at is not None
+        or row.expires_at <= utcnow()
+    ):
         log_security_event("activation_refused", "failure", f"user {user.id if user else '-'}")
         raise ActivationError("That code is not valid. Codes work once, for an hour.")
     set_password(user, password, by=user)

@@ -2,11 +2,15 @@
 
 import hmac
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from school_tracker.extensions import db, login_manager
 from school_tracker.models import User
@@ -65,13 +69,15 @@ def pending_user() -> User | None:
 
 def two_factor_required(user: User) -> bool:
     """Whether this user's role must use a second factor."""
-    return user.role.value in current_app.config["MFA_REQUIRED_ROLES"]
+    required_roles: tuple[str, ...] = current_app.config["MFA_REQUIRED_ROLES"]
+    return user.role.value in required_roles
 
 
 def is_fresh() -> bool:
     """Signed in (or re-confirmed) within the last few minutes."""
-    last = max(session.get("auth_at", 0), session.get("reauth_at", 0))
-    return time.time() - last <= current_app.config["FRESH_AUTH_MINUTES"] * 60
+    last: int = max(session.get("auth_at", 0), session.get("reauth_at", 0))
+    fresh_minutes: int = current_app.config["FRESH_AUTH_MINUTES"]
+    return time.time() - last <= fresh_minutes * 60
 
 
 def mark_reauthenticated() -> None:
@@ -79,11 +85,16 @@ def mark_reauthenticated() -> None:
     session["reauth_at"] = int(time.time())
 
 
-def fresh_auth_required(view):
+ViewParams = ParamSpec("ViewParams")
+
+
+def fresh_auth_required(
+    view: Callable[ViewParams, ResponseReturnValue],
+) -> Callable[ViewParams, ResponseReturnValue]:
     """Ask for the password again before exports, imports and role changes (ASVS 7.5.1)."""
 
     @wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: ViewParams.args, **kwargs: ViewParams.kwargs) -> ResponseReturnValue:
         if not is_fresh():
             # After a POST, come back to the page the form was on (its path only: `next`
             # accepts nothing absolute).
@@ -111,12 +122,16 @@ def end_session() -> None:
 def _expired() -> bool:
     cfg = current_app.config
     now = int(time.time())
-    idle = now - session.get("seen_at", 0) > cfg["SESSION_IDLE_MINUTES"] * 60
-    too_old = now - session.get("auth_at", 0) > cfg["SESSION_ABSOLUTE_HOURS"] * 3600
+    seen_at: int = session.get("seen_at", 0)
+    signed_in_at: int = session.get("auth_at", 0)
+    idle_minutes: int = cfg["SESSION_IDLE_MINUTES"]
+    absolute_hours: int = cfg["SESSION_ABSOLUTE_HOURS"]
+    idle = now - seen_at > idle_minutes * 60
+    too_old = now - signed_in_at > absolute_hours * 3600
     return idle or too_old
 
 
-def _check_session_age():
+def _check_session_age() -> Response | None:
     if request.endpoint in ("static", "bootstrap.static"):
         return None
     if not current_user.is_authenticated:
@@ -129,7 +144,7 @@ def _check_session_age():
     return None
 
 
-def _require_enrolment():
+def _require_enrolment() -> Response | None:
     if not current_user.is_authenticated or request.endpoint in ENROLMENT_OPEN:
         return None
     if two_factor_required(current_user) and not current_user.has_two_factor:

@@ -5,7 +5,9 @@ import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from school_tracker.auth import services, totp
 from school_tracker.auth.forms import ActivateForm, CodeForm, LoginForm
@@ -47,27 +49,29 @@ def _account_key() -> str:
 
 
 def _address_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+    limit: str = current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+    return limit
 
 
 def _account_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    limit: str = current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    return limit
 
 
-def _failed(response) -> bool:
+def _failed(response: Response) -> bool:
     return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
 @limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
-def login():
+def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None and user.has_two_factor:
             db.session.commit()
             begin_second_factor(user)
@@ -89,19 +93,20 @@ def _pending_key() -> str:
 
 
 def _mfa_limit() -> str:
-    return current_app.config["MFA_LIMIT"]
+    limit: str = current_app.config["MFA_LIMIT"]
+    return limit
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @limiter.limit(_mfa_limit, key_func=_pending_key, methods=["POST"])
-def two_factor():
+def two_factor() -> ResponseReturnValue:
     """The second step of sign-in: a code from the authenticator app."""
     user = pending_user()
     if user is None:
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.verify_user_code(user, form.code.data):
+        if totp.verify_user_code(user, form.code.data or ""):
             services.complete_login(user)
             db.session.commit()
             start_session(user)
@@ -114,7 +119,7 @@ def two_factor():
 
 @bp.route("/logout", methods=["POST"])
 @allow(EVERYONE)
-def logout():
+def logout() -> ResponseReturnValue:
     """Sign out here and everywhere else this account is signed in."""
     # CSRFProtect has already checked the token; rotating it ends copied cookies too.
     services.sign_out_everywhere(current_user, by=current_user)
@@ -128,12 +133,14 @@ def logout():
 
 @bp.route("/activate", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
-def activate():
+def activate() -> ResponseReturnValue:
     """Set a first password with a one-time code from an admin."""
     form = ActivateForm()
     if form.validate_on_submit():
         try:
-            user = services.activate(form.email.data, form.code.data, form.password.data)
+            user = services.activate(
+                form.email.data or "", form.code.data or "", form.password.data or ""
+            )
         except services.ActivationError as error:
             db.session.rollback()
             form.code.errors.append(str(error))
