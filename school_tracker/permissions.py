@@ -24,8 +24,15 @@ PUBLIC_ENDPOINTS = frozenset(
         "bootstrap.static",
     }
 )
-SCHOOL_STAFF = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
-PUPIL_READERS = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
+
+# The role groups, named once: views' @allow(...) and services' own checks use these names, so a
+# group cannot quietly differ between the page and the rule behind it.
+# Who keep records about pupils; admins manage accounts, not pupils' records (R25).
+STAFF_AND_LEADERS = frozenset({Role.STAFF, Role.LEADER})
+STAFF_LEADERS_AND_ADMINS = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN})
+LEADERS_AND_GOVERNORS = frozenset({Role.LEADER, Role.GOVERNOR})
+LEADERS_AND_ADMINS = frozenset({Role.LEADER, Role.ADMIN})
+EVERYONE_IN_A_SCHOOL = frozenset({Role.STAFF, Role.LEADER, Role.GOVERNOR, Role.ADMIN})
 EVERYONE = frozenset(Role)
 
 

@@ -5,9 +5,9 @@ from wtforms.validators import DataRequired, Email, Length
 
 from school_tracker.forms import NameText, NoControlCharacters, OnceForm, TrimmedStringField
 from school_tracker.models import Role
+from school_tracker.permissions import EVERYONE_IN_A_SCHOOL
 
-SCHOOL_ROLES = [Role.STAFF, Role.LEADER, Role.GOVERNOR, Role.ADMIN]
-ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in SCHOOL_ROLES]
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role if r in EVERYONE_IN_A_SCHOOL]
 
 
 class UserForm(OnceForm):

@@ -6,14 +6,14 @@ from sqlalchemy.orm import selectinload
 
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.extensions import db
-from school_tracker.models import AuditEntry, Role
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.models import AuditEntry
+from school_tracker.permissions import LEADERS_AND_ADMINS, allow, current_school_id
 
 bp = Blueprint("audit_log", __name__)
 
 
 @bp.route("/")
-@allow(Role.ADMIN, Role.LEADER)
+@allow(LEADERS_AND_ADMINS)
 @fresh_auth_required  # it lists who viewed which pupil (R15: the "who accessed" audit)
 def index():
     """Who did what, when; content is never stored, so nothing sensitive shows here."""

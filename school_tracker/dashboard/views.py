@@ -20,14 +20,14 @@ from school_tracker.dashboard.trust import trust_comparison
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.permissions import LEADERS_AND_GOVERNORS, allow, current_school_id
 from school_tracker.privacy.suppression import suppress_count
 
 bp = Blueprint("dashboard", __name__)
 
 
 @bp.route("/")
-@allow(Role.LEADER, Role.GOVERNOR)
+@allow(LEADERS_AND_GOVERNORS)
 def index():
     """Every figure for the chosen term beside the five before it."""
     school_id = current_school_id()
@@ -80,7 +80,7 @@ def trust():
 
 
 @bp.route("/chart/<table_key>.svg")
-@allow(Role.LEADER, Role.GOVERNOR)
+@allow(LEADERS_AND_GOVERNORS)
 def chart(table_key: str):
     """One figure's chart, computed on its own (governors get the suppressed numbers)."""
     if table_key not in TABLE_SOURCES:

@@ -42,6 +42,7 @@ from school_tracker.models import (
     User,
     YearGroup,
 )
+from school_tracker.permissions import STAFF_AND_LEADERS
 
 INTERVENTIONS = 60
 GROUPS = 20  # a third of them
@@ -250,7 +251,7 @@ def seed_interventions(school: School, rng: random.Random, today: date, scale: f
     staff = list(
         db.session.scalars(
             sa.select(User)
-            .where(User.school_id == school.id, User.role.in_((Role.STAFF, Role.LEADER)))
+            .where(User.school_id == school.id, User.role.in_(STAFF_AND_LEADERS))
             .order_by(User.id)
         )
     )

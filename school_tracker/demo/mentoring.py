@@ -29,6 +29,7 @@ from school_tracker.models import (
     YearGroup,
 )
 from school_tracker.orm import utcnow
+from school_tracker.permissions import STAFF_AND_LEADERS
 
 PAIRINGS = 40
 DEMO_STAFF_EMAIL = "staff@demo.school"
@@ -232,7 +233,7 @@ def seed_mentoring_pairings(
     staff = list(
         db.session.scalars(
             sa.select(User).where(
-                User.school_id == school.id, User.role.in_([Role.STAFF, Role.LEADER])
+                User.school_id == school.id, User.role.in_(STAFF_AND_LEADERS)
             )
         )
     )
@@ -357,7 +358,7 @@ def seed_kindness(school: School, rng: random.Random, today: date, scale: float 
     staff = list(
         db.session.scalars(
             sa.select(User).where(
-                User.school_id == school.id, User.role.in_([Role.STAFF, Role.LEADER])
+                User.school_id == school.id, User.role.in_(STAFF_AND_LEADERS)
             )
         )
     )

@@ -16,15 +16,14 @@ from school_tracker.families.services import (
     update_conversation,
 )
 from school_tracker.forms import EmptyForm
-from school_tracker.models import CarerRelationship, Role
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.models import CarerRelationship
+from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.pickers import pupil_choices, staff_choices
 from school_tracker.records.versions import RecordRuleError, priority_choices
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("families", __name__)
-RECORD_ROLES = (Role.STAFF, Role.LEADER)
 __all__ = ["bp", "panels"]  # panels registers the timeline and home-page sources on import
 
 
@@ -71,7 +70,7 @@ def _data(form: ConversationForm) -> ConversationData:
 
 
 @bp.route("/")
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def index():
     """Conversations the user may see; `?due=1` shows follow-ups due within a week."""
     due_only = request.args.get("due") == "1"
@@ -89,7 +88,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def create():
     """Record a structured conversation with a parent or carer."""
     form = _form()
@@ -112,7 +111,7 @@ def create():
 
 
 @bp.route("/<int:conversation_id>")
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 @writes_on_get
 def detail(conversation_id: int):
     """What each side said and what was agreed; every view is audited."""
@@ -136,7 +135,7 @@ def detail(conversation_id: int):
 
 
 @bp.route("/<int:conversation_id>/edit", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def edit(conversation_id: int):
     """Edit a conversation; a save based on an older version is refused (409)."""
     record = _load(conversation_id)
@@ -162,7 +161,7 @@ def edit(conversation_id: int):
 
 
 @bp.route("/<int:conversation_id>/follow-up-done", methods=["POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def follow_up_done(conversation_id: int):
     """Mark the follow-up as done."""
     record = _load(conversation_id)

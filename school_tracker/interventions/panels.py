@@ -5,6 +5,7 @@ from flask import url_for
 from school_tracker.calendar.terms import school_today
 from school_tracker.interventions import queries
 from school_tracker.models import Pupil, Role, User
+from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
 from school_tracker.records.versions import TimelineEntry
 from school_tracker.templating import date_uk
@@ -17,7 +18,7 @@ def _impact(value: int | None) -> str:
 @timeline_source
 def intervention_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """The pupil's interventions the viewer may see (leaders, the lead and the creator)."""
-    if viewer.role not in (Role.STAFF, Role.LEADER):
+    if viewer.role not in STAFF_AND_LEADERS:
         return []
     entries = []
     for part, record in queries.pupil_participations(pupil.school_id, pupil.id, viewer):
@@ -52,7 +53,7 @@ def _item(record, today) -> HomeItem:
 @home_source
 def intervention_panels(user: User) -> list[HomePanel]:
     """Overdue reviews (the user's own; for leaders the school's), then what they lead."""
-    if user.role not in (Role.STAFF, Role.LEADER) or user.school_id is None:
+    if user.role not in STAFF_AND_LEADERS or user.school_id is None:
         return []
     today = school_today()
     panels = []

@@ -7,13 +7,12 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.interventions import participants, queries
 from school_tracker.interventions.forms import OutcomeForm, ParticipantForm, WithdrawForm
 from school_tracker.interventions.web import detail_url, load_intervention
-from school_tracker.models import InterventionMode, Role
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.models import InterventionMode
+from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("intervention_pupils", __name__)
-RECORD_ROLES = (Role.STAFF, Role.LEADER)
 EDIT_TITLE = "Pupil's start date and baseline"
 OUTCOME_TITLE = "Record a pupil's outcome"
 
@@ -35,7 +34,7 @@ def _page(template_form, record, part, title: str, intro: str = ""):
 
 
 @bp.route("/<int:intervention_id>/pupils/new", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def add(intervention_id: int):
     """Add a pupil to a planned or active group."""
     record = load_intervention(intervention_id)
@@ -64,7 +63,7 @@ def add(intervention_id: int):
 
 
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/edit", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def edit(intervention_id: int, participant_id: int):
     """Correct a pupil's start date or baseline score."""
     record, part = _load(intervention_id, participant_id)
@@ -78,7 +77,7 @@ def edit(intervention_id: int, participant_id: int):
 
 
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/outcome", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def outcome(intervention_id: int, participant_id: int):
     """Record a pupil's end date, exit score, sessions attended and impact."""
     record, part = _load(intervention_id, participant_id)
@@ -118,7 +117,7 @@ def _save(form, record, part, values: dict, success: str, title: str, action: st
 
 
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/withdraw", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def withdraw(intervention_id: int, participant_id: int):
     """Take a pupil out of a group with a reason; their record stays."""
     record, part = _load(intervention_id, participant_id)

@@ -18,15 +18,14 @@ from school_tracker.interventions.services import (
     update_intervention,
 )
 from school_tracker.interventions.web import detail_url, load_intervention
-from school_tracker.models import InterventionMode, InterventionStatus, Role
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.models import InterventionMode, InterventionStatus
+from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.versions import RecordRuleError, priority_choices
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("interventions", __name__)
-RECORD_ROLES = (Role.STAFF, Role.LEADER)
 __all__ = ["bp", "panels"]  # panels registers the timeline and home-page sources on import
 
 
@@ -101,7 +100,7 @@ def _filters() -> queries.InterventionFilters:
 
 
 @bp.route("/")
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def index():
     """Interventions the user may see: leaders all, staff those they lead or recorded."""
     filters = _filters()
@@ -126,7 +125,7 @@ def index():
 
 
 @bp.route("/<int:intervention_id>")
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 @writes_on_get
 def detail(intervention_id: int):
     """The plan, the pupils taking part and their outcomes; every view is audited."""
@@ -159,7 +158,7 @@ def detail(intervention_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def create():
     """Plan a new intervention for one pupil or a group."""
     form = _plan_form(creating=True)
@@ -181,7 +180,7 @@ def create():
 
 
 @bp.route("/<int:intervention_id>/edit", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def edit(intervention_id: int):
     """Edit the plan; a save based on an older version is refused (409)."""
     record = load_intervention(intervention_id)
@@ -205,7 +204,7 @@ def edit(intervention_id: int):
 
 
 @bp.route("/<int:intervention_id>/status", methods=["POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def status(intervention_id: int):
     """Start, complete or stop an intervention."""
     record = load_intervention(intervention_id)

@@ -19,8 +19,6 @@ from school_tracker.models import (
     User,
 )
 
-KINDNESS_ROLES = (Role.STAFF, Role.LEADER)
-WALL_ROLES = (Role.STAFF, Role.LEADER, Role.ADMIN)  # first names only, nothing sensitive
 WALL_DAYS = 60
 _LOAD = (
     selectinload(KindnessMoment.giver_pupil),

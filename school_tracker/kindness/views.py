@@ -9,12 +9,16 @@ from school_tracker.kindness import queries, services
 from school_tracker.kindness.forms import HideForm, MomentForm, ShowForm
 from school_tracker.kindness.sources import kindness_timeline  # noqa: F401 - registers it
 from school_tracker.models import Role
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.permissions import (
+    STAFF_AND_LEADERS,
+    STAFF_LEADERS_AND_ADMINS,
+    allow,
+    current_school_id,
+)
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("kindness", __name__)
-ROLES = queries.KINDNESS_ROLES
 WALL_PER_PAGE = 24
 LIST_PER_PAGE = 25
 
@@ -24,7 +28,7 @@ def _detail_url(moment_id: int) -> str:
 
 
 @bp.route("/wall")
-@allow(queries.WALL_ROLES)
+@allow(STAFF_LEADERS_AND_ADMINS)  # the wall shows first names only, nothing sensitive
 def wall():
     """Recent kindness, celebrated: first names only, hidden moments left out."""
     school_id, today = current_school_id(), school_today()
@@ -42,7 +46,7 @@ def wall():
 
 
 @bp.route("/", strict_slashes=False)
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def index():
     """Leaders: every moment (filter to hidden ones); staff: the moments they recorded."""
     hidden_only = request.args.get("show") == "hidden"
@@ -57,7 +61,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def create():
     """Record a kindness moment."""
     school_id = current_school_id()
@@ -79,7 +83,7 @@ def create():
 
 
 @bp.route("/<int:moment_id>")
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def detail(moment_id: int):
     """One moment in full, with hide or show for leaders."""
     moment = queries.get_moment_or_404(current_user, moment_id)
@@ -95,7 +99,7 @@ def detail(moment_id: int):
 
 
 @bp.route("/<int:moment_id>/edit", methods=["GET", "POST"])
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def edit(moment_id: int):
     """Edit a moment (its recorder or a leader); a stale save is refused."""
     moment = queries.get_moment_or_404(current_user, moment_id)

@@ -8,14 +8,13 @@ from school_tracker.learning import queries
 from school_tracker.learning.forms import LearningForm
 from school_tracker.learning.services import LearningData, create_learning, update_learning
 from school_tracker.models import Role
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.pickers import staff_choices
 from school_tracker.records.versions import priority_choices
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("learning", __name__)
-RECORD_ROLES = (Role.STAFF, Role.LEADER)
 
 
 def _form(record=None) -> LearningForm:
@@ -59,7 +58,7 @@ def _filters() -> queries.LearningFilters:
 
 
 @bp.route("/")
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def index():
     """Staff see their own learning; leaders see everyone's, with total hours."""
     filters = _filters()
@@ -82,7 +81,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def create():
     """Record professional learning (leaders may record it for anyone)."""
     form = _form()
@@ -103,7 +102,7 @@ def create():
 
 
 @bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
-@allow(RECORD_ROLES)
+@allow(STAFF_AND_LEADERS)
 def edit(record_id: int):
     """Edit a record (your own, or anyone's if you are a leader)."""
     record = queries.get_learning_or_404(current_school_id(), record_id, current_user)

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from school_tracker.extensions import db
-from school_tracker.models import AuditEntry, Pupil, Role, User
+from school_tracker.models import AuditEntry, Pupil, User
+from school_tracker.permissions import STAFF_LEADERS_AND_ADMINS
 
 # How each change to someone's sign-in reads on their own home page (SECURITY R8), and for how
 # long it is shown: long enough to be seen after a holiday.
@@ -34,7 +35,7 @@ def home_summary(user: User) -> HomeSummary:
     if user.school_id is None:
         return HomeSummary(None, None, None)
     school_name = user.school.name if user.school else None
-    if user.role not in (Role.STAFF, Role.LEADER, Role.ADMIN):
+    if user.role not in STAFF_LEADERS_AND_ADMINS:
         return HomeSummary(school_name, None, None)
     on_roll = db.session.scalar(
         sa.select(sa.func.count(Pupil.id)).where(

@@ -18,8 +18,6 @@ from school_tracker.models import (
     User,
 )
 
-# Who may open mentoring records at all; admins manage accounts, not mentoring notes (R25).
-MENTORING_ROLES = (Role.STAFF, Role.LEADER)
 _LOAD = (
     selectinload(MentoringPairing.mentee),
     selectinload(MentoringPairing.mentor_user),

@@ -17,10 +17,10 @@ from school_tracker.models import (
     PairingOutcome,
     PairingStatus,
     Pupil,
-    Role,
     User,
 )
 from school_tracker.orm import utcnow
+from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.versions import (
     RecordRuleError,
     apply_changes,
@@ -31,7 +31,6 @@ from school_tracker.records.versions import (
 )
 
 ENTITY = "mentoring_pairing"
-MENTOR_ROLES = (Role.STAFF, Role.LEADER)
 # Values safe to keep in the audit log: states and choices, never goals, notes or names.
 SAFE_FIELDS = frozenset(
     {
@@ -90,7 +89,7 @@ def _mentor_columns(school_id: int, mentee_id: int, spec: MentorSpec) -> dict[st
         user = db.session.get(User, spec.user_id) if spec.user_id else None
         if not user or user.school_id != school_id or not user.active:
             raise RecordRuleError("Choose a member of staff at this school.", "mentor_user")
-        if user.role not in MENTOR_ROLES:
+        if user.role not in STAFF_AND_LEADERS:
             raise RecordRuleError("Only staff and leaders can be staff mentors.", "mentor_user")
         columns["mentor_user_id"] = user.id
     elif spec.kind is MentorKind.PEER:

@@ -7,6 +7,7 @@ from flask import url_for
 from school_tracker.calendar.terms import school_today
 from school_tracker.mentoring import queries
 from school_tracker.models import PairingStatus, Pupil, Role, User
+from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
 from school_tracker.records.versions import TimelineEntry
 
@@ -17,7 +18,7 @@ PAUSED_TOO_LONG_DAYS = 30
 @timeline_source
 def mentoring_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """The pupil's pairings, as mentee or as a peer mentor, that the viewer may open."""
-    if viewer.role not in queries.MENTORING_ROLES:
+    if viewer.role not in STAFF_AND_LEADERS:
         return []
     pairings = queries.pupil_pairings(pupil, viewer)
     ids = [p.id for p in pairings]
@@ -101,7 +102,7 @@ def _paused_too_long(user: User) -> HomePanel:
 @home_source
 def mentoring_home(user: User) -> list[HomePanel]:
     """Staff: their own pairings; leaders: also pairings paused too long."""
-    if user.role not in queries.MENTORING_ROLES or user.school_id is None:
+    if user.role not in STAFF_AND_LEADERS or user.school_id is None:
         return []
     panels = [panel for panel in (_my_mentoring(user),) if panel is not None]
     if user.role is Role.LEADER:

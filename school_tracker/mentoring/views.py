@@ -27,12 +27,11 @@ from school_tracker.mentoring import (  # sources: registers the timeline and ho
 )
 from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
 from school_tracker.models import PairingOutcome, PairingStatus, Pupil
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("mentoring", __name__)
-ROLES = queries.MENTORING_ROLES
 
 
 def _detail_url(pairing_id: int) -> str:
@@ -40,7 +39,7 @@ def _detail_url(pairing_id: int) -> str:
 
 
 @bp.route("/", strict_slashes=False)
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def index():
     """Pairings the user may see: leaders every one, staff those they mentor or created."""
     status_arg = request.args.get("status") or None
@@ -62,7 +61,7 @@ def index():
 
 
 @bp.route("/caseload")
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def caseload():
     """My active and paused pairings, sessions this term and when we last met."""
     term = calendar_for(current_school_id()).term_for(school_today())
@@ -71,7 +70,7 @@ def caseload():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def create():
     """Start a pairing; goals are agreed by mentee and mentor together."""
     school_id = current_school_id()
@@ -94,7 +93,7 @@ def create():
 
 
 @bp.route("/<int:pairing_id>")
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 @writes_on_get
 def detail(pairing_id: int):
     """A pairing, its goals and its session log; each view is audited."""
@@ -111,7 +110,7 @@ def detail(pairing_id: int):
 
 
 @bp.route("/<int:pairing_id>/edit", methods=["GET", "POST"])
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def edit(pairing_id: int):
     """Edit a pairing; a save on top of someone else's newer save is refused."""
     pairing = queries.get_pairing_or_404(current_user, pairing_id)
@@ -166,7 +165,7 @@ def _change_status(pairing_id: int, change: Callable, message: str):
 
 
 @bp.route("/<int:pairing_id>/pause", methods=["POST"])
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def pause(pairing_id: int):
     """Pause an active pairing."""
     return _change_status(
@@ -179,7 +178,7 @@ def pause(pairing_id: int):
 
 
 @bp.route("/<int:pairing_id>/resume", methods=["POST"])
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def resume(pairing_id: int):
     """Resume a paused pairing."""
     return _change_status(
@@ -192,7 +191,7 @@ def resume(pairing_id: int):
 
 
 @bp.route("/<int:pairing_id>/end", methods=["GET", "POST"])
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def end(pairing_id: int):
     """End a pairing with an outcome and the date it ended."""
     pairing = queries.get_pairing_or_404(current_user, pairing_id)
@@ -221,7 +220,7 @@ def end(pairing_id: int):
 
 
 @bp.route("/<int:pairing_id>/sessions/new", methods=["GET", "POST"])
-@allow(ROLES)
+@allow(STAFF_AND_LEADERS)
 def log_session(pairing_id: int):
     """Log a session: what we did, what the mentee said, what the mentor reflected."""
     pairing = queries.get_pairing_or_404(current_user, pairing_id)

@@ -18,7 +18,7 @@ from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db, limiter
 from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
-from school_tracker.permissions import PUPIL_READERS, allow, current_school_id
+from school_tracker.permissions import STAFF_LEADERS_AND_ADMINS, allow, current_school_id
 from school_tracker.pupils import holds, queries
 from school_tracker.pupils.forms import LiftHoldForm, PlaceHoldForm, PupilSearchForm
 from school_tracker.records.timeline import pupil_timeline
@@ -61,7 +61,7 @@ def _user_key() -> str:
 
 
 @bp.route("/", methods=["GET", "POST"], strict_slashes=False)
-@allow(PUPIL_READERS)
+@allow(STAFF_LEADERS_AND_ADMINS)
 # Per person, far above anyone typing names (R77); it stops a script walking the roll.
 @limiter.limit(_search_limit, key_func=_user_key, methods=["POST"])
 def index():
@@ -83,7 +83,7 @@ def index():
 
 
 @bp.route("/<int:pupil_id>")
-@allow(PUPIL_READERS)
+@allow(STAFF_LEADERS_AND_ADMINS)
 @writes_on_get
 def detail(pupil_id: int):
     """A pupil's characteristics; every view is audited (who looked at which child)."""

@@ -6,10 +6,8 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from school_tracker.extensions import db
-from school_tracker.models import Pupil, Role, User, YearGroup
-
-# Staff who can lead a record or be recorded as having learned something.
-STAFF_ROLES = (Role.STAFF, Role.LEADER)
+from school_tracker.models import Pupil, User, YearGroup
+from school_tracker.permissions import STAFF_AND_LEADERS
 
 
 class PupilNameRow(Protocol):
@@ -51,7 +49,7 @@ def pupil_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple
 def staff_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple[int, str]]:
     """The school's active staff and leaders (plus any already chosen, even if deactivated)."""
     include = list(include_ids)
-    scope = sa.and_(User.active.is_(True), User.role.in_(STAFF_ROLES))
+    scope = sa.and_(User.active.is_(True), User.role.in_(STAFF_AND_LEADERS))
     if include:
         scope = sa.or_(scope, User.id.in_(include))
     users = db.session.execute(
@@ -81,6 +79,6 @@ def school_staff(school_id: int, user_id: int | None) -> User | None:
             User.id == user_id,
             User.school_id == school_id,
             User.active.is_(True),
-            User.role.in_(STAFF_ROLES),
+            User.role.in_(STAFF_AND_LEADERS),
         )
     )

@@ -7,8 +7,8 @@ from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import TermKeyError, school_today
 from school_tracker.extensions import db, limiter
-from school_tracker.models import Role, School
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.models import School
+from school_tracker.permissions import LEADERS_AND_GOVERNORS, allow, current_school_id
 from school_tracker.reports.governors import services
 from school_tracker.reports.xlsx import workbook_response
 
@@ -30,7 +30,7 @@ export_limit = limiter.shared_limit(_download_limit, scope="export", key_func=_u
 
 
 @bp.route("/")
-@allow(Role.LEADER, Role.GOVERNOR)
+@allow(LEADERS_AND_GOVERNORS)
 def index():
     """The downloads this person may take, for a chosen term."""
     calendar = calendar_for(current_school_id())
@@ -40,7 +40,7 @@ def index():
 
 
 @bp.route("/governors.xlsx")
-@allow(Role.LEADER, Role.GOVERNOR)
+@allow(LEADERS_AND_GOVERNORS)
 @fresh_auth_required
 @export_limit
 def governors_workbook():

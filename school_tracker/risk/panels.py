@@ -6,6 +6,7 @@ from flask import url_for
 
 from school_tracker.calendar.terms import school_today
 from school_tracker.models import Pupil, RiskFlag, Role, User
+from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.pickers import pupil_label
 from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
 from school_tracker.records.versions import TimelineEntry
@@ -30,7 +31,7 @@ def _review_note(flag: RiskFlag, today: date) -> str:
 @timeline_source
 def flag_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """One entry per flag the viewer may see (leaders: all; staff: those they are named on)."""
-    if viewer.role not in (Role.LEADER, Role.STAFF) or viewer.school_id != pupil.school_id:
+    if viewer.role not in STAFF_AND_LEADERS or viewer.school_id != pupil.school_id:
         return []
     entries = []
     for flag in queries.pupil_flags(viewer, pupil):

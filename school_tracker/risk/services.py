@@ -28,6 +28,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.orm import utcnow
+from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.versions import (
     RecordRuleError,
     before_edit,
@@ -47,7 +48,6 @@ EDITABLE = (
     "named_staff",
     "priorities",
 )
-FLAG_ROLES = frozenset({Role.STAFF, Role.LEADER})
 DEFAULT_PRIORITIES = ("P4a",)
 # Live flags move freely between open and monitoring; closing and reopening have their own rules.
 TRANSITIONS = {RiskStatus.OPEN: {RiskStatus.MONITORING}, RiskStatus.MONITORING: {RiskStatus.OPEN}}
@@ -74,7 +74,7 @@ def default_priority_codes(pupil: Pupil) -> list[str]:
 def eligible_staff(school_id: int, ids: list[int] | None = None) -> list[User]:
     """Active staff and leaders of the school (those who may be named or own an action)."""
     stmt = sa.select(User).where(
-        User.school_id == school_id, User.active, User.role.in_(list(FLAG_ROLES))
+        User.school_id == school_id, User.active, User.role.in_(STAFF_AND_LEADERS)
     )
     if ids is not None:
         stmt = stmt.where(User.id.in_(ids))
@@ -146,7 +146,7 @@ def raise_flag(
 ) -> RiskFlag:
     """Raise a flag; a member of staff who raises one is named on it so they can follow it."""
     today = today or school_today()
-    if by.role not in FLAG_ROLES or pupil.school_id != by.school_id:
+    if by.role not in STAFF_AND_LEADERS or pupil.school_id != by.school_id:
         raise RecordRuleError("You can't raise a flag on this pupil.", field="pupil")
     if not pupil.is_on_roll:
         raise RecordRuleError("This pupil has left the school.", field="pupil")

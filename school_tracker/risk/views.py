@@ -11,7 +11,7 @@ from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus, Role
-from school_tracker.permissions import allow, current_school_id
+from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.pickers import pupil_label
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
 from school_tracker.risk import panels, queries, services  # noqa: F401 - panels registers sources
@@ -28,7 +28,6 @@ from school_tracker.risk.forms import (
 )
 
 bp = Blueprint("risk", __name__)
-FLAG_USERS = (Role.STAFF, Role.LEADER)
 
 
 def _attach(form, error: RecordRuleError) -> None:
@@ -97,7 +96,7 @@ def _submit(flag, form, form_name: str, apply: Callable[[], object], message: st
 
 
 @bp.route("/")
-@allow(FLAG_USERS)
+@allow(STAFF_AND_LEADERS)
 def index():
     """The flags this user may see, with status and level filters."""
     status = request.args.get("status", "live")
@@ -119,7 +118,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow(FLAG_USERS)
+@allow(STAFF_AND_LEADERS)
 def choose_pupil():
     """Step 1 of raising a flag: choose the pupil."""
     form = ChoosePupilForm(current_school_id())
@@ -129,7 +128,7 @@ def choose_pupil():
 
 
 @bp.route("/pupils/<int:pupil_id>/new", methods=["GET", "POST"])
-@allow(FLAG_USERS)
+@allow(STAFF_AND_LEADERS)
 def raise_flag(pupil_id: int):
     """Step 2: the flag itself, with the extra duties that apply to this pupil."""
     pupil = queries.get_on_roll_pupil_or_404(current_school_id(), pupil_id)
@@ -164,7 +163,7 @@ def raise_flag(pupil_id: int):
 
 
 @bp.route("/<int:flag_id>")
-@allow(FLAG_USERS)
+@allow(STAFF_AND_LEADERS)
 @writes_on_get
 def detail(flag_id: int):
     """One flag; every view is audited (who looked at which child's flag, never the content)."""
@@ -292,7 +291,7 @@ def reopen(flag_id: int):
 
 
 @bp.route("/<int:flag_id>/actions", methods=["POST"])
-@allow(FLAG_USERS)
+@allow(STAFF_AND_LEADERS)
 def add_action(flag_id: int):
     """Add an action (leaders and the staff named on the flag)."""
     flag = queries.get_flag_or_404(current_user, flag_id)
@@ -313,7 +312,7 @@ def add_action(flag_id: int):
 
 
 @bp.route("/<int:flag_id>/actions/<int:action_id>/done", methods=["POST"])
-@allow(FLAG_USERS)
+@allow(STAFF_AND_LEADERS)
 def complete_action(flag_id: int, action_id: int):
     """Mark an action done today."""
     flag = queries.get_flag_or_404(current_user, flag_id)
