@@ -6,6 +6,7 @@ exceeding it is lawful but obliges the governing board to meet.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -22,13 +23,13 @@ from school_tracker.models import (
     SenStatus,
     User,
 )
-from school_tracker.orm import utcnow
+from school_tracker.records.priorities import priorities_by_code
 from school_tracker.records.versions import (
     RecordRuleError,
     before_edit,
     check_version,
-    keep_version,
-    priorities_by_code,
+    finish_edit,
+    set_values,
 )
 from school_tracker.templating import date_uk
 
@@ -129,13 +130,7 @@ def _check_yearly_maximum(pupil: Pupil, data: ExclusionData, exclude_id: int | N
         )
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, ExclusionKind):
-        return value.value
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _apply(exclusion: Exclusion, pupil: Pupil, data: ExclusionData) -> dict:
+def _apply(exclusion: Exclusion, pupil: Pupil, data: ExclusionData) -> dict[str, Any]:
     """Validate and set the values; return audit changes (values only for kind/dates/length)."""
     sessions = _check_sessions(data)
     reasons = _reasons(data)
@@ -152,12 +147,7 @@ def _apply(exclusion: Exclusion, pupil: Pupil, data: ExclusionData) -> dict:
         notified_on = getattr(data, f"{name}_notified_on")
         values[f"{name}_notified"] = notified_on is not None
         values[f"{name}_notified_on"] = notified_on
-    changes: dict = {}
-    for name, value in values.items():
-        if getattr(exclusion, name) != value:
-            setattr(exclusion, name, value)
-            changes[name] = _plain(value) if name in SAFE_VALUES else "changed"
-    return changes
+    return set_values(exclusion, values, safe_values=SAFE_VALUES, new_value_only=True)
 
 
 def record_exclusion(
@@ -197,14 +187,7 @@ def update_exclusion(
     _check_dates(data, today or school_today())
     before = before_edit(exclusion, EDITABLE, reason)
     changes = _apply(exclusion, exclusion.pupil, data)
-    if changes:
-        exclusion.updated_by_id = by.id
-        exclusion.updated_at = utcnow()
-        db.session.flush()
-        _audit(exclusion, by, "update", changes)
-        keep_version(
-            exclusion, before, changes, by=by, entity_type=ENTITY, pupil_id=exclusion.pupil_id
-        )
+    finish_edit(exclusion, before, changes, by=by, entity_type=ENTITY, pupil_id=exclusion.pupil_id)
     return changes
 
 

@@ -9,13 +9,8 @@ from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.models import CarerRelationship, ParentConversation, Role, User
 from school_tracker.records.pickers import school_pupil, school_staff
-from school_tracker.records.priorities import with_priorities
-from school_tracker.records.versions import (
-    RecordRuleError,
-    apply_changes,
-    check_version,
-    priorities_by_code,
-)
+from school_tracker.records.priorities import priorities_by_code
+from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 OLDEST = timedelta(days=366 * 10)
 LONGEST_FOLLOW_UP = timedelta(days=366 * 2)
@@ -117,7 +112,7 @@ def update_conversation(
     """Save an edit; a stale form is refused rather than overwriting someone else's save."""
     check_version(record, expected_version, view_url)
     _check(record.school_id, data, today=today, current=record)
-    values = with_priorities(record, asdict(data), priorities_by_code(codes or ["P5"]))
+    values = {**asdict(data), "priorities": priorities_by_code(codes or ["P5"])}
     changes = apply_changes(
         record,
         values,

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.models import InterventionType, User
-from school_tracker.records.versions import RecordRuleError, priorities_by_code
+from school_tracker.records.priorities import priorities_by_code
+from school_tracker.records.versions import RecordRuleError
 
 # (seed key, name, default priority codes, SEND-focused). A SEND-focused type also gets P4b.
 STANDARD_CATALOGUE: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (

@@ -9,7 +9,7 @@ from school_tracker.interventions import catalogue
 from school_tracker.interventions.forms import InterventionTypeForm
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.records.versions import priority_choices
+from school_tracker.records.priorities import priority_choices
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("intervention_catalogue", __name__)

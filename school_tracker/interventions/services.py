@@ -17,13 +17,8 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.records.pickers import school_pupil, school_staff
-from school_tracker.records.priorities import with_priorities
-from school_tracker.records.versions import (
-    RecordRuleError,
-    apply_changes,
-    check_version,
-    priorities_by_code,
-)
+from school_tracker.records.priorities import priorities_by_code
+from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 S = InterventionStatus
 # The only moves allowed: planned -> active -> completed or stopped (or stopped before it starts).
@@ -220,7 +215,7 @@ def update_intervention(
     followers = [p for p in record.participants if p.start_date == record.start_date]
     values = asdict(data)
     values.pop("priority_codes")
-    values = with_priorities(record, values, _priorities(record.school_id, data))
+    values["priorities"] = _priorities(record.school_id, data)
     changes = apply_changes(
         record,
         values,

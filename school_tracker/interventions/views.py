@@ -22,7 +22,8 @@ from school_tracker.models import InterventionMode, InterventionStatus
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
 from school_tracker.records.history import Subject, record_history
-from school_tracker.records.versions import RecordRuleError, priority_choices
+from school_tracker.records.priorities import priority_choices
+from school_tracker.records.versions import RecordRuleError
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("interventions", __name__)

@@ -15,7 +15,7 @@ from school_tracker.forms import (
 from school_tracker.kindness.services import DEFAULT_PRIORITIES, MomentDetails
 from school_tracker.mentoring.forms import pupil_choices
 from school_tracker.models import KindnessValue, KindPersonKind
-from school_tracker.records.versions import priority_choices
+from school_tracker.records.priorities import priority_choices
 
 DESCRIPTION_MAX = 2000
 

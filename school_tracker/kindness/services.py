@@ -11,21 +11,25 @@ from school_tracker.models import (
     KindnessMomentValue,
     KindnessValue,
     KindPersonKind,
+    Priority,
     Pupil,
     Role,
     User,
 )
 from school_tracker.orm import utcnow
+from school_tracker.records.priorities import chosen_priorities
 from school_tracker.records.versions import (
     RecordRuleError,
     before_edit,
     check_version,
-    keep_version,
-    priorities_by_code,
+    finish_edit,
+    set_values,
 )
 
 ENTITY = "kindness_moment"
 DEFAULT_PRIORITIES = ("P1",)
+# Audited with their values: a choice, a date and priority codes, never what happened or a name.
+SAFE_VALUES = frozenset({"giver_kind", "occurred_on", "priorities"})
 
 
 @dataclass(frozen=True)
@@ -86,11 +90,10 @@ def _columns(school_id: int, details: MomentDetails, today: date) -> dict[str, A
     }
 
 
-def _priorities(codes: tuple[str, ...]):
-    rows = priorities_by_code(set(codes))
-    if not codes or len(rows) != len(set(codes)):
-        raise RecordRuleError("Choose at least one priority from the list.", "priorities")
-    return rows
+def _priorities(details: MomentDetails) -> list[Priority]:
+    return chosen_priorities(
+        details.priority_codes, "Choose at least one priority from the list."
+    )
 
 
 def _value_codes(values) -> list[str]:
@@ -106,7 +109,7 @@ def record_moment(
         school_id=school_id, created_by_id=by.id, updated_by_id=by.id, **columns
     )
     moment.value_rows = [KindnessMomentValue(value=v) for v in set(details.values)]
-    moment.priorities = _priorities(details.priority_codes)
+    moment.priorities = _priorities(details)
     db.session.add(moment)
     db.session.flush()
     record_audit(
@@ -137,52 +140,20 @@ def update_moment(
 ) -> dict[str, Any]:
     """Edit a moment (refused if someone saved first); returns the audited changes."""
     check_version(moment, expected_version, view_url)
-    columns = _columns(moment.school_id, details, today)
-    old_codes = sorted(p.code for p in moment.priorities)
-    new_codes = sorted(set(details.priority_codes))
-    # Look priorities up before touching the row: a query would autoflush a half-made edit.
-    new_priorities = _priorities(details.priority_codes) if old_codes != new_codes else None
+    values = {**_columns(moment.school_id, details, today), "priorities": _priorities(details)}
     old_values, new_values = _value_codes(moment.values), _value_codes(details.values)
-    before = before_edit(moment, [*columns, "values", "priorities"])
-    changes: dict[str, Any] = {}
-    for name, value in columns.items():
-        old = getattr(moment, name)
-        if old != value:
-            setattr(moment, name, value)
-            safe = name in ("giver_kind", "occurred_on")
-            changes[name] = [_plain(old), _plain(value)] if safe else "changed"
+    before = before_edit(moment, [*values, "values"])
+    changes = set_values(moment, values, safe_values=SAFE_VALUES)
     if old_values != new_values:
+        # The values are rows of their own: keep the ones still chosen, add the new ones.
         keep = {row.value: row for row in moment.value_rows}
         moment.value_rows = [
             keep.get(v) or KindnessMomentValue(value=v) for v in dict.fromkeys(details.values)
         ]
         changes["values"] = [old_values, new_values]
-    if new_priorities is not None:
-        moment.priorities = new_priorities
-        changes["priorities"] = [old_codes, new_codes]
-    if changes:
-        moment.updated_by_id = by.id
-        # Set explicitly so a links-only change still UPDATEs the row and bumps the version.
-        moment.updated_at = utcnow()
-        db.session.flush()
-        pupil_id = moment.giver_pupil_id or moment.receiver_pupil_id
-        record_audit(
-            by,
-            "update",
-            ENTITY,
-            moment.id,
-            school_id=moment.school_id,
-            pupil_id=pupil_id,
-            changes=changes,
-        )
-        keep_version(moment, before, changes, by=by, entity_type=ENTITY, pupil_id=pupil_id)
+    pupil_id = moment.giver_pupil_id or moment.receiver_pupil_id
+    finish_edit(moment, before, changes, by=by, entity_type=ENTITY, pupil_id=pupil_id)
     return changes
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "value"):
-        return value.value
-    return value.isoformat() if isinstance(value, date) else value
 
 
 def _require_leader(by: User) -> None:

@@ -9,13 +9,8 @@ from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.models import LearningRecord, Role, User
 from school_tracker.records.pickers import school_staff
-from school_tracker.records.priorities import with_priorities
-from school_tracker.records.versions import (
-    RecordRuleError,
-    apply_changes,
-    check_version,
-    priorities_by_code,
-)
+from school_tracker.records.priorities import priorities_by_code
+from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 OLDEST = timedelta(days=366 * 10)
 SAFE_FIELDS = frozenset({"staff_id", "held_on", "hours_tenths"})
@@ -87,7 +82,7 @@ def update_learning(
     """Save an edit; a stale form is refused."""
     check_version(record, expected_version, view_url)
     _check(record.school_id, data, by=by, today=today, current=record)
-    values = with_priorities(record, asdict(data), priorities_by_code(codes or ["P3"]))
+    values = {**asdict(data), "priorities": priorities_by_code(codes or ["P3"])}
     changes = apply_changes(
         record, values, by=by, entity_type="learning_record", safe_values=SAFE_FIELDS
     )

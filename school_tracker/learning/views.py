@@ -11,7 +11,7 @@ from school_tracker.models import Role
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.pickers import staff_choices
-from school_tracker.records.versions import priority_choices
+from school_tracker.records.priorities import priority_choices
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("learning", __name__)

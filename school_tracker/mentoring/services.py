@@ -16,19 +16,13 @@ from school_tracker.models import (
     MentorKind,
     PairingOutcome,
     PairingStatus,
+    Priority,
     Pupil,
     User,
 )
-from school_tracker.orm import utcnow
 from school_tracker.permissions import STAFF_AND_LEADERS
-from school_tracker.records.versions import (
-    RecordRuleError,
-    apply_changes,
-    before_edit,
-    check_version,
-    keep_version,
-    priorities_by_code,
-)
+from school_tracker.records.priorities import chosen_priorities
+from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 ENTITY = "mentoring_pairing"
 # Values safe to keep in the audit log: states and choices, never goals, notes or names.
@@ -122,11 +116,8 @@ def _check_details(details: PairingDetails) -> None:
         raise RecordRuleError("Link at least one priority.", "priorities")
 
 
-def _priorities(codes: tuple[str, ...]):
-    rows = priorities_by_code(set(codes))
-    if len(rows) != len(set(codes)):
-        raise RecordRuleError("Choose priorities from the list.", "priorities")
-    return rows
+def _priorities(codes: tuple[str, ...]) -> list[Priority]:
+    return chosen_priorities(codes, "Choose priorities from the list.")
 
 
 def create_pairing(
@@ -205,45 +196,15 @@ def update_pairing(
         "planned_end_on": details.planned_end_on,
         "frequency": details.frequency,
     }
-    old_codes = sorted(p.code for p in pairing.priorities)
-    new_codes = sorted(set(details.priority_codes))
-    # Look priorities up before touching the row: a query would autoflush a half-made edit.
-    new_priorities = _priorities(details.priority_codes) if old_codes != new_codes else None
-    before = before_edit(pairing, [*values, "priorities"], reason)
-    changes: dict[str, Any] = {}
-    for name, value in values.items():
-        old = getattr(pairing, name)
-        if old != value:
-            setattr(pairing, name, value)
-            changes[name] = [_plain(old), _plain(value)] if name in SAFE_FIELDS else "changed"
-    if new_priorities is not None:
-        pairing.priorities = new_priorities
-        changes["priorities"] = [old_codes, new_codes]
-    if changes:
-        pairing.updated_by_id = by.id
-        # Set explicitly so a links-only change still UPDATEs the row and bumps the version.
-        pairing.updated_at = utcnow()
-        db.session.flush()
-        record_audit(
-            by,
-            "update",
-            ENTITY,
-            pairing.id,
-            school_id=pairing.school_id,
-            pupil_id=pairing.mentee_id,
-            changes=changes,
-        )
-        keep_version(
-            pairing, before, changes, by=by, entity_type=ENTITY, pupil_id=pairing.mentee_id
-        )
-    return changes
-
-
-def _plain(value: Any) -> Any:
-    """An audit-log-safe JSON value for a choice or date."""
-    if hasattr(value, "value"):
-        return value.value
-    return value.isoformat() if isinstance(value, date) else value
+    return apply_changes(
+        pairing,
+        {**values, "priorities": _priorities(details.priority_codes)},
+        by=by,
+        entity_type=ENTITY,
+        pupil_id=pairing.mentee_id,
+        safe_values=SAFE_FIELDS,
+        reason=reason,
+    )
 
 
 def _set_status(

@@ -1,19 +1,39 @@
-"""Saving a record's AfA priority links so the edit is versioned and audited like a column."""
+"""A record's AfA priority links: the codes a form offers and the rows a record links to.
 
-from typing import Any
+An edit puts the chosen rows in its values as "priorities"; `records.versions` compares the
+links as a set, audits them and keeps the earlier ones like any other field.
+"""
 
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from school_tracker.extensions import db
 from school_tracker.models import Priority
-from school_tracker.orm import utcnow
+from school_tracker.records.versions import RecordRuleError
 
 
-def with_priorities(record: Any, values: dict[str, Any], priorities: list[Priority]) -> dict:
-    """`values` plus the new priorities when they differ from the record's.
+def priorities_by_code(codes: Iterable[str]) -> list[Priority]:
+    """Priority rows for the given codes (unknown codes are ignored by design: forms validate)."""
+    wanted = list(codes)
+    if not wanted:
+        return []
+    stmt = sa.select(Priority).where(Priority.code.in_(wanted)).order_by(Priority.sort_order)
+    return list(db.session.scalars(stmt))
 
-    Link rows alone don't update the record's row, so its version would not move and a
-    concurrent edit of the links could be lost; stamping `updated_at` makes the save bump it.
-    """
-    new = sorted(priorities, key=lambda p: p.sort_order)
-    if [p.id for p in new] == [p.id for p in record.priorities]:
-        return values
-    record.updated_at = utcnow()
-    return {**values, "priorities": new}
+
+def chosen_priorities(codes: Iterable[str], message: str) -> list[Priority]:
+    """The rows for codes a person chose; `message` goes beside the field if none or any unknown."""
+    wanted = set(codes)
+    rows = priorities_by_code(wanted)
+    if not wanted or len(rows) != len(wanted):
+        raise RecordRuleError(message, "priorities")
+    return rows
+
+
+def priority_choices() -> list[tuple[str, str]]:
+    """(code, "P1 Kindness and wellbeing") pairs for forms, in manifesto order."""
+    rows = db.session.execute(
+        sa.select(Priority.code, Priority.title).order_by(Priority.sort_order)
+    ).all()
+    return [(code, f"{code} {title}") for code, title in rows]

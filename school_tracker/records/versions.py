@@ -15,6 +15,7 @@ from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.models import Priority, Pupil, RecordVersion, User
 from school_tracker.models.record_version import REASON_MAX
+from school_tracker.orm import utcnow
 from school_tracker.records.text import has_control_characters
 
 
@@ -42,50 +43,6 @@ def check_version(record: Any, expected_version: int | None, view_url: str | Non
     """Refuse an edit made from a form loaded at an older version."""
     if expected_version is not None and int(expected_version) != record.version_id:
         raise StaleRecordError(view_url)
-
-
-def apply_changes(
-    record: Any,
-    values: dict[str, Any],
-    *,
-    by: User,
-    entity_type: str,
-    action: str = "update",
-    expected_version: int | None = None,
-    pupil_id: int | None = None,
-    safe_values: frozenset[str] = frozenset(),
-    reason: str | None = None,
-    versioned: bool = True,
-) -> dict[str, Any]:
-    """Set changed fields, stamp the editor, audit field names (values only for safe fields).
-
-    A content edit also keeps the changed fields' earlier values as a version (R63). Status
-    moves pass `versioned=False`: they only fill in or move on (status, dates, a closing
-    note), and the audit log already keeps their values.
-    """
-    check_version(record, expected_version)
-    changed = [name for name, value in values.items() if getattr(record, name) != value]
-    before = before_edit(record, changed, reason) if versioned else None
-    changes: dict[str, Any] = {}
-    for name in changed:
-        old, value = getattr(record, name), values[name]
-        setattr(record, name, value)
-        changes[name] = [_plain(old), _plain(value)] if name in safe_values else "changed"
-    if changes:
-        record.updated_by_id = by.id
-        db.session.flush()
-        record_audit(
-            by,
-            action,
-            entity_type,
-            record.id,
-            school_id=record.school_id,
-            pupil_id=pupil_id,
-            changes=changes,
-        )
-        if before is not None:
-            keep_version(record, before, changes, by=by, entity_type=entity_type, pupil_id=pupil_id)
-    return changes
 
 
 @dataclass(frozen=True)
@@ -141,6 +98,126 @@ def keep_version(
     return version
 
 
+def apply_changes(
+    record: Any,
+    values: dict[str, Any],
+    *,
+    by: User,
+    entity_type: str,
+    action: str = "update",
+    expected_version: int | None = None,
+    pupil_id: int | None = None,
+    safe_values: frozenset[str] = frozenset(),
+    reason: str | None = None,
+    versioned: bool = True,
+) -> dict[str, Any]:
+    """Set changed fields, stamp the editor, audit field names (values only for safe fields).
+
+    A content edit also keeps the changed fields' earlier values as a version (R63). Status
+    moves pass `versioned=False`: they only fill in or move on (status, dates, a closing
+    note), and the audit log already keeps their values.
+    """
+    check_version(record, expected_version)
+    changed = changed_values(record, values)
+    before = before_edit(record, changed, reason) if versioned else None
+    changes = set_values(record, changed, safe_values=safe_values)
+    finish_edit(
+        record, before, changes, by=by, entity_type=entity_type, action=action, pupil_id=pupil_id
+    )
+    return changes
+
+
+def changed_values(record: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `values` that differ from what the record holds now."""
+    return {
+        name: value for name, value in values.items() if not _same(getattr(record, name), value)
+    }
+
+
+def set_values(
+    record: Any,
+    values: dict[str, Any],
+    *,
+    safe_values: frozenset[str] = frozenset(),
+    new_value_only: bool = False,
+) -> dict[str, Any]:
+    """Set the fields whose value differs and return the audit log's `changes` for them.
+
+    A safe field (a state, date, number, choice or link: never free text or a name) is
+    audited as [old, new], or as its new value alone with `new_value_only` (the shape the
+    exclusion audit rows have always had); any other field only as "changed" (R21, R62).
+    """
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        old = getattr(record, name)
+        if _same(old, value):
+            continue
+        setattr(record, name, value)
+        if name not in safe_values:
+            changes[name] = "changed"
+        elif new_value_only:
+            changes[name] = audit_value(value)
+        else:
+            changes[name] = [audit_value(old), audit_value(value)]
+    return changes
+
+
+def finish_edit(
+    record: Any,
+    before: Before | None,
+    changes: dict[str, Any],
+    *,
+    by: User,
+    entity_type: str,
+    pupil_id: int | None,
+    action: str = "update",
+) -> None:
+    """Stamp the editor, audit the changes and keep the earlier version, if anything changed.
+
+    `before` is None for a status move, whose values the audit log already keeps.
+    """
+    if not changes:
+        return
+    # Reading an expired editor must not flush the half-stamped row as a second UPDATE.
+    with db.session.no_autoflush:
+        record.updated_by_id = by.id
+        # Set explicitly so a links-only change still UPDATEs the row and bumps the version.
+        record.updated_at = utcnow()
+    db.session.flush()
+    record_audit(
+        by,
+        action,
+        entity_type,
+        record.id,
+        school_id=record.school_id,
+        pupil_id=pupil_id,
+        changes=changes,
+    )
+    if before is not None:
+        keep_version(record, before, changes, by=by, entity_type=entity_type, pupil_id=pupil_id)
+
+
+def _same(old: Any, new: Any) -> bool:
+    # Link collections load in their relationship's order; only which rows are linked counts.
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and set(old) == set(new)
+    return old == new
+
+
+def audit_value(value: Any) -> Any:
+    """A safe field's value as the audit log keeps it: choices by value, dates as ISO text,
+    priorities by code (a list sorted)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(audit_value(item) for item in value)
+    if isinstance(value, Priority):
+        return value.code
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def _version_value(record: Any, name: str) -> Any:
     """A field's value as plain JSON; a linked row by its label, a pupil only by id."""
     value = getattr(record, name)
@@ -183,29 +260,6 @@ def _label(value: Any) -> Any:
         if found is not None:
             return _label(found)
     return str(value)
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "value"):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def priorities_by_code(codes: list[str] | set[str]) -> list[Priority]:
-    """Priority rows for the given codes (unknown codes are ignored by design: forms validate)."""
-    if not codes:
-        return []
-    return list(db.session.scalars(sa.select(Priority).where(Priority.code.in_(list(codes)))))
-
-
-def priority_choices() -> list[tuple[str, str]]:
-    """(code, "P1 Kindness and wellbeing") pairs for forms, in manifesto order."""
-    rows = db.session.execute(
-        sa.select(Priority.code, Priority.title).order_by(Priority.sort_order)
-    ).all()
-    return [(code, f"{code} {title}") for code, title in rows]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from school_tracker.forms import (
 )
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus
 from school_tracker.records import pickers
-from school_tracker.records.versions import priority_choices
+from school_tracker.records.priorities import priority_choices
 from school_tracker.risk import reference, services
 
 LEVEL_CHOICES = [("", "Choose a level"), *((level.value, level.label) for level in RiskLevel)]

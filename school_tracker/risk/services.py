@@ -6,6 +6,7 @@ the protective factors, agency notes or reasons (SECURITY R21, R62).
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -29,12 +30,13 @@ from school_tracker.models import (
 )
 from school_tracker.orm import utcnow
 from school_tracker.permissions import STAFF_AND_LEADERS
+from school_tracker.records.priorities import priorities_by_code
 from school_tracker.records.versions import (
     RecordRuleError,
     before_edit,
     check_version,
-    keep_version,
-    priorities_by_code,
+    finish_edit,
+    set_values,
 )
 
 ENTITY = "risk_flag"
@@ -49,6 +51,7 @@ EDITABLE = (
     "priorities",
 )
 DEFAULT_PRIORITIES = ("P4a",)
+SAFE_VALUES = frozenset({"review_on"})  # audited with its values; the rest only as "changed"
 # Live flags move freely between open and monitoring; closing and reopening have their own rules.
 TRANSITIONS = {RiskStatus.OPEN: {RiskStatus.MONITORING}, RiskStatus.MONITORING: {RiskStatus.OPEN}}
 
@@ -107,32 +110,25 @@ def _check_review(raised_on: date, review_on: date | None) -> None:
         raise RecordRuleError("The review date must be after the date raised.", field="review_on")
 
 
-def _apply_details(flag: RiskFlag, details: FlagDetails) -> dict[str, str | list]:
+def _note(flag: RiskFlag, name: str, text: str | None) -> str | None:
+    """The note to store; blank stays as stored, so a note never written is not "changed"."""
+    value = (text or "").strip()
+    stored = getattr(flag, name)
+    return stored if value == (stored or "") else value
+
+
+def _apply_details(flag: RiskFlag, details: FlagDetails) -> dict[str, Any]:
     """Set the editable fields; return the audit changes (values only for the review date)."""
-    changes: dict[str, str | list] = {}
-    if flag.review_on != details.review_on:
-        changes["review_on"] = [
-            flag.review_on.isoformat() if flag.review_on else None,
-            details.review_on.isoformat(),
-        ]
-        flag.review_on = details.review_on
-    for name in ("protective_factors", "agency_notes"):
-        value = (getattr(details, name) or "").strip()
-        if (getattr(flag, name) or "") != value:
-            setattr(flag, name, value)
-            changes[name] = "changed"
-    school_id = flag.school_id
-    collections = {
+    values = {
+        "review_on": details.review_on,
+        "protective_factors": _note(flag, "protective_factors", details.protective_factors),
+        "agency_notes": _note(flag, "agency_notes", details.agency_notes),
         "risk_factors": _reference(RiskFactor, details.risk_factor_ids, "risk_factors"),
         "agencies": _reference(Agency, details.agency_ids, "agencies"),
-        "named_staff": _staff(school_id, details.named_staff_ids, "named_staff"),
-        "priorities": priorities_by_code(details.priority_codes or list(DEFAULT_PRIORITIES)),
+        "named_staff": _staff(flag.school_id, details.named_staff_ids, "named_staff"),
+        "priorities": priorities_by_code(details.priority_codes or DEFAULT_PRIORITIES),
     }
-    for name, rows in collections.items():
-        if {row.id for row in getattr(flag, name)} != {row.id for row in rows}:
-            setattr(flag, name, rows)
-            changes[name] = "changed"
-    return changes
+    return set_values(flag, values, safe_values=SAFE_VALUES)
 
 
 def raise_flag(
@@ -218,10 +214,7 @@ def update_flag(
     _check_review(flag.raised_on, details.review_on)
     before = before_edit(flag, EDITABLE, reason)
     changes = _apply_details(flag, details)
-    if changes:
-        _stamp(flag, by)
-        _audit(flag, by, "update", changes)
-        keep_version(flag, before, changes, by=by, entity_type=ENTITY, pupil_id=flag.pupil_id)
+    finish_edit(flag, before, changes, by=by, entity_type=ENTITY, pupil_id=flag.pupil_id)
     return changes
 
 
