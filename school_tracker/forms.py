@@ -3,21 +3,28 @@
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     DateField,
     DecimalField,
+    Field,
     FloatField,
     HiddenField,
     IntegerField,
-    SelectChoice,
     SelectMultipleField,
     StringField,
 )
 from wtforms.csrf.core import CSRFTokenField
+
+# types-WTForms 3.2 predates SelectChoice (WTForms 3.3); to mypy it is Any.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.form import BaseForm
 from wtforms.meta import DefaultMeta
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -47,7 +54,7 @@ class _NonceTokenField(CSRFTokenField):
     them apart, while a resent copy of one rendered form still repeats both values.
     """
 
-    def __call__(self, **kwargs):
+    def __call__(self, **kwargs: object) -> Markup:
         nonce = HiddenField(_form=None, _meta=DefaultMeta(), name=NONCE_FIELD)
         nonce.process(None, secrets.token_urlsafe(16))
         # No id: a page may hold several forms, and ids must be unique.
@@ -72,10 +79,10 @@ class EmptyForm(OnceForm):
 class NoControlCharacters:
     """Refuse NUL and other control characters (PostgreSQL and Excel refuse them later)."""
 
-    def __init__(self, allow_newlines: bool = False):
+    def __init__(self, allow_newlines: bool = False) -> None:
         self.allow_newlines = allow_newlines
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if field.data and has_control_characters(field.data, allow_newlines=self.allow_newlines):
             raise ValidationError("Remove the hidden control characters from this text.")
 
@@ -83,7 +90,7 @@ class NoControlCharacters:
 class NameText:
     """A person's name: NFC-normalised, no control, bidi-override or zero-width characters."""
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if not field.data:
             return
         if has_control_characters(field.data, allow_newlines=False) or (
@@ -95,17 +102,16 @@ class NameText:
 class TrimmedStringField(StringField):
     """A text field that trims whitespace and normalises Unicode to NFC."""
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
         if self.data is not None:
             self.data = unicodedata.normalize("NFC", self.data.strip())
 
 
-class LongText:
+# Capitalised like the validator classes it is listed with: `validators=[*LongText(500)]`.
+def LongText(max_length: int = 10_000) -> list[Length | NoControlCharacters]:
     """Validators for free text: length-limited, no NUL or control characters (TAB/CR/LF ok)."""
-
-    def __new__(cls, max_length: int = 10_000):
-        return [Length(max=max_length), NoControlCharacters(allow_newlines=True)]
+    return [Length(max=max_length), NoControlCharacters(allow_newlines=True)]
 
 
 def _years_from(day: date, years: int) -> date:
@@ -122,7 +128,7 @@ class RecordDateField(DateField):
     PAST_YEARS = 10  # the families and CPD services refuse older dates too
     FUTURE_YEARS = 2  # review dates and planned ends lie ahead
 
-    def pre_validate(self, form) -> None:
+    def pre_validate(self, form: BaseForm) -> None:
         super().pre_validate(form)
         if self.data is None:
             return
@@ -144,7 +150,7 @@ _NUMBER_MAX_CHARS = 30
 _PLACES = {0: "no decimal places", 1: "one decimal place", 2: "two decimal places"}
 
 
-class _BoundedNumber:
+class _BoundedNumber(Field):
     """A number field that reads only plain digits and refuses anything outside its own range.
 
     The range is part of the field, not a validator after it, so no later check (an inline
@@ -156,13 +162,13 @@ class _BoundedNumber:
 
     def __init__(
         self,
-        label=None,
-        validators=None,
+        label: str | None = None,
+        validators: list[Any] | tuple[Any, ...] | None = None,
         *,
         minimum: int | Decimal,
         maximum: int | Decimal,
         range_message: str | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         kwargs["render_kw"] = {"min": minimum, "max": maximum, **(kwargs.get("render_kw") or {})}
         super().__init__(label, validators, **kwargs)
@@ -173,7 +179,7 @@ class _BoundedNumber:
         """The field's own type for a plain, in-range number; raise ValueError to refuse it."""
         return number
 
-    def process_formdata(self, valuelist) -> None:
+    def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         text = str(valuelist[0]).strip() if valuelist else ""
         if not text:  # blank: Optional, InputRequired or DataRequired decides
@@ -189,7 +195,7 @@ class _BoundedNumber:
             raise ValueError(self.range_message)
         self.data = self.convert(number)
 
-    def pre_validate(self, form) -> None:
+    def pre_validate(self, form: BaseForm) -> None:
         # The reason is already among the errors; no validator should see a refused value.
         if self.process_errors:
             raise StopValidation()
@@ -232,7 +238,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def choices(pairs) -> list[SelectChoice]:
+def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """WTForms 3.3 choice objects from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -248,9 +254,11 @@ class VersionedForm(OnceForm):
         A missing or garbled version can never match, so the edit is refused as stale rather
         than saved over whatever is there now.
         """
+        if self.version.data is None:
+            return -1
         try:
             return int(self.version.data)
-        except (TypeError, ValueError):
+        except ValueError:
             return -1
 
 
@@ -267,3 +275,25 @@ class ChangeReasonMixin:
         description="For example, correcting a date entered by mistake. Kept with the record's "
         "history.",
     )
+
+
+def add_error(field: Field, message: str) -> None:
+    """Show `message` under `field`, for a refusal found after validation (by a service).
+
+    Validation leaves `errors` a list (its declared type is Sequence); appending in place keeps
+    the form's cached `errors` summary in step.
+    """
+    if isinstance(field.errors, list):
+        field.errors.append(message)
+    else:
+        field.errors = [*field.errors, message]
+
+
+Value = TypeVar("Value")
+
+
+def required_data(value: Value | None) -> Value:
+    """The value of a field that a validated form requires (DataRequired refused it empty)."""
+    if value is None:
+        raise ValueError("a required field has no value after validation")
+    return value

@@ -21,6 +21,7 @@ from school_tracker.auth.passwords import PasswordPolicyError
 from school_tracker.auth.sessions import mark_reauthenticated, start_session, two_factor_required
 from school_tracker.auth.views import safe_next
 from school_tracker.extensions import db, limiter
+from school_tracker.forms import add_error
 from school_tracker.logging_setup import log_security_event
 from school_tracker.permissions import EVERYONE, allow
 
@@ -41,7 +42,7 @@ def _fail(form: FlaskForm, error: services.CredentialError) -> None:
     db.session.rollback()
     # A wrong current password or code here may be someone at an unlocked screen (R59).
     log_security_event("credential_refused", "failure", f"{request.endpoint} field={error.field}")
-    getattr(form, error.field).errors.append(str(error))
+    add_error(getattr(form, error.field), str(error))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -59,7 +60,7 @@ def index() -> ResponseReturnValue:
             _fail(form, error)
         except PasswordPolicyError as error:
             db.session.rollback()
-            form.password.errors.append(str(error))
+            add_error(form.password, str(error))
         else:
             db.session.commit()
             start_session(current_user)  # the old token is gone; keep this browser signed in

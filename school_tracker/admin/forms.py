@@ -1,6 +1,9 @@
 """Account management forms."""
 
-from wtforms import EmailField, SelectChoice, SelectField, SubmitField
+from wtforms import EmailField, SelectField, SubmitField
+
+# types-WTForms 3.2 predates SelectChoice (WTForms 3.3); to mypy it is Any.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, Length
 
 from school_tracker.forms import NameText, NoControlCharacters, OnceForm, TrimmedStringField

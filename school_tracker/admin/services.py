@@ -58,12 +58,12 @@ def create_user(
     return user, code
 
 
-def _active_admins(school_id: int) -> int:
-    return db.session.scalar(
+def _active_admins(school_id: int | None) -> int:
+    return db.session.execute(
         sa.select(sa.func.count(User.id)).where(
             User.school_id == school_id, User.role == Role.ADMIN, User.active
         )
-    )
+    ).scalar_one()
 
 
 def change_role(user: User, role: Role, *, by: User) -> None:

@@ -1,6 +1,7 @@
 """Admin pages for the school's term dates (every report and dashboard buckets by them)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms import DateField, SubmitField
 from wtforms.validators import InputRequired
@@ -14,7 +15,7 @@ from school_tracker.calendar.term_dates import (
 )
 from school_tracker.calendar.terms import TermKeyError, parse_term_key, school_today
 from school_tracker.extensions import db
-from school_tracker.forms import EmptyForm, OnceForm
+from school_tracker.forms import EmptyForm, OnceForm, add_error, required_data
 from school_tracker.models import Role
 from school_tracker.permissions import allow, current_school_id
 
@@ -38,7 +39,7 @@ def _valid_key(key: str) -> str:
 
 @bp.route("/terms")
 @allow(Role.ADMIN)
-def terms():
+def terms() -> ResponseReturnValue:
     """This academic year's terms and next year's, with the dates in use."""
     calendar = calendar_for(current_school_id())
     current = calendar.term_for(school_today())
@@ -51,7 +52,7 @@ def terms():
 
 @bp.route("/terms/<key>", methods=["GET", "POST"])
 @allow(Role.ADMIN)
-def edit_term(key: str):
+def edit_term(key: str) -> ResponseReturnValue:
     """Set one term's dates."""
     term = calendar_for(current_school_id()).term(_valid_key(key))
     form = TermDatesForm(
@@ -62,11 +63,15 @@ def edit_term(key: str):
     if form.validate_on_submit():
         try:
             set_term_dates(
-                current_school_id(), key, form.starts_on.data, form.ends_on.data, by=current_user
+                current_school_id(),
+                key,
+                required_data(form.starts_on.data),
+                required_data(form.ends_on.data),
+                by=current_user,
             )
         except TermDateError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            add_error(getattr(form, error.field), str(error))
         else:
             db.session.commit()
             flash(f"{term.name} dates saved.", "success")
@@ -76,7 +81,7 @@ def edit_term(key: str):
 
 @bp.route("/terms/<key>/reset", methods=["POST"])
 @allow(Role.ADMIN)
-def reset_term(key: str):
+def reset_term(key: str) -> ResponseReturnValue:
     """Use the default dates for one term again."""
     reset_term_dates(current_school_id(), _valid_key(key), by=current_user)
     db.session.commit()

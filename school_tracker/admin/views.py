@@ -1,21 +1,25 @@
 """Admin pages for accounts in the admin's own school."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from school_tracker.admin import services
 from school_tracker.admin.forms import RoleForm, UserForm
 from school_tracker.auth.services import issue_activation_code
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.extensions import db
-from school_tracker.forms import EmptyForm
-from school_tracker.models import Role, School
+from school_tracker.forms import EmptyForm, add_error, required_data
+from school_tracker.models import Role, School, User
 from school_tracker.permissions import allow, current_school_id
 
 bp = Blueprint("admin", __name__)
 
 
-def _user_or_404(user_id: int):
+def _user_or_404(user_id: int) -> User:
     user = services.get_school_user_or_none(current_school_id(), user_id)
     if user is None:
         abort(404)
@@ -24,7 +28,7 @@ def _user_or_404(user_id: int):
 
 @bp.route("/users")
 @allow(Role.ADMIN)
-def users():
+def users() -> ResponseReturnValue:
     """Everyone with an account at this school."""
     return render_template(
         "admin/users.html",
@@ -36,22 +40,24 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @allow(Role.ADMIN)
-def create_user():
+def create_user() -> ResponseReturnValue:
     """Create an account; the new user sets a password with a one-time code."""
     form = UserForm()
     if form.validate_on_submit():
         school = db.session.get(School, current_school_id())
+        if school is None:
+            abort(404)
         try:
             user, code = services.create_user(
                 school,
-                email=form.email.data,
-                full_name=form.full_name.data,
+                email=required_data(form.email.data),
+                full_name=required_data(form.full_name.data),
                 role=Role(form.role.data),
                 by=current_user,
             )
         except services.AccountError as error:
             db.session.rollback()
-            form.email.errors.append(str(error))
+            add_error(form.email, str(error))
         else:
             db.session.commit()
             return render_template("admin/activation_code.html", user=user, code=code)
@@ -61,7 +67,7 @@ def create_user():
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @allow(Role.ADMIN)
 @fresh_auth_required
-def change_role(user_id: int):
+def change_role(user_id: int) -> ResponseReturnValue:
     """Change one account's role."""
     user = _user_or_404(user_id)
     form = RoleForm()
@@ -75,7 +81,7 @@ def change_role(user_id: int):
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @allow(Role.ADMIN)
-def deactivate(user_id: int):
+def deactivate(user_id: int) -> ResponseReturnValue:
     """Deactivate an account; it is signed out everywhere at once."""
     user = _user_or_404(user_id)
     return _apply(
@@ -86,7 +92,7 @@ def deactivate(user_id: int):
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @allow(Role.ADMIN)
-def reactivate(user_id: int):
+def reactivate(user_id: int) -> ResponseReturnValue:
     """Let a deactivated account sign in again."""
     user = _user_or_404(user_id)
     return _apply(
@@ -97,7 +103,7 @@ def reactivate(user_id: int):
 
 @bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
 @allow(Role.ADMIN)
-def end_sessions(user_id: int):
+def end_sessions(user_id: int) -> ResponseReturnValue:
     """Sign someone out of every browser (a lost laptop, a shared computer)."""
     user = _user_or_404(user_id)
     return _apply(
@@ -109,7 +115,7 @@ def end_sessions(user_id: int):
 @bp.route("/users/end-all-sessions", methods=["POST"])
 @allow(Role.ADMIN)
 @fresh_auth_required
-def end_all_sessions():
+def end_all_sessions() -> ResponseReturnValue:
     """Sign every account at this school out at once (e.g. after a suspected breach)."""
     count = services.end_everyones_sessions(current_school_id(), by=current_user)
     db.session.commit()
@@ -119,7 +125,7 @@ def end_all_sessions():
 
 @bp.route("/users/<int:user_id>/activation-code", methods=["POST"])
 @allow(Role.ADMIN)
-def new_activation_code(user_id: int):
+def new_activation_code(user_id: int) -> ResponseReturnValue:
     """Issue a fresh one-time code (the old one stops working)."""
     user = _user_or_404(user_id)
     code = issue_activation_code(user, by=current_user)
@@ -127,7 +133,7 @@ def new_activation_code(user_id: int):
     return render_template("admin/activation_code.html", user=user, code=code)
 
 
-def _apply(change, success: str):
+def _apply(change: Callable[[], None], success: str) -> Response:
     try:
         change()
     except services.AccountError as error:

@@ -19,6 +19,7 @@ from school_tracker.auth.sessions import (
     start_session,
 )
 from school_tracker.extensions import db, limiter
+from school_tracker.forms import add_error
 from school_tracker.permissions import EVERYONE, allow
 
 bp = Blueprint("auth", __name__)
@@ -82,7 +83,7 @@ def login() -> ResponseReturnValue:
             start_session(user)
             return redirect(safe_next(request.args.get("next")))
         db.session.commit()
-        form.password.errors.append("That e-mail and password don't match an active account.")
+        add_error(form.password, "That e-mail and password don't match an active account.")
     signed_out = request.method == "GET" and request.args.get("signed_out") == "1"
     return render_template("auth/login.html", form=form, signed_out=signed_out)
 
@@ -113,7 +114,7 @@ def two_factor() -> ResponseReturnValue:
             return redirect(safe_next(request.args.get("next")))
         services.record_failed_second_factor(user)
         db.session.commit()
-        form.code.errors.append("That code is not right, or was already used. Try the next one.")
+        add_error(form.code, "That code is not right, or was already used. Try the next one.")
     return render_template("auth/two_factor.html", form=form)
 
 
@@ -143,10 +144,10 @@ def activate() -> ResponseReturnValue:
             )
         except services.ActivationError as error:
             db.session.rollback()
-            form.code.errors.append(str(error))
+            add_error(form.code, str(error))
         except PasswordPolicyError as error:
             db.session.rollback()
-            form.password.errors.append(str(error))
+            add_error(form.password, str(error))
         else:
             db.session.commit()
             start_session(user)
