@@ -29,6 +29,7 @@ def create_app(config_object: type | str | None = None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_record_sources(app)
     from school_tracker.auth.sessions import register_sessions
     from school_tracker.errors import register_error_handlers
     from school_tracker.permissions import register_policy
@@ -138,7 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from school_tracker.main import bp as main_bp
     from school_tracker.mentoring import bp as mentoring_bp
     from school_tracker.pupils import bp as pupils_bp
-    from school_tracker.reports.views import bp as reports_bp
+    from school_tracker.reports import bp as reports_bp
     from school_tracker.risk import bp as risk_bp
 
     app.register_blueprint(main_bp)
@@ -159,6 +160,37 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(families_bp, url_prefix="/families")
     app.register_blueprint(risk_bp, url_prefix="/risk")
     app.register_blueprint(exclusions_bp, url_prefix="/exclusions")
+
+
+def register_record_sources(app: Flask) -> None:
+    """Each feature's entries on a pupil's timeline and its panels on the home page."""
+    from school_tracker.exclusions.panels import exclusion_home_panels, exclusion_timeline
+    from school_tracker.families.panels import conversation_timeline, follow_up_panel
+    from school_tracker.interventions.panels import intervention_panels, intervention_timeline
+    from school_tracker.kindness.sources import kindness_timeline
+    from school_tracker.mentoring.sources import mentoring_home, mentoring_timeline
+    from school_tracker.records.timeline import register_sources
+    from school_tracker.risk.panels import flag_timeline, risk_home_panels
+
+    # Asked in this order: entries of the same day and panels of the same order keep it.
+    register_sources(
+        app,
+        timeline=[
+            exclusion_timeline,
+            flag_timeline,
+            conversation_timeline,
+            intervention_timeline,
+            mentoring_timeline,
+            kindness_timeline,
+        ],
+        home=[
+            exclusion_home_panels,
+            risk_home_panels,
+            follow_up_panel,
+            intervention_panels,
+            mentoring_home,
+        ],
+    )
 
 
 def register_cli(app: Flask) -> None:

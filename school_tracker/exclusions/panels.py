@@ -8,7 +8,7 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions import queries
 from school_tracker.models import ExclusionKind, Pupil, Role, User
 from school_tracker.records.pickers import pupil_label
-from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.timeline import HomeItem, HomePanel
 from school_tracker.records.versions import TimelineEntry
 
 
@@ -70,7 +70,6 @@ def _entry(exclusion, running: dict[int, tuple[str, int]]) -> TimelineEntry:
     )
 
 
-@timeline_source
 def exclusion_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """Leaders only: each suspension or exclusion, and this year's running total."""
     if viewer.role is not Role.LEADER or viewer.school_id != pupil.school_id:
@@ -86,7 +85,6 @@ def exclusion_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     return entries + [_entry(exclusion, running) for exclusion in exclusions]
 
 
-@home_source
 def exclusion_home_panels(user: User) -> list[HomePanel]:
     """Leaders: pupils whose suspensions approach the term or yearly thresholds."""
     if user.role is not Role.LEADER or user.school_id is None:

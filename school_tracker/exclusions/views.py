@@ -6,7 +6,7 @@ from flask_login import current_user
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import academic_year_label, school_today
 from school_tracker.database import writes_on_get
-from school_tracker.exclusions import panels, queries, services  # noqa: F401 - panels registers
+from school_tracker.exclusions import queries, services
 from school_tracker.exclusions.duties import exclusion_duties
 from school_tracker.exclusions.forms import CancelForm, ExclusionForm
 from school_tracker.extensions import db

@@ -6,12 +6,11 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.families import queries
 from school_tracker.models import Pupil, Role, User
 from school_tracker.permissions import STAFF_AND_LEADERS
-from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.timeline import HomeItem, HomePanel
 from school_tracker.records.versions import TimelineEntry
 from school_tracker.templating import date_uk
 
 
-@timeline_source
 def conversation_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """The pupil's conversations the viewer may see (leaders, the lead and the creator)."""
     if viewer.role not in STAFF_AND_LEADERS:
@@ -29,7 +28,6 @@ def conversation_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     ]
 
 
-@home_source
 def follow_up_panel(user: User) -> list[HomePanel]:
     """Follow-ups the signed-in member of staff leads that are due within a week or overdue."""
     if user.role not in STAFF_AND_LEADERS or user.school_id is None:

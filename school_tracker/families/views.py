@@ -7,7 +7,7 @@ from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
-from school_tracker.families import panels, queries
+from school_tracker.families import queries
 from school_tracker.families.forms import ConversationForm
 from school_tracker.families.services import (
     ConversationData,
@@ -25,7 +25,6 @@ from school_tracker.records.versions import RecordRuleError
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("families", __name__)
-__all__ = ["bp", "panels"]  # panels registers the timeline and home-page sources on import
 
 
 def _load(conversation_id: int):

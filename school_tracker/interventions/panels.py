@@ -6,7 +6,7 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.interventions import queries
 from school_tracker.models import Pupil, Role, User
 from school_tracker.permissions import STAFF_AND_LEADERS
-from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.timeline import HomeItem, HomePanel
 from school_tracker.records.versions import TimelineEntry
 from school_tracker.templating import date_uk
 
@@ -15,7 +15,6 @@ def _impact(value: int | None) -> str:
     return "" if value is None else f"Impact {value:+d}"
 
 
-@timeline_source
 def intervention_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """The pupil's interventions the viewer may see (leaders, the lead and the creator)."""
     if viewer.role not in STAFF_AND_LEADERS:
@@ -50,7 +49,6 @@ def _item(record, today) -> HomeItem:
     )
 
 
-@home_source
 def intervention_panels(user: User) -> list[HomePanel]:
     """Overdue reviews (the user's own; for leaders the school's), then what they lead."""
     if user.role not in STAFF_AND_LEADERS or user.school_id is None:

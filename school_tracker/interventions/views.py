@@ -7,7 +7,7 @@ from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
-from school_tracker.interventions import catalogue, panels, queries
+from school_tracker.interventions import catalogue, queries
 from school_tracker.interventions.forms import InterventionForm, StatusForm
 from school_tracker.interventions.services import (
     TRANSITIONS,
@@ -27,7 +27,6 @@ from school_tracker.records.versions import RecordRuleError
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("interventions", __name__)
-__all__ = ["bp", "panels"]  # panels registers the timeline and home-page sources on import
 
 
 def _plan_form(record=None, *, creating: bool) -> InterventionForm:

@@ -5,11 +5,9 @@ from flask import url_for
 from school_tracker.kindness import queries
 from school_tracker.models import Pupil, User
 from school_tracker.permissions import STAFF_AND_LEADERS
-from school_tracker.records.timeline import timeline_source
 from school_tracker.records.versions import TimelineEntry
 
 
-@timeline_source
 def kindness_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """Moments where the pupil was kind or was shown kindness, for staff and leaders."""
     if viewer.role not in STAFF_AND_LEADERS:

@@ -7,7 +7,6 @@ from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import school_today
 from school_tracker.kindness import queries, services
 from school_tracker.kindness.forms import HideForm, MomentForm, ShowForm
-from school_tracker.kindness.sources import kindness_timeline  # noqa: F401 - registers it
 from school_tracker.models import Role
 from school_tracker.permissions import (
     STAFF_AND_LEADERS,

@@ -8,14 +8,13 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.mentoring import queries
 from school_tracker.models import PairingStatus, Pupil, Role, User
 from school_tracker.permissions import STAFF_AND_LEADERS
-from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.timeline import HomeItem, HomePanel
 from school_tracker.records.versions import TimelineEntry
 
 STALE_AFTER_DAYS = 14  # an active pairing with no session for this long is flagged
 PAUSED_TOO_LONG_DAYS = 30
 
 
-@timeline_source
 def mentoring_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """The pupil's pairings, as mentee or as a peer mentor, that the viewer may open."""
     if viewer.role not in STAFF_AND_LEADERS:
@@ -99,7 +98,6 @@ def _paused_too_long(user: User) -> HomePanel:
     )
 
 
-@home_source
 def mentoring_home(user: User) -> list[HomePanel]:
     """Staff: their own pairings; leaders: also pairings paused too long."""
     if user.role not in STAFF_AND_LEADERS or user.school_id is None:

@@ -19,12 +19,7 @@ from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import school_today
 from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
-from school_tracker.mentoring import (  # sources: registers the timeline and home sources
-    queries,
-    services,
-    session_log,
-    sources,  # noqa: F401
-)
+from school_tracker.mentoring import queries, services, session_log
 from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
 from school_tracker.models import PairingOutcome, PairingStatus, Pupil
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id

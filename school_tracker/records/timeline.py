@@ -1,17 +1,18 @@
 """Pupil timelines and home-page panels, gathered from every record feature.
 
-Each feature registers a source at import time of its blueprint; the pupil page and home
-page ask every source, so adding a record type never edits the pupil or home views.
+The app factory registers each feature's sources by name (`register_sources`); the pupil page
+and home page ask every registered source, so adding a record type never edits those views.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from flask import Flask, current_app
 
 from school_tracker.models import Pupil, User
 from school_tracker.records.versions import TimelineEntry
 
 TimelineSource = Callable[[Pupil, User], list[TimelineEntry]]
-_timeline_sources: list[TimelineSource] = []
 
 
 @dataclass(frozen=True)
@@ -34,30 +35,37 @@ class HomePanel:
 
 
 HomeSource = Callable[[User], list[HomePanel]]
-_home_sources: list[HomeSource] = []
 
 
-def timeline_source(func: TimelineSource) -> TimelineSource:
-    """Register a function returning the entries a user may see for a pupil."""
-    if func not in _timeline_sources:
-        _timeline_sources.append(func)
-    return func
+@dataclass(frozen=True)
+class RecordSources:
+    """What the pupil page and the home page ask, in this order (ties keep it)."""
+
+    timeline: tuple[TimelineSource, ...]
+    home: tuple[HomeSource, ...]
 
 
-def home_source(func: HomeSource) -> HomeSource:
-    """Register a function returning home-page panels for a user."""
-    if func not in _home_sources:
-        _home_sources.append(func)
-    return func
+_EXTENSION = "school_tracker.record_sources"
+
+
+def register_sources(
+    app: Flask, *, timeline: Iterable[TimelineSource], home: Iterable[HomeSource]
+) -> None:
+    """Give the app the functions returning a pupil's timeline entries and a user's panels."""
+    app.extensions[_EXTENSION] = RecordSources(tuple(timeline), tuple(home))
+
+
+def _sources() -> RecordSources:
+    return current_app.extensions[_EXTENSION]
 
 
 def pupil_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """Every record about the pupil the viewer may see, newest first."""
-    entries = [entry for source in _timeline_sources for entry in source(pupil, viewer)]
+    entries = [entry for source in _sources().timeline for entry in source(pupil, viewer)]
     return sorted(entries, key=lambda entry: entry.on, reverse=True)
 
 
 def home_panels(user: User) -> list[HomePanel]:
     """Every panel for this user's home page, in display order."""
-    panels = [panel for source in _home_sources for panel in source(user)]
+    panels = [panel for source in _sources().home for panel in source(user)]
     return sorted(panels, key=lambda panel: panel.order)

@@ -54,6 +54,3 @@ def governors_workbook():
         abort(400)
     db.session.commit()
     return workbook_response(buffer, filename)
-
-
-from school_tracker.reports import export_views  # noqa: E402, F401

@@ -8,7 +8,7 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.models import Pupil, RiskFlag, Role, User
 from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.pickers import pupil_label
-from school_tracker.records.timeline import HomeItem, HomePanel, home_source, timeline_source
+from school_tracker.records.timeline import HomeItem, HomePanel
 from school_tracker.records.versions import TimelineEntry
 from school_tracker.risk import queries
 from school_tracker.templating import date_uk
@@ -28,7 +28,6 @@ def _review_note(flag: RiskFlag, today: date) -> str:
     return ""
 
 
-@timeline_source
 def flag_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """One entry per flag the viewer may see (leaders: all; staff: those they are named on)."""
     if viewer.role not in STAFF_AND_LEADERS or viewer.school_id != pupil.school_id:
@@ -110,7 +109,6 @@ def _leader_panels(user: User, today: date) -> list[HomePanel]:
     ]
 
 
-@home_source
 def risk_home_panels(user: User) -> list[HomePanel]:
     """Staff: flags I'm named on and my actions; leaders: overdue reviews, unactioned highs."""
     today = school_today()

@@ -14,7 +14,7 @@ from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus, Role
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.pickers import pupil_label
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
-from school_tracker.risk import panels, queries, services  # noqa: F401 - panels registers sources
+from school_tracker.risk import queries, services
 from school_tracker.risk.duties import GUIDANCE_TITLE, extra_duties
 from school_tracker.risk.forms import (
     ActionForm,
