@@ -1,5 +1,7 @@
 """Upload and confirm forms for the roll import."""
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SubmitField
@@ -24,7 +26,7 @@ class ConfirmForm(FlaskForm):
     moves = MultiCheckboxField("Move these pupils to this school", choices=[])
     submit = SubmitField("Confirm import")
 
-    def __init__(self, held_upns: list[str], *args, **kwargs) -> None:
+    def __init__(self, held_upns: list[str], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only the UPNs the preview held may be chosen; anything else is a form error.
         self.moves.choices = choices((upn, upn) for upn in held_upns)

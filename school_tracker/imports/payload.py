@@ -42,7 +42,8 @@ def _plain(value: object) -> object:
     return value
 
 
-def _typed(name: str, value: Any) -> object:
+# Any: the column's name decides the type, so each PupilRow field gets its own.
+def _typed(name: str, value: Any) -> Any:
     if value is None:
         return None
     if name in _DATES:

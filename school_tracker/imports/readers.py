@@ -5,7 +5,7 @@ Nothing is written to disk; workbooks are read with openpyxl in read-only mode u
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import openpyxl
 from defusedxml import DefusedXmlException
@@ -31,7 +31,7 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
+def csv_rows(text: str) -> Generator[tuple[int, list[Cell]]]:
     """Yield (row number, cells), refusing what the csv module would otherwise let through."""
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), strict=True
@@ -68,7 +68,7 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
+def xlsx_rows(data: bytes) -> Generator[tuple[int, list[Cell]]]:
     """Yield (row number, cells) from the first visible sheet, streaming, capped at 61 columns."""
     if not openpyxl.DEFUSEDXML:
         # R52: without defusedxml an entity bomb in a sheet would be expanded in memory.

@@ -7,8 +7,10 @@ never the file's contents or a pupil's name (SECURITY R58, R60, R84).
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 
 from school_tracker.extensions import db
 from school_tracker.imports.apply import (
@@ -228,11 +230,17 @@ def confirm_import(
     check_open(roll_import, now)
     # The conditional UPDATE is the lock: of two concurrent confirmations only one changes the
     # row (PostgreSQL makes the second wait for the first, then re-checks the status).
-    claimed = db.session.execute(
-        sa.update(RollImport)
-        .where(RollImport.id == roll_import.id, RollImport.status == RollImportStatus.PREVIEWED)
-        .values(status=RollImportStatus.APPLIED, applied_at=now)
-        .execution_options(synchronize_session=False)
+    # A core UPDATE gives a CursorResult; SQLAlchemy 2.1 types Session.execute as Result.
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(RollImport)
+            .where(
+                RollImport.id == roll_import.id, RollImport.status == RollImportStatus.PREVIEWED
+            )
+            .values(status=RollImportStatus.APPLIED, applied_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         raise ImportClosed("This import has already been confirmed; it was applied once.")
