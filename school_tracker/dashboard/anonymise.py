@@ -19,13 +19,18 @@ def _suppress_counts(table: FigureTable, threshold: int) -> None:
     rows = [row for row in table.rows if row.unit in COUNT_UNITS]
     if table.additive and rows:
         *parts, total = rows
-        for idx in range(len(total.values)):
+        part_values = [list(row.values) for row in parts]
+        total_values = list(total.values)
+        for idx in range(len(total_values)):
             cells, published_total = suppress_list(
-                [int(r.values[idx] or 0) for r in parts], threshold
+                [int(values[idx] or 0) for values in part_values], threshold
             )
-            for row, value in zip(parts, cells, strict=True):
-                row.values[idx] = value
-            total.values[idx] = published_total
+            for values, value in zip(part_values, cells, strict=True):
+                values[idx] = value
+            total_values[idx] = published_total
+        for row, values in zip(parts, part_values, strict=True):
+            row.values = values
+        total.values = total_values
         return
     for row in rows:
         row.values = [None if v is None else suppress_count(int(v), threshold) for v in row.values]

@@ -50,4 +50,5 @@ def chart_svg(table: FigureTable, terms: list[Term]) -> bytes:
         chart.add(row.label, [None if v is None else float(v) for v in row.values])
     if not rows:
         chart.no_data_text = "No data"
-    return chart.render(is_unicode=True).encode("utf-8")
+    svg: str = chart.render(is_unicode=True)
+    return svg.encode("utf-8")

@@ -1,6 +1,7 @@
 """The pupils behind a dashboard number (leaders only): same definitions, one term."""
 
 from collections.abc import Callable
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -22,7 +23,7 @@ from school_tracker.models.intervention import Intervention, InterventionStatus
 DrillSource = Callable[[int, sa.Subquery, str], sa.Select]
 
 
-def _reached(school_id, t, param):
+def _reached(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     reached = src.reached_rows(school_id, t)
     stmt = (
         sa.select(reached.c.pupil_id)
@@ -36,7 +37,7 @@ def _reached(school_id, t, param):
     return stmt
 
 
-def _group(school_id, t, param):
+def _group(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     reached = src.reached_rows(school_id, t)
     return (
         sa.select(reached.c.pupil_id)
@@ -45,7 +46,9 @@ def _group(school_id, t, param):
     )
 
 
-def _participants(school_id, t, condition):
+def _participants(
+    school_id: int, t: sa.Subquery, condition: Callable[[sa.Subquery], sa.ColumnElement[bool]]
+) -> sa.Select:
     return (
         sa.select(InterventionParticipant.pupil_id)
         .join(Intervention, Intervention.id == InterventionParticipant.intervention_id)
@@ -54,23 +57,23 @@ def _participants(school_id, t, condition):
     )
 
 
-def _intervention(school_id, t, param):
+def _intervention(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     stmt = _participants(school_id, t, src.taking_part_in_term)
     return stmt.join(Pupil, Pupil.id == InterventionParticipant.pupil_id).where(src.GROUPS[param])
 
 
-def _impact(school_id, t, param):
+def _impact(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     stmt = _participants(school_id, t, lambda t: src.within(t, src.participation_end()))
     stmt = stmt.where(InterventionParticipant.impact.is_not(None))
     return stmt if param == "total" else stmt.where(InterventionParticipant.impact == int(param))
 
 
-def _started(school_id, t, param):
+def _started(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     stmt = _participants(school_id, t, lambda t: src.within(t, Intervention.start_date))
     return stmt.where(Intervention.status != InterventionStatus.PLANNED)
 
 
-def _mentored(school_id, t, param):
+def _mentored(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     return (
         sa.select(MentoringPairing.mentee_id)
         .join(t, src.overlaps(t, MentoringPairing.starts_on, MentoringPairing.ended_on))
@@ -78,7 +81,7 @@ def _mentored(school_id, t, param):
     )
 
 
-def _flag_open(school_id, t, param):
+def _flag_open(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     stmt = (
         sa.select(RiskFlag.pupil_id)
         .join(
@@ -93,8 +96,8 @@ def _flag_open(school_id, t, param):
     return stmt if param == "total" else stmt.where(RiskFlag.level == param)
 
 
-def _flag_on(column):
-    def source(school_id, t, param):
+def _flag_on(column: sa.SQLColumnExpression[date | None]) -> DrillSource:
+    def source(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
         return (
             sa.select(RiskFlag.pupil_id)
             .join(t, src.within(t, column))
@@ -104,8 +107,8 @@ def _flag_on(column):
     return source
 
 
-def _excluded(kind):
-    def source(school_id, t, param):
+def _excluded(kind: ExclusionKind) -> DrillSource:
+    def source(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
         stmt = (
             sa.select(Exclusion.pupil_id)
             .join(t, src.within(t, Exclusion.start_date))
@@ -122,7 +125,7 @@ def _excluded(kind):
     return source
 
 
-def _family(school_id, t, param):
+def _family(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     return (
         sa.select(ParentConversation.pupil_id)
         .join(t, src.within(t, ParentConversation.held_on))

@@ -4,6 +4,10 @@ Each figure is one SQL statement over all six terms (see sources.py), so the das
 query count is fixed. Definitions shown to leaders and governors live in definitions.py.
 """
 
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
 from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.figures_programme import mentoring, programme
@@ -26,7 +30,12 @@ __all__ = [
     "overdue_reviews",
 ]
 
-FIGURES = (
+# A figure function: one school, its terms (and their table), the filters -> its table(s).
+Figure = Callable[
+    [int, list[Term], sa.Subquery, src.DashboardFilters], FigureTable | list[FigureTable]
+]
+
+FIGURES: tuple[Figure, ...] = (
     reach,
     interventions,
     mentoring,
@@ -36,7 +45,7 @@ FIGURES = (
     programme,
 )
 # Which figure function produces each table (a chart recomputes only its own figure).
-TABLE_SOURCES = {
+TABLE_SOURCES: dict[str, Figure] = {
     "reached": reach,
     "groups": reach,
     "gap": reach,

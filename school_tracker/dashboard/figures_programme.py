@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.model import (
     FigureRow,
@@ -21,7 +22,9 @@ from school_tracker.models.kindness import KindnessMomentValue, KindnessValue
 from school_tracker.models.mentoring import MentoringSession
 
 
-def mentoring(school_id, terms, t, filters) -> FigureTable:
+def mentoring(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> FigureTable:
     """Pairs running in the term and sessions held in it."""
     n = len(terms)
     pairs = db.session.execute(
@@ -60,7 +63,9 @@ def mentoring(school_id, terms, t, filters) -> FigureTable:
             MentoringPairing.mentee_id,
         )
     sessions = db.session.execute(sessions_stmt).all()
-    values = {key: [0] * n for key in ("pairs", "mentees", "sessions", "hours")}
+    values: dict[str, list[float]] = {
+        key: [0] * n for key in ("pairs", "mentees", "sessions", "hours")
+    }
     for idx, count, mentees in pairs:
         values["pairs"][idx], values["mentees"][idx] = count, mentees
     for idx, count, minutes in sessions:
@@ -77,7 +82,9 @@ def mentoring(school_id, terms, t, filters) -> FigureTable:
     )
 
 
-def programme(school_id, terms, t, filters) -> list[FigureTable]:
+def programme(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> list[FigureTable]:
     """CPD hours, structured conversations with families, kindness moments by value."""
     n = len(terms)
     cpd = db.session.execute(

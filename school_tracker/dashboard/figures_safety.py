@@ -1,7 +1,10 @@
 """Exclusion-risk flags, suspensions and exclusions, and suspension rates by group."""
 
+from datetime import date
+
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.model import (
     FigureRow,
@@ -29,7 +32,9 @@ RATE_GROUPS = {
 }
 
 
-def risk(school_id, terms, t, filters) -> list[FigureTable]:
+def risk(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> list[FigureTable]:
     """Flags open at the end of each term by level; raised and closed; agencies involved."""
     n = len(terms)
     open_at_end = sa.and_(
@@ -121,7 +126,9 @@ def risk(school_id, terms, t, filters) -> list[FigureTable]:
     ]
 
 
-def suspensions(school_id, terms, t, filters) -> list[FigureTable]:
+def suspensions(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> list[FigureTable]:
     """Suspensions and permanent exclusions; reasons; rates for SEND and disadvantaged."""
     n = len(terms)
     live = sa.and_(Exclusion.school_id == school_id, Exclusion.cancelled_on.is_(None))
@@ -202,7 +209,9 @@ def suspensions(school_id, terms, t, filters) -> list[FigureTable]:
     ]
 
 
-def suspension_rates(school_id, terms, t, filters) -> FigureTable:
+def suspension_rates(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> FigureTable:
     """Share of each group on roll who were suspended in the term."""
     n = len(terms)
     roll = src.roll_by_term(school_id, t, filters, [cond for _, cond in RATE_GROUPS.values()])
@@ -255,7 +264,7 @@ def suspension_rates(school_id, terms, t, filters) -> FigureTable:
     )
 
 
-def overdue_reviews(school_id: int, as_of) -> dict[str, int]:
+def overdue_reviews(school_id: int, as_of: date) -> dict[str, int]:
     """Reviews whose date has passed on `as_of`: open interventions and flags not closed."""
     interventions_due = (
         sa.select(sa.func.count(Intervention.id))

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.model import (
     GROUP_LABELS,
@@ -19,7 +20,9 @@ from school_tracker.models import (
 from school_tracker.models.intervention import Intervention, InterventionStatus
 
 
-def reach(school_id, terms, t, filters) -> list[FigureTable]:
+def reach(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> list[FigureTable]:
     """Pupils reached per AfA priority and per group, each group's roll, and the gap.
 
     The reached rows (a six-way UNION over every record kind) are the dashboard's most
@@ -61,7 +64,9 @@ def reach(school_id, terms, t, filters) -> list[FigureTable]:
     return [reached_table, *_group_gap(school_id, n, t, filters, reached_n)]
 
 
-def _reached(school_id, t, filters) -> tuple[sa.Subquery, list]:
+def _reached(
+    school_id: int, t: sa.Subquery, filters: src.DashboardFilters
+) -> tuple[sa.Subquery, list[sa.ColumnElement[bool]]]:
     """Who was reached, restricted to pupils on roll in that term and to the filters."""
     reached = src.reached_rows(school_id, t)
     conditions = [src.on_roll_in(reached.c.starts, reached.c.ends)]
@@ -69,7 +74,11 @@ def _reached(school_id, t, filters) -> tuple[sa.Subquery, list]:
 
 
 def _group_gap(
-    school_id, n, t, filters, reached_n: dict[str, list[int]]
+    school_id: int,
+    n: int,
+    t: sa.Subquery,
+    filters: src.DashboardFilters,
+    reached_n: dict[str, list[int]],
 ) -> tuple[FigureTable, FigureTable]:
     """For each group: pupils on roll, pupils reached, and the share reached."""
     roll = src.roll_by_term(school_id, t, filters, src.GROUPS.values())
@@ -122,7 +131,9 @@ def _group_gap(
     return counts, gap
 
 
-def interventions(school_id, terms, t, filters) -> list[FigureTable]:
+def interventions(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> list[FigureTable]:
     """Interventions running and pupils in them by group; impact; cost per pupil."""
     n = len(terms)
     running = sa.and_(Intervention.school_id == school_id, src.taking_part_in_term(t))
@@ -229,7 +240,8 @@ def interventions(school_id, terms, t, filters) -> list[FigureTable]:
         )
         .group_by(t.c.idx)
     ).all()
-    cost, pupils = [0] * n, [0] * n
+    cost: list[float] = [0] * n
+    pupils = [0] * n
     for idx, pence, _ in cost_rows:
         cost[idx] = (pence or 0) / 100
     for idx, count in pupil_rows:

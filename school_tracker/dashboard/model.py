@@ -1,7 +1,9 @@
 """The shapes every dashboard figure takes, and helpers the figure modules share."""
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,7 +21,7 @@ class FigureRow:
 
     key: str
     label: str
-    values: list[float | None]
+    values: Sequence[float | None]  # counts or measures; None where suppressed or undefined
     unit: str = "pupils"  # pupils | records | hours | pounds | percent | points
     drill: str | None = None
 
@@ -49,13 +51,24 @@ class Dashboard:
     def table(self, key: str) -> FigureTable | None:
         return next((t for t in self.tables if t.key == key), None)
 
+    def built_table(self, key: str) -> FigureTable:
+        """A table the dashboard was built to hold (KeyError if its figure was left out)."""
+        table = self.table(key)
+        if table is None:
+            raise KeyError(key)
+        return table
 
-def join_pupils(stmt, filters: src.DashboardFilters, pupil_column) -> sa.Select:
+
+def join_pupils(
+    stmt: sa.Select, filters: src.DashboardFilters, pupil_column: sa.SQLColumnExpression[int]
+) -> sa.Select:
     """Join a statement to pupils and apply the year/group filters."""
     return stmt.join(Pupil, Pupil.id == pupil_column).where(*filters.conditions())
 
 
-def filter_pupils(stmt, filters: src.DashboardFilters, pupil_column) -> sa.Select:
+def filter_pupils(
+    stmt: sa.Select, filters: src.DashboardFilters, pupil_column: sa.SQLColumnExpression[int]
+) -> sa.Select:
     """Join to pupils only when a year or group filter needs their columns.
 
     Every record's pupil exists (a foreign key, and pupils are never deleted), so with no
@@ -66,7 +79,9 @@ def filter_pupils(stmt, filters: src.DashboardFilters, pupil_column) -> sa.Selec
     return join_pupils(stmt, filters, pupil_column) if filters.conditions() else stmt
 
 
-def grid_by_term(rows, n_terms: int) -> dict[str, list[float]]:
+def grid_by_term(
+    rows: Iterable[Sequence[Any]], n_terms: int
+) -> dict[str, list[float]]:
     """{key: [value per term]} from (idx, key, value) rows, zero-filled."""
     grid: dict[str, list[float]] = defaultdict(lambda: [0] * n_terms)
     for idx, key, value in rows:

@@ -60,7 +60,7 @@ def trust_comparison(
     for table_key, row_key in COMPARED:
         label, unit, values = "", "pupils", []
         for dashboard in columns:
-            row = next(r for r in dashboard.table(table_key).rows if r.key == row_key)
+            row = next(r for r in dashboard.built_table(table_key).rows if r.key == row_key)
             label, unit = row.label, row.unit
             values.append(row.values[-1])
         rows.append(TrustRow(label, unit, values))
