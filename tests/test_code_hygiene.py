@@ -3,11 +3,11 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from school_tracker import ROOT
+
 UNSAFE = re.compile(r"\|\s*safe\b|Markup\(|render_template_string\(|autoescape\s+false")
 
 

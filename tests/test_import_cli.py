@@ -11,11 +11,6 @@ from school_tracker.models import AuditEntry, Pupil
 from tests.factories.imports import SAMPLE_PUPILS, csv_bytes, roll_csv, row, sample_bytes, upn
 
 
-@pytest.fixture
-def school(make_school):
-    return make_school("oakfield", "Oakfield Primary")
-
-
 def pupil_count(app, school_id: int | None = None) -> int:
     with app.app_context():
         stmt = sa.select(sa.func.count()).select_from(Pupil)

@@ -12,7 +12,6 @@ import tracemalloc
 import unicodedata
 import zipfile
 from datetime import date, datetime
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -30,6 +29,7 @@ from school_tracker.imports.parser import (
     parse_roll,
 )
 from school_tracker.models.pupil import Gender, PrimaryNeed, SenStatus, YearGroup
+from tests.factories.imports import SAMPLE
 from tests.factories.spreadsheets import (
     BILLION_LAUGHS,
     XXE,
@@ -39,7 +39,6 @@ from tests.factories.spreadsheets import (
     zip_of,
 )
 
-SAMPLE = Path(__file__).resolve().parent / "data" / "sample_mis_export.csv"
 TODAY = date(2026, 11, 22)  # school year 2026/27: ages are taken on 31 August 2026
 HEADER = ["UPN", "Legal Surname", "Legal Forename", "Date of Birth", "Year"]
 HYPOTHESIS = settings(

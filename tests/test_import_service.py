@@ -29,9 +29,6 @@ from tests.factories.imports import HEADER, csv_bytes, roll_csv, row, upn
 TODAY = date(2026, 11, 22)
 
 
-@pytest.fixture
-def school(make_school):
-    return make_school("oakfield", "Oakfield Primary")
 
 
 @pytest.fixture

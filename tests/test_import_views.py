@@ -25,11 +25,6 @@ from tests.factories.spreadsheets import BILLION_LAUGHS, replace_part, xlsx_byte
 
 
 @pytest.fixture
-def school(make_school):
-    return make_school("oakfield", "Oakfield Primary")
-
-
-@pytest.fixture
 def admin(login_as, school):
     return login_as(Role.ADMIN, school=school)
 

@@ -24,11 +24,6 @@ from tests.factories.mentoring import TODAY, audit_entries, make_moment
 
 
 @pytest.fixture
-def school(make_school):
-    return make_school()
-
-
-@pytest.fixture
 def teacher(make_user, school):
     return make_user(Role.STAFF, school=school)
 

@@ -13,11 +13,6 @@ from tests.factories.mentoring import SECRET, TODAY, audit_entries, log, make_pa
 
 
 @pytest.fixture
-def school(make_school):
-    return make_school()
-
-
-@pytest.fixture
 def mentor(make_user, school):
     return make_user(Role.STAFF, school=school, full_name="Mo Mentor")
 

@@ -16,11 +16,6 @@ from tests.factories.mentoring import TODAY, make_pairing
 
 
 @pytest.fixture
-def school(make_school):
-    return make_school()
-
-
-@pytest.fixture
 def mentor(make_user, school):
     return make_user(Role.STAFF, school=school, full_name="Mo Mentor")
 

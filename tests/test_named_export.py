@@ -30,29 +30,23 @@ from tests.factories.exports import (
     TERM,
     assert_hostile_cells_are_text,
     assert_no_formulas,
-    build_world,
     workbook_rows,
 )
 
 URL = f"/reports/named.xlsx?term={TERM}"
 
 
-@pytest.fixture
-def world(app, make_school, make_user, make_pupil):
-    return build_world(app, make_school, make_user, make_pupil)
-
-
-def _export(app, world, whole_year=False) -> tuple[bytes, object]:
+def _export(app, export_world, whole_year=False) -> tuple[bytes, object]:
     with app.app_context():
-        school = db.session.get(School, world.school.id)
+        school = db.session.get(School, export_world.school.id)
         out = io.BytesIO()
         result = export_named_records([school], TERM, whole_year, by=None, out=out)
         db.session.commit()
         return out.getvalue(), result
 
 
-def test_sheets_headers_and_row_counts_match_the_hand_count(app, world):
-    data, result = _export(app, world)
+def test_sheets_headers_and_row_counts_match_the_hand_count(app, export_world):
+    data, result = _export(app, export_world)
     rows = workbook_rows(data)
     assert list(rows) == ["Cover", *AUTUMN_COUNTS]
     assert result.counts == AUTUMN_COUNTS
@@ -73,21 +67,21 @@ def test_sheets_headers_and_row_counts_match_the_hand_count(app, world):
     assert result.filename == "oakfield_records_autumn-2026.xlsx"
 
 
-def test_pupils_sheet_names_every_pupil_on_roll_with_their_support(app, world):
-    rows = workbook_rows(_export(app, world)[0])
+def test_pupils_sheet_names_every_pupil_on_roll_with_their_support(app, export_world):
+    rows = workbook_rows(_export(app, export_world)[0])
     pupils = {row[1]: row for row in rows["Pupils"][1:]}
-    assert set(pupils) == {world.mentee.upn, world.peer.upn, world.quiet.upn}
-    mentee = pupils[world.mentee.upn]
+    assert set(pupils) == {export_world.mentee.upn, export_world.peer.upn, export_world.quiet.upn}
+    mentee = pupils[export_world.mentee.upn]
     assert mentee[2:4] == ["Menteeson", "Mia"]
     assert mentee[-3:] == [2, 2, 1]  # pairings as mentee, interventions, flags
-    assert pupils[world.peer.upn][-3:] == [1, 1, 0]
+    assert pupils[export_world.peer.upn][-3:] == [1, 1, 0]
     everything = json.dumps(rows, default=str)
-    assert world.other_pupil.upn not in everything and "Elsewhere" not in everything
-    assert world.left.upn not in everything
+    assert export_world.other_pupil.upn not in everything and "Elsewhere" not in everything
+    assert export_world.left.upn not in everything
 
 
-def test_whole_year_adds_the_rest_of_the_academic_year(app, world):
-    data, result = _export(app, world, whole_year=True)
+def test_whole_year_adds_the_rest_of_the_academic_year(app, export_world):
+    data, result = _export(app, export_world, whole_year=True)
     assert result.counts["Mentoring sessions"] == 5  # the January session too
     assert result.counts["Professional learning"] == 1  # spring 2026 is last year
     assert result.filename == "oakfield_records_year-2026-27.xlsx"
@@ -97,8 +91,8 @@ def test_whole_year_adds_the_rest_of_the_academic_year(app, world):
 
 
 @pytest.mark.requirement("R44")
-def test_hostile_text_never_becomes_a_formula(app, world, client, auth):
-    auth.login(world.leader.email)
+def test_hostile_text_never_becomes_a_formula(app, export_world, client, auth):
+    auth.login(export_world.leader.email)
     response = client.get(URL)
     assert response.status_code == 200
     assert_no_formulas(response.data)
@@ -107,8 +101,8 @@ def test_hostile_text_never_becomes_a_formula(app, world, client, auth):
 
 
 @pytest.mark.requirement("R45")
-def test_control_characters_and_overlong_text_are_cleaned_and_marked(app, world):
-    rows = workbook_rows(_export(app, world)[0])
+def test_control_characters_and_overlong_text_are_cleaned_and_marked(app, export_world):
+    rows = workbook_rows(_export(app, export_world)[0])
     long_cells = [
         value
         for row in rows["Mentoring sessions"]
@@ -121,8 +115,8 @@ def test_control_characters_and_overlong_text_are_cleaned_and_marked(app, world)
     assert "\x01" not in cell and "\x0b" not in cell and len(CONTROL_TEXT) > MAX_CELL_TEXT
 
 
-def test_numbers_stay_numbers(app, world):
-    rows = workbook_rows(_export(app, world)[0])
+def test_numbers_stay_numbers(app, export_world):
+    rows = workbook_rows(_export(app, export_world)[0])
     cost = rows["Interventions"][0].index("Cost (£)")
     assert sorted(row[cost] for row in rows["Interventions"][1:]) == [0, 123.45]
     baseline = rows["Intervention participants"][0].index("Baseline score")
@@ -130,8 +124,8 @@ def test_numbers_stay_numbers(app, world):
 
 
 @pytest.mark.requirement("R46")
-def test_download_headers(app, world, client, auth):
-    auth.login(world.leader.email)
+def test_download_headers(app, export_world, client, auth):
+    auth.login(export_world.leader.email)
     response = client.get(URL + "&whole_year=1")
     assert response.status_code == 200
     assert response.mimetype == XLSX_MIMETYPE
@@ -144,8 +138,8 @@ def test_download_headers(app, world, client, auth):
 
 
 @pytest.mark.requirement("R48")
-def test_each_download_writes_one_audit_row_without_content(app, world, client, auth):
-    auth.login(world.leader.email)
+def test_each_download_writes_one_audit_row_without_content(app, export_world, client, auth):
+    auth.login(export_world.leader.email)
     client.get(URL)
     with app.app_context():
         entries = list(
@@ -155,40 +149,42 @@ def test_each_download_writes_one_audit_row_without_content(app, world, client, 
         )
         assert len(entries) == 1
         entry = entries[0]
-        assert entry.actor_id == world.leader.id and entry.school_id == world.school.id
+        assert (
+            entry.actor_id == export_world.leader.id and entry.school_id == export_world.school.id
+        )
         assert entry.changes["term"] == TERM and entry.changes["rows"] == AUTUMN_COUNTS
         text = json.dumps(entry.changes)
-        for secret in (NOTE, "Menteeson", world.mentee.upn, HOSTILE[0]):
+        for secret in (NOTE, "Menteeson", export_world.mentee.upn, HOSTILE[0]):
             assert secret not in text
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.ADMIN, Role.GOVERNOR, Role.TRUST_LEADER])
-def test_only_leaders_may_download(world, login_as, client, role):
-    login_as(role, school=world.school)
+def test_only_leaders_may_download(export_world, login_as, client, role):
+    login_as(role, school=export_world.school)
     assert client.get(URL).status_code == 403
 
 
-def test_a_bad_term_is_refused(world, client, auth):
-    auth.login(world.leader.email)
+def test_a_bad_term_is_refused(export_world, client, auth):
+    auth.login(export_world.leader.email)
     assert client.get("/reports/named.xlsx?term=winter-2026").status_code == 400
 
 
-def test_reports_page_offers_the_export_to_leaders_only(world, client, auth, login_as):
-    auth.login(world.leader.email)
+def test_reports_page_offers_the_export_to_leaders_only(export_world, client, auth, login_as):
+    auth.login(export_world.leader.email)
     page = client.get("/reports/").get_data(as_text=True)
     assert 'action="/reports/named.xlsx"' in page and 'name="whole_year"' in page
     assert 'id="named-term"' in page
     client.post("/logout")
-    login_as(Role.GOVERNOR, school=world.school)
+    login_as(Role.GOVERNOR, school=export_world.school)
     page = client.get("/reports/").get_data(as_text=True)
     assert "named.xlsx" not in page and "Transfer packs" not in page
 
 
 @pytest.mark.requirement("R15", "R48")
-def test_a_stale_session_must_sign_in_again_first(app, world, client, auth):
+def test_a_stale_session_must_sign_in_again_first(app, export_world, client, auth):
     start = datetime.now(UTC)
     with freeze_time(start) as frozen:
-        auth.login(world.leader.email)
+        auth.login(export_world.leader.email)
         frozen.tick(timedelta(minutes=16))
         client.get("/reports/")  # activity keeps the session alive, but not fresh
         frozen.tick(timedelta(minutes=1))
@@ -212,12 +208,12 @@ class TestRateLimit:
     def app_config_overrides(self):
         return {"EXPORT_LIMIT": "2 per hour"}
 
-    def test_downloads_past_the_limit_get_429(self, world, client, auth):
-        auth.login(world.leader.email)
+    def test_downloads_past_the_limit_get_429(self, export_world, client, auth):
+        auth.login(export_world.leader.email)
         assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 429]
 
 
-def _statements(app, world) -> int:
+def _statements(app, export_world) -> int:
     count = 0
 
     def counter(*_args):
@@ -227,7 +223,7 @@ def _statements(app, world) -> int:
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", counter)
         try:
-            school = db.session.get(School, world.school.id)
+            school = db.session.get(School, export_world.school.id)
             export_named_records([school], TERM, True, by=None, out=io.BytesIO())
             db.session.rollback()
         finally:
@@ -235,15 +231,15 @@ def _statements(app, world) -> int:
     return count
 
 
-def test_statements_do_not_grow_with_the_data(app, world, make_pupil):
-    small = _statements(app, world)
+def test_statements_do_not_grow_with_the_data(app, export_world, make_pupil):
+    small = _statements(app, export_world)
     for _ in range(30):
-        make_pupil(world.school)
+        make_pupil(export_world.school)
     with app.app_context():
         db.session.add_all(
             MentoringSession(
-                pairing_id=world.ids["staff_pairing"],
-                school_id=world.school.id,
+                pairing_id=export_world.ids["staff_pairing"],
+                school_id=export_world.school.id,
                 held_on=date(2026, 11, 1),
                 minutes=20,
                 activities=f"More {n}",
@@ -252,7 +248,7 @@ def test_statements_do_not_grow_with_the_data(app, world, make_pupil):
         )
         db.session.add_all(
             KindnessMoment(
-                school_id=world.school.id,
+                school_id=export_world.school.id,
                 giver_kind=KindPersonKind.STAFF,
                 giver_name="Mr Kind",
                 description="Helped",
@@ -261,13 +257,13 @@ def test_statements_do_not_grow_with_the_data(app, world, make_pupil):
             for _ in range(300)
         )
         db.session.commit()
-    assert _statements(app, world) == small
+    assert _statements(app, export_world) == small
     # One statement per sheet, plus the school's term dates and the school itself.
     assert small <= len(SHEETS) + 3
 
 
 @pytest.mark.requirement("R89")
-def test_cli_writes_the_workbook_and_audits_without_an_actor(app, world, runner, tmp_path):
+def test_cli_writes_the_workbook_and_audits_without_an_actor(app, export_world, runner, tmp_path):
     out = tmp_path / "records.xlsx"
     result = runner.invoke(
         args=[
@@ -297,14 +293,14 @@ def test_cli_writes_the_workbook_and_audits_without_an_actor(app, world, runner,
         (["--school", "oakfield", "--term", "autumn-26"], "is not a term"),
     ],
 )
-def test_cli_refuses_bad_input(world, runner, tmp_path, args, message):
+def test_cli_refuses_bad_input(export_world, runner, tmp_path, args, message):
     out = tmp_path / "records.xlsx"
     result = runner.invoke(args=["export-records", *args, "--out", str(out)])
     assert result.exit_code == 1 and message in result.output
     assert not out.exists()
 
 
-def test_cli_never_overwrites_a_file(world, runner, tmp_path):
+def test_cli_never_overwrites_a_file(export_world, runner, tmp_path):
     out = tmp_path / "records.xlsx"
     out.write_bytes(b"keep me")
     result = runner.invoke(
@@ -314,7 +310,7 @@ def test_cli_never_overwrites_a_file(world, runner, tmp_path):
     assert out.read_bytes() == b"keep me"
 
 
-def test_cli_exports_several_schools_into_one_file(world, runner, tmp_path):
+def test_cli_exports_several_schools_into_one_file(export_world, runner, tmp_path):
     out = tmp_path / "trust.xlsx"
     result = runner.invoke(
         args=[

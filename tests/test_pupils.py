@@ -6,11 +6,6 @@ from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Role, SenStatus, YearGroup
 
 
-@pytest.fixture
-def school(make_school):
-    return make_school()
-
-
 def _search(client, text):
     return client.post("/pupils/", data={"query": text, "submit": "Search"}, follow_redirects=True)
 

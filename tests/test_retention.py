@@ -22,7 +22,7 @@ from school_tracker.models import (
     SenStatus,
 )
 from school_tracker.privacy.retention import REMOVED, apply_retention, years_before
-from tests.factories.exports import NOTE, build_world
+from tests.factories.exports import NOTE
 
 # Mia and Pip (born 1 March 2018) leave in 2027; in 2044 they are past 25, not past 31.
 AFTER_25 = date(2044, 1, 1)
@@ -38,16 +38,6 @@ TABLES = (
     KindnessMoment,
     LearningRecord,
 )
-
-
-@pytest.fixture
-def world(app, make_school, make_user, make_pupil):
-    built = build_world(app, make_school, make_user, make_pupil)
-    with app.app_context():
-        for pupil in (built.mentee, built.peer):
-            db.session.get(Pupil, pupil.id).leaving_date = date(2027, 7, 20)
-        db.session.commit()
-    return built
 
 
 def _run(app, today: date, **kwargs) -> dict[str, int]:
@@ -87,7 +77,7 @@ def _texts(app) -> str:
         )
 
 
-def test_nothing_expires_early(app, world):
+def test_nothing_expires_early(app, leavers_world):
     before = _texts(app)
     counts = _run(app, date(2042, 1, 1))
     assert counts["mentoring pairings"] == 0 and counts["pupils"] == 0
@@ -96,7 +86,7 @@ def test_nothing_expires_early(app, world):
 
 
 @pytest.mark.requirement("R69")
-def test_expired_records_are_blanked_but_never_deleted(app, world):
+def test_expired_records_are_blanked_but_never_deleted(app, leavers_world):
     sizes = _sizes(app)
     counts = _run(app, AFTER_25)
     assert counts == {
@@ -115,23 +105,23 @@ def test_expired_records_are_blanked_but_never_deleted(app, world):
     texts = _texts(app)
     assert NOTE not in texts and "HYPERLINK" not in texts and "Mum" not in texts
     with app.app_context():
-        pip = db.session.get(Pupil, world.peer.id)
+        pip = db.session.get(Pupil, leavers_world.peer.id)
         assert (pip.legal_surname, pip.legal_forename, pip.upn) == (
             REMOVED,
             REMOVED,
-            f"x{world.peer.id}",
+            f"x{leavers_world.peer.id}",
         )
         assert pip.date_of_birth == date(2018, 12, 31) and pip.version_id == 3  # left, then this
-        mia = db.session.get(Pupil, world.mentee.id)
+        mia = db.session.get(Pupil, leavers_world.mentee.id)
         assert mia.legal_surname == "Menteeson"
-        flag = db.session.get(RiskFlag, world.ids["flag"])
+        flag = db.session.get(RiskFlag, leavers_world.ids["flag"])
         assert NOTE in flag.protective_factors  # legal hold
-        quiet = db.session.get(Pupil, world.quiet.id)
+        quiet = db.session.get(Pupil, leavers_world.quiet.id)
         assert quiet.legal_forename == "Quinn"  # still on roll
 
 
 @pytest.mark.requirement("R69")
-def test_a_second_run_changes_nothing_and_each_run_is_audited_once(app, world):
+def test_a_second_run_changes_nothing_and_each_run_is_audited_once(app, leavers_world):
     _run(app, AFTER_25)
     assert set(_run(app, AFTER_25).values()) == {0}
     with app.app_context():
@@ -149,22 +139,22 @@ class TestHoldLifted:
     def app_config_overrides(self):
         return {"RETENTION_LEGAL_HOLD": ()}
 
-    def test_flags_and_their_pupil_are_anonymised_once_the_hold_is_lifted(self, app, world):
+    def test_flags_and_their_pupil_are_anonymised_once_the_hold_is_lifted(self, app, leavers_world):
         counts = _run(app, AFTER_25)
         assert counts["exclusion-risk flags"] == 1 and counts["risk actions"] == 1
         assert counts["risk level changes"] == 1 and counts["risk status changes"] == 1
         assert counts["pupils"] == 3
         with app.app_context():
-            flag = db.session.get(RiskFlag, world.ids["flag"])
+            flag = db.session.get(RiskFlag, leavers_world.ids["flag"])
             assert flag.protective_factors == "" and flag.agency_notes == ""
             assert db.session.scalar(sa.select(RiskAction.description)) == REMOVED
-            assert db.session.get(Pupil, world.mentee.id).legal_surname == REMOVED
+            assert db.session.get(Pupil, leavers_world.mentee.id).legal_surname == REMOVED
 
 
 @pytest.mark.requirement("R69")
-def test_sen_records_are_kept_to_31(app, world):
+def test_sen_records_are_kept_to_31(app, leavers_world):
     with app.app_context():
-        db.session.get(Pupil, world.peer.id).sen_status = SenStatus.SUPPORT
+        db.session.get(Pupil, leavers_world.peer.id).sen_status = SenStatus.SUPPORT
         db.session.commit()
     counts = _run(app, AFTER_25)
     assert counts["mentoring pairings"] == 2  # not the one where Pip is the mentee
@@ -177,14 +167,14 @@ def test_sen_records_are_kept_to_31(app, world):
 
 
 @pytest.mark.requirement("R81")
-def test_bulk_updates_bump_the_version_so_open_edit_forms_go_stale(app, world):
+def test_bulk_updates_bump_the_version_so_open_edit_forms_go_stale(app, leavers_world):
     _run(app, AFTER_25)
     with app.app_context():
         versions = db.session.scalars(sa.select(MentoringPairing.version_id)).all()
         assert sorted(versions) == [1, 1, 2, 2, 2]
 
 
-def test_dry_run_counts_and_changes_nothing(app, world, runner):
+def test_dry_run_counts_and_changes_nothing(app, leavers_world, runner):
     before = _texts(app)
     with freeze_time(AFTER_25):
         result = runner.invoke(args=["apply-retention", "--dry-run"])
@@ -203,7 +193,7 @@ def test_dry_run_counts_and_changes_nothing(app, world, runner):
         )
 
 
-def test_the_command_applies_and_commits(app, world, runner):
+def test_the_command_applies_and_commits(app, leavers_world, runner):
     with freeze_time(AFTER_25):
         result = runner.invoke(args=["apply-retention"])
     assert result.exit_code == 0, result.output

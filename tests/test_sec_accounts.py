@@ -10,21 +10,26 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-import argon2
 import pyotp
 import pytest
 from freezegun import freeze_time
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from config import ProductionConfig
-from school_tracker.admin.services import create_user
 from school_tracker.auth.passwords import PasswordPolicyError, check_password_policy, hash_password
 from school_tracker.auth.services import issue_activation_code
 from school_tracker.extensions import db
-from school_tracker.models import ActivationCode, AuditEntry, Role, School, User
+from school_tracker.models import ActivationCode, AuditEntry, Role, User
 from tests.conftest import PASSWORD, make_config
+from tests.factories.accounts import (
+    NEW_PASSWORD,
+    HasherSpy,
+    activate,
+    age_sign_in,
+    password_change,
+    pending_account,
+)
 
-NEW_PASSWORD = "copper-walrus-tundra-violin"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NO_LIMITS = {"LOGIN_LIMIT_PER_ADDRESS": "1000/minute", "LOGIN_LIMIT_PER_ACCOUNT": "1000/minute"}
 
@@ -36,49 +41,6 @@ def _stored_hash(app, user_id: int) -> str:
 
 def _argon2_params(stored: str) -> dict[str, int]:
     return {k: int(v) for k, v in (p.split("=") for p in stored.split("$")[3].split(","))}
-
-
-def _change(current: str, new: str) -> dict[str, str]:
-    return {"current": current, "password": new, "confirm": new}
-
-
-def _activate(client, email: str, code: str, password: str = NEW_PASSWORD, **kwargs):
-    data = {"email": email, "code": code, "password": password, "confirm": password}
-    return client.post("/activate", data=data, **kwargs)
-
-
-def _pending_account(app, school: School, email: str) -> str:
-    """An account an admin has created but nobody has activated; returns its one-time code."""
-    with app.app_context():
-        _, code = create_user(
-            db.session.get(School, school.id),
-            email=email,
-            full_name="Pending Person",
-            role=Role.STAFF,
-            by=None,
-        )
-        db.session.commit()
-    return code
-
-
-class HasherSpy:
-    """Counts argon2 hash and verify calls, and whether a transaction was open for each."""
-
-    def __init__(self, monkeypatch):
-        self.calls: list[tuple[str, bool]] = []
-        for name in ("hash", "verify"):
-            original = getattr(argon2.PasswordHasher, name)
-            monkeypatch.setattr(argon2.PasswordHasher, name, self._wrap(name, original))
-
-    def _wrap(self, name, original):
-        def spy(hasher, *args, **kwargs):
-            self.calls.append((name, db.session().in_transaction()))
-            return original(hasher, *args, **kwargs)
-
-        return spy
-
-    def count(self, name: str) -> int:
-        return sum(1 for called, _ in self.calls if called == name)
 
 
 # R1 -------------------------------------------------------------------------------------------
@@ -123,9 +85,11 @@ def test_r1_raised_memory_cost_rehashes_on_the_next_sign_in(app, client, make_us
 @pytest.mark.requirement("R2")
 def test_r2_eleven_characters_refused_twelve_accepted(client, login_as):
     login_as()
-    short = client.post("/account/", data=_change(PASSWORD, "Zq7#mV2!pLx"))
+    short = client.post("/account/", data=password_change(PASSWORD, "Zq7#mV2!pLx"))
     assert "Use at least 12 characters." in short.get_data(as_text=True)
-    assert client.post("/account/", data=_change(PASSWORD, "Zq7#mV2!pLx9")).status_code == 302
+    assert (
+        client.post("/account/", data=password_change(PASSWORD, "Zq7#mV2!pLx9")).status_code == 302
+    )
 
 
 @pytest.mark.requirement("R2")
@@ -134,7 +98,7 @@ def test_r2_64_characters_with_emoji_and_spaces_round_trip_unchanged(client, mak
     assert len(password) == 64
     user = make_user()
     auth.login(user.email)
-    assert client.post("/account/", data=_change(PASSWORD, password)).status_code == 302
+    assert client.post("/account/", data=password_change(PASSWORD, password)).status_code == 302
     client.post("/logout")
     assert auth.login(user.email, password.strip()).status_code == 200  # nothing trimmed
     assert auth.login(user.email, password).status_code == 302
@@ -147,7 +111,7 @@ def test_r2_passwords_longer_than_72_characters_are_accepted(client, make_user, 
     assert 72 < len(password) <= 128
     user = make_user()
     auth.login(user.email)
-    assert client.post("/account/", data=_change(PASSWORD, password)).status_code == 302
+    assert client.post("/account/", data=password_change(PASSWORD, password)).status_code == 302
     client.post("/logout")
     assert auth.login(user.email, password).status_code == 302
 
@@ -158,12 +122,12 @@ def test_r2_129_characters_refused_everywhere_without_hashing(
 ):
     school = make_school()
     user = make_user(school=school)
-    code = _pending_account(app, school, "new.starter@example.org")
+    code = pending_account(app, school, "new.starter@example.org")
     auth.login(user.email)
     spy = HasherSpy(monkeypatch)
     too_long = "correct horse battery staple " * 4 + "xxxxxxxxxxxxx"
     assert len(too_long) == 129
-    change = client.post("/account/", data=_change(PASSWORD, too_long))
+    change = client.post("/account/", data=password_change(PASSWORD, too_long))
     assert "longer than 128" in change.get_data(as_text=True)
     confirm = client.post("/account/confirm", data={"current": too_long})
     assert "not your current password" in confirm.get_data(as_text=True)
@@ -172,7 +136,7 @@ def test_r2_129_characters_refused_everywhere_without_hashing(
         anonymous.post("/login", data={"email": user.email, "password": too_long}).status_code
         == 200
     )
-    activation = _activate(anonymous, "new.starter@example.org", code, too_long)
+    activation = activate(anonymous, "new.starter@example.org", code, too_long)
     assert "longer than 128" in activation.get_data(as_text=True)
     assert spy.calls == []
 
@@ -203,7 +167,7 @@ def test_r3_common_and_context_passwords_refused_with_a_reason(
 ):
     before = _stored_hash(app, ada.id)
     auth.login(ada.email)
-    response = client.post("/account/", data=_change(PASSWORD, password))
+    response = client.post("/account/", data=password_change(PASSWORD, password))
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert _stored_hash(app, ada.id) == before
     client.post("/logout")
@@ -213,7 +177,7 @@ def test_r3_common_and_context_passwords_refused_with_a_reason(
 @pytest.mark.requirement("R3")
 def test_r3_random_passphrase_accepted(client, ada, auth):
     auth.login(ada.email)
-    assert client.post("/account/", data=_change(PASSWORD, NEW_PASSWORD)).status_code == 302
+    assert client.post("/account/", data=password_change(PASSWORD, NEW_PASSWORD)).status_code == 302
 
 
 @pytest.mark.requirement("R3")
@@ -222,9 +186,9 @@ def test_r3_admin_reset_code_applies_the_same_policy(app, ada):
         code = issue_activation_code(db.session.get(User, ada.id), by=None)
         db.session.commit()
     anonymous = app.test_client()
-    refused = _activate(anonymous, ada.email, code, "Greenhill2026!")
+    refused = activate(anonymous, ada.email, code, "Greenhill2026!")
     assert "Don&#39;t build the password" in refused.get_data(as_text=True)
-    assert _activate(anonymous, ada.email, code).status_code == 302
+    assert activate(anonymous, ada.email, code).status_code == 302
 
 
 @pytest.mark.requirement("R3")
@@ -337,7 +301,7 @@ def test_r5_sign_in_refusals_are_identical_for_every_kind_of_account(
     school = make_school()
     known = make_user(school=school)
     inactive = make_user(school=school, active=False)
-    _pending_account(app, school, "pending@example.org")
+    pending_account(app, school, "pending@example.org")
     attempts = {
         "unknown": ("nobody.here@example.org", "wrong-password-here"),
         "wrong password": (known.email, "wrong-password-here"),
@@ -359,7 +323,7 @@ def test_r5_activation_refusals_are_identical_for_known_and_unknown_e_mails(
 ):
     school = make_school()
     known = make_user(school=school)
-    _pending_account(app, school, "pending@example.org")
+    pending_account(app, school, "pending@example.org")
     wrong_code = "Zm9vYmFyYmF6cXV4cXV1eA"
     pages = [
         _comparable(
@@ -403,7 +367,7 @@ def test_r5_every_refusal_costs_exactly_one_argon2_verification(
 ):
     school = make_school()
     known = make_user(school=school)
-    _pending_account(app, school, "pending@example.org")
+    pending_account(app, school, "pending@example.org")
     auth.login("warm.up@example.org", "wrong-password-here")  # the dummy hash is made once
     spy = HasherSpy(monkeypatch)
     for email in ("nobody.here@example.org", known.email, "pending@example.org"):
@@ -423,7 +387,7 @@ def test_r5_unknown_and_pending_accounts_take_as_long_as_a_wrong_password(
     )
     school = make_school()
     known = make_user(school=school)
-    _pending_account(slow, school, "pending@example.org")
+    pending_account(slow, school, "pending@example.org")
     with slow.app_context():
         db.session.get(User, known.id).password_hash = hash_password(PASSWORD)
         db.session.commit()
@@ -491,7 +455,9 @@ def test_r8_each_credential_change_is_recorded_and_confirmed(app, client, login_
         follow_redirects=True,
     )
     assert "Two-factor sign-in is off." in removed.get_data(as_text=True)
-    changed = client.post("/account/", data=_change(PASSWORD, NEW_PASSWORD), follow_redirects=True)
+    changed = client.post(
+        "/account/", data=password_change(PASSWORD, NEW_PASSWORD), follow_redirects=True
+    )
     assert "Your password has changed" in changed.get_data(as_text=True)
     actions = _audit_actions(app, user.id)
     for action in ("mfa_enrolled", "mfa_removed", "password_set"):
@@ -504,7 +470,7 @@ def test_r8_each_credential_change_is_recorded_and_confirmed(app, client, login_
 @pytest.mark.requirement("R9")
 def test_r9_codes_are_128_bit_stored_only_as_a_digest(app, make_school):
     school = make_school()
-    code = _pending_account(app, school, "pending@example.org")
+    code = pending_account(app, school, "pending@example.org")
     assert len(code) >= 22  # 16 random bytes, URL-safe base64
     with app.app_context():
         stored = db.session.scalars(db.select(ActivationCode.code_hash)).all()
@@ -515,29 +481,29 @@ def test_r9_codes_are_128_bit_stored_only_as_a_digest(app, make_school):
 def test_r9_code_works_at_59_minutes_and_not_at_61(app, make_school):
     school = make_school()
     with freeze_time(datetime.now(UTC)) as frozen:
-        early = _pending_account(app, school, "early@example.org")
-        late = _pending_account(app, school, "late@example.org")
+        early = pending_account(app, school, "early@example.org")
+        late = pending_account(app, school, "late@example.org")
         frozen.tick(timedelta(minutes=59))
-        assert _activate(app.test_client(), "early@example.org", early).status_code == 302
+        assert activate(app.test_client(), "early@example.org", early).status_code == 302
         frozen.tick(timedelta(minutes=2))
-        refused = _activate(app.test_client(), "late@example.org", late)
+        refused = activate(app.test_client(), "late@example.org", late)
     assert "That code is not valid" in refused.get_data(as_text=True)
 
 
 @pytest.mark.requirement("R9")
 def test_r9_a_new_code_voids_the_old_one_and_each_works_once(app, make_school):
     school = make_school()
-    first = _pending_account(app, school, "pending@example.org")
+    first = pending_account(app, school, "pending@example.org")
     email = "pending@example.org"
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == email))
         second = issue_activation_code(user, by=None)
         db.session.commit()
     client = app.test_client()
-    assert "That code is not valid" in _activate(client, email, first).get_data(as_text=True)
-    assert _activate(client, email, second).status_code == 302
+    assert "That code is not valid" in activate(client, email, first).get_data(as_text=True)
+    assert activate(client, email, second).status_code == 302
     client.post("/logout")
-    reused = _activate(client, email, second, "another-walrus-tundra-cello")
+    reused = activate(client, email, second, "another-walrus-tundra-cello")
     assert "That code is not valid" in reused.get_data(as_text=True)
 
 
@@ -571,7 +537,7 @@ def test_r9_code_page_never_echoes_the_request_host(client, make_school, make_us
 @pytest.mark.requirement("R9")
 def test_r9_activation_attempts_are_rate_limited(client):
     statuses = [
-        _activate(client, f"guess{n}@example.org", "Zm9vYmFyYmF6cXV4cXV1eA").status_code
+        activate(client, f"guess{n}@example.org", "Zm9vYmFyYmF6cXV4cXV1eA").status_code
         for n in range(22)
     ]
     assert statuses[:20] == [200] * 20 and statuses[20:] == [429, 429]
@@ -596,7 +562,7 @@ def test_r11_copied_cookie_dies_with_a_password_change(app, client, make_user, a
     auth.login(user.email)
     stolen = client.get_cookie("session").value
     assert _replay(app, stolen).status_code == 200
-    client.post("/account/", data=_change(PASSWORD, NEW_PASSWORD))
+    client.post("/account/", data=password_change(PASSWORD, NEW_PASSWORD))
     assert _goes_to_login(_replay(app, stolen))
 
 
@@ -671,9 +637,9 @@ def test_r13_browser_cookie_lives_at_most_ten_hours(client, make_user):
 @pytest.mark.requirement("R14")
 def test_r14_no_remember_cookie_on_activation_either(app, make_school):
     school = make_school()
-    code = _pending_account(app, school, "pending@example.org")
+    code = pending_account(app, school, "pending@example.org")
     client = app.test_client()
-    response = _activate(client, "pending@example.org", code)
+    response = activate(client, "pending@example.org", code)
     assert response.status_code == 302
     assert not any("remember" in c.lower() for c in response.headers.getlist("Set-Cookie"))
     assert client.get_cookie("remember_token") is None
@@ -693,11 +659,6 @@ SENSITIVE = [
 ]
 
 
-def _age_sign_in(client, minutes: int) -> None:
-    with client.session_transaction() as sess:
-        sess["auth_at"] = int(time.time()) - minutes * 60
-
-
 @pytest.mark.requirement("R15")
 @pytest.mark.parametrize(("role", "method", "path"), SENSITIVE)
 def test_r15_stale_sign_in_is_sent_to_confirm(
@@ -707,7 +668,7 @@ def test_r15_stale_sign_in_is_sent_to_confirm(
     pupil = make_pupil(school)
     member = make_user(school=school)
     login_as(role, school=school)
-    _age_sign_in(client, 16)
+    age_sign_in(client, 16)
     url = path.format(pupil=pupil.id, member=member.id)
     response = client.open(url, method=method, data={"role": "leader"})
     assert response.status_code == 302
@@ -721,7 +682,7 @@ def test_r15_confirming_opens_the_page_again(client, login_as, make_school, make
     school = make_school()
     pupil = make_pupil(school)
     login_as(Role.LEADER, school=school)
-    _age_sign_in(client, 16)
+    age_sign_in(client, 16)
     assert client.get(f"/pupils/{pupil.id}/access").status_code == 302
     wrong = client.post("/account/confirm", data={"current": "not-my-password!"})
     assert "not your current password" in wrong.get_data(as_text=True)
@@ -777,7 +738,7 @@ def test_password_checks_run_outside_any_transaction(app, client, make_user, aut
     auth.login(user.email)
     client.post("/account/confirm", data={"current": "not-my-password!"})
     client.post("/account/confirm", data={"current": PASSWORD})
-    client.post("/account/", data=_change("not-my-password!", NEW_PASSWORD))
+    client.post("/account/", data=password_change("not-my-password!", NEW_PASSWORD))
     client.post("/account/two-factor", data={"current": "not-my-password!", "code": "123456"})
     assert spy.count("verify") == 5 and spy.count("hash") == 1
     assert [name for name, open_ in spy.calls if open_] == []

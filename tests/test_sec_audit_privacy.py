@@ -6,7 +6,6 @@ import json
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -15,12 +14,13 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from school_tracker import ROOT
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.families import services as families
 from school_tracker.interventions.catalogue import ensure_intervention_types
-from school_tracker.logging_setup import SECURITY_LOGGER, log_security_event, make_formatter
+from school_tracker.logging_setup import log_security_event, make_formatter
 from school_tracker.models import (
     AuditEntry,
     AuditImmutableError,
@@ -42,28 +42,11 @@ from school_tracker.privacy.classification import (
 )
 from school_tracker.records.versions import apply_changes
 from tests.conftest import PASSWORD
-from tests.factories.exports import NOTE, build_world, workbook_rows
+from tests.factories.accounts import signed_in
+from tests.factories.exports import NOTE, classified_values, workbook_rows
 from tests.factories.imports import roll_csv
 from tests.support.browser import live_server
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def logs(caplog):
-    caplog.set_level(logging.INFO)
-    return caplog
-
-
-@pytest.fixture
-def world(app, make_school, make_user, make_pupil):
-    return build_world(app, make_school, make_user, make_pupil)
-
-
-def events(caplog, name: str) -> list[logging.LogRecord]:
-    return [
-        r for r in caplog.records if r.name == SECURITY_LOGGER and getattr(r, "event", "") == name
-    ]
+from tests.support.logs import security_events
 
 
 def assert_fields(record, *, user, school, outcome: str) -> None:
@@ -77,12 +60,6 @@ def assert_fields(record, *, user, school, outcome: str) -> None:
     assert re.match(rf"{utc}\.\d{{3}}Z ", line), line
     assert f"req={record.request_id} user={user} school={school} ip=127.0.0.1" in line
     assert f"outcome={outcome}:" in line
-
-
-def signed_in(app, user):
-    c = app.test_client()
-    assert c.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
-    return c
 
 
 def _enrol_totp(client) -> str:
@@ -102,7 +79,7 @@ def _enrol_totp(client) -> str:
 def test_r59_login_success_is_logged_with_every_structured_field(make_user, auth, logs):
     user = make_user(Role.STAFF)
     assert auth.login(user.email).status_code == 302
-    [record] = events(logs, "login")
+    [record] = security_events(logs, "login")
     assert_fields(record, user=user.id, school=user.school_id, outcome="success")
 
 
@@ -110,7 +87,7 @@ def test_r59_login_success_is_logged_with_every_structured_field(make_user, auth
 def test_r59_login_failure_is_logged_against_the_account(make_user, auth, logs):
     user = make_user(Role.STAFF)
     auth.login(user.email, "wrong-password-here")
-    [record] = events(logs, "login_failed")
+    [record] = security_events(logs, "login_failed")
     assert_fields(record, user="-", school=user.school_id, outcome="failure")
     assert f"user {user.id} " in record.getMessage()
 
@@ -123,7 +100,7 @@ def test_r59_wrong_second_factor_is_logged(make_user, client, auth, logs):
     client.post("/logout")
     auth.login(user.email)
     assert client.post("/login/two-factor", data={"code": "000000"}).status_code == 200
-    [record] = events(logs, "mfa_failed")
+    [record] = security_events(logs, "mfa_failed")
     assert_fields(record, user="-", school=user.school_id, outcome="failure")
 
 
@@ -133,7 +110,7 @@ def test_r59_throttled_sign_in_is_logged(make_user, auth, logs):
     for _ in range(5):
         auth.login(user.email, "wrong-password-here")
     assert auth.login(user.email).status_code == 429
-    [record] = events(logs, "throttled")
+    [record] = security_events(logs, "throttled")
     assert_fields(record, user="-", school="-", outcome="denied")
     assert "POST auth.login" in record.getMessage() and "status=429" in record.getMessage()
 
@@ -142,7 +119,7 @@ def test_r59_throttled_sign_in_is_logged(make_user, auth, logs):
 def test_r59_forbidden_page_is_logged(client, login_as, logs):
     staff = login_as(Role.STAFF)
     assert client.get("/audit/").status_code == 403
-    [record] = events(logs, "access_denied")
+    [record] = security_events(logs, "access_denied")
     assert_fields(record, user=staff.id, school=staff.school_id, outcome="denied")
     assert "GET audit_log.index" in record.getMessage()
 
@@ -155,7 +132,7 @@ def test_r59_another_schools_pupil_404_is_logged_but_a_typo_is_not(
     elsewhere = make_pupil(make_school("elsewhere", "Elsewhere School"))
     assert client.get(f"/pupils/{elsewhere.id}").status_code == 404
     assert client.get("/no-such-page").status_code == 404
-    [record] = events(logs, "not_found")
+    [record] = security_events(logs, "not_found")
     assert_fields(record, user=staff.id, school=staff.school_id, outcome="denied")
     assert f"pupils.detail pupil_id={elsewhere.id} status=404" in record.getMessage()
 
@@ -169,9 +146,9 @@ def test_r59_csrf_failure_is_logged_once(client, make_user, logs):
     user = make_user(Role.STAFF)
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
-    [record] = events(logs, "csrf_failed")
+    [record] = security_events(logs, "csrf_failed")
     assert_fields(record, user="-", school="-", outcome="denied")
-    assert events(logs, "bad_request") == []  # the handler's line is the only one
+    assert security_events(logs, "bad_request") == []  # the handler's line is the only one
 
 
 @pytest.mark.requirement("R59")
@@ -182,7 +159,7 @@ def test_r59_wrong_current_password_is_logged(client, login_as, logs):
         data={"current": "not-my-password", "password": "x" * 14, "confirm": "x" * 14},
     )
     assert "not your current password" in refused.get_data(as_text=True)
-    [record] = events(logs, "credential_refused")
+    [record] = security_events(logs, "credential_refused")
     assert_fields(record, user=staff.id, school=staff.school_id, outcome="failure")
     assert "field=current" in record.getMessage()
 
@@ -200,7 +177,9 @@ def test_r59_user_and_role_changes_are_logged(app, client, login_as, make_school
     assert client.post(f"/admin/users/{greg.id}/role", data={"role": "leader"}).status_code == 302
     assert client.post(f"/admin/users/{greg.id}/deactivate").status_code == 302
     for action in ("create", "change_role", "deactivate"):
-        [record] = [r for r in events(logs, action) if f"user {greg.id} " in r.getMessage()]
+        [record] = [
+            r for r in security_events(logs, action) if f"user {greg.id} " in r.getMessage()
+        ]
         assert_fields(record, user=admin.id, school=school.id, outcome="success")
 
 
@@ -218,7 +197,7 @@ def test_r59_roll_import_is_logged(client, login_as, make_school, logs):
     preview = _upload(client, roll_csv(2))
     assert preview.status_code == 302
     assert client.post(preview.headers["Location"] + "/confirm").status_code == 302
-    [record] = events(logs, "import")
+    [record] = security_events(logs, "import")
     assert_fields(record, user=admin.id, school=school.id, outcome="success")
 
 
@@ -227,22 +206,24 @@ def test_r59_export_is_logged(client, login_as, make_school, logs):
     school = make_school()
     leader = login_as(Role.LEADER, school=school)
     assert client.get("/reports/governors.xlsx?term=autumn-2026").status_code == 200
-    [record] = events(logs, "export")
+    [record] = security_events(logs, "export")
     assert_fields(record, user=leader.id, school=school.id, outcome="success")
     assert "governors_workbook" in record.getMessage()
 
 
 @pytest.mark.requirement("R59")
-def test_r59_cancelling_an_exclusion_is_logged(app, world, logs):
+def test_r59_cancelling_an_exclusion_is_logged(app, export_world, logs):
     with app.app_context():
         exclusion = db.session.scalar(sa.select(Exclusion))
-    leader = signed_in(app, world.leader)
+    leader = signed_in(app, export_world.leader)
     response = leader.post(
         f"/exclusions/{exclusion.id}/cancel", data={"reason": "Entered in error", "version": "1"}
     )
     assert response.status_code == 302
-    [record] = events(logs, "cancel")
-    assert_fields(record, user=world.leader.id, school=world.school.id, outcome="success")
+    [record] = security_events(logs, "cancel")
+    assert_fields(
+        record, user=export_world.leader.id, school=export_world.school.id, outcome="success"
+    )
     assert f"exclusion {exclusion.id} " in record.getMessage()
 
 
@@ -261,8 +242,8 @@ def test_r59_term_dates_and_catalogue_changes_are_logged(app, client, login_as, 
     )
     assert saved.status_code == 302
     assert client.post(f"/interventions/catalogue/{kind}/deactivate").status_code == 302
-    [terms] = events(logs, "set_term_dates")
-    [catalogue] = events(logs, "deactivate")
+    [terms] = security_events(logs, "set_term_dates")
+    [catalogue] = security_events(logs, "deactivate")
     for record in (terms, catalogue):
         assert_fields(record, user=admin.id, school=school.id, outcome="success")
     assert f"intervention_type {kind} " in catalogue.getMessage()
@@ -272,7 +253,7 @@ def test_r59_term_dates_and_catalogue_changes_are_logged(app, client, login_as, 
 def test_r59_retention_run_is_logged_without_a_request(runner, logs):
     result = runner.invoke(args=["apply-retention"])
     assert result.exit_code == 0, result.output
-    [record] = events(logs, "apply_retention")
+    [record] = security_events(logs, "apply_retention")
     assert record.outcome == "success" and record.request_id == "-"  # a CLI job, not a request
 
 
@@ -292,8 +273,8 @@ def _hidden(page: str) -> dict[str, str]:
 
 @pytest.mark.requirement("R60")
 @CSRF_ON  # so CSRF tokens travel, and must not be logged
-def test_r60_markers_never_reach_app_or_access_logs(app, world, make_user, logs):
-    admin = make_user(Role.ADMIN, school=world.school)
+def test_r60_markers_never_reach_app_or_access_logs(app, export_world, make_user, logs):
+    admin = make_user(Role.ADMIN, school=export_world.school)
     seen: set[str] = set()  # every cookie, token, code and seed the browser handled
 
     with live_server(app) as base:
@@ -309,11 +290,11 @@ def test_r60_markers_never_reach_app_or_access_logs(app, world, make_user, logs)
             return response
 
         staff = requests.Session()
-        send(staff, "/login", {"email": world.staff.email, "password": "Wrong-Marker-77"})
-        send(staff, "/login", {"email": world.staff.email, "password": PASSWORD})
+        send(staff, "/login", {"email": export_world.staff.email, "password": "Wrong-Marker-77"})
+        send(staff, "/login", {"email": export_world.staff.email, "password": PASSWORD})
         send(staff, "/pupils/", {"query": "Menteeson", "submit": "Search"})
-        staff.get(f"{base}/pupils/{world.mentee.id}")
-        staff.get(f"{base}/risk/{world.ids['flag']}")
+        staff.get(f"{base}/pupils/{export_world.mentee.id}")
+        staff.get(f"{base}/risk/{export_world.ids['flag']}")
         totp_seen: list[str] = []
 
         def enrol(page: str) -> dict:
@@ -327,12 +308,12 @@ def test_r60_markers_never_reach_app_or_access_logs(app, world, make_user, logs)
         send(staff, "/logout", {}, form_page="/")
 
         leader = requests.Session()
-        send(leader, "/login", {"email": world.leader.email, "password": PASSWORD})
+        send(leader, "/login", {"email": export_world.leader.email, "password": PASSWORD})
         for path in (
-            f"/pupils/{world.mentee.id}",
-            f"/pupils/{world.mentee.id}/access",
-            f"/risk/{world.ids['flag']}",
-            f"/reports/pupils/{world.mentee.id}/subject-access.xlsx",
+            f"/pupils/{export_world.mentee.id}",
+            f"/pupils/{export_world.mentee.id}/access",
+            f"/risk/{export_world.ids['flag']}",
+            f"/reports/pupils/{export_world.mentee.id}/subject-access.xlsx",
         ):
             assert leader.get(base + path).status_code == 200, path
 
@@ -358,7 +339,7 @@ def test_r60_markers_never_reach_app_or_access_logs(app, world, make_user, logs)
         )
         assert "Newt Newcomer" in activated.text
 
-    mentee = world.mentee
+    mentee = export_world.mentee
     markers = {
         PASSWORD,
         "Wrong-Marker-77",
@@ -374,12 +355,14 @@ def test_r60_markers_never_reach_app_or_access_logs(app, world, make_user, logs)
         mentee.date_of_birth.strftime("%d/%m/%Y"),
         *seen,
         # R67: every name and free-text value held, of any record or person
-        *(text for text in _classified_values(app)[0] if len(text) >= 6),
+        *(text for text in classified_values(app)[0] if len(text) >= 6),
     }
     access_log = [r.getMessage() for r in logs.records if r.name == "werkzeug"]
     app_log = [r.getMessage() for r in logs.records if r.name != "werkzeug"]
     assert len(access_log) >= 20 and any("GET /pupils/" in line for line in access_log)
-    assert events(logs, "login") and events(logs, "login_failed")  # the app did log
+    assert security_events(logs, "login") and security_events(
+        logs, "login_failed"
+    )  # the app did log
     everything = "\n".join(access_log + app_log)
     for marker in markers:
         assert marker not in everything, marker
@@ -414,7 +397,7 @@ def test_r61_crlf_username_yields_one_escaped_log_record(app, client, logs):
 def test_r61_security_event_detail_cannot_start_a_new_line(app, logs):
     with app.test_request_context("/"):
         log_security_event("login_failed", "failure", f"user 7\n{FORGED}")
-    [record] = events(logs, "login_failed")
+    [record] = security_events(logs, "login_failed")
     assert "\n" not in make_formatter().format(record)
     assert record.getMessage().endswith("\\n" + FORGED)
 
@@ -428,25 +411,25 @@ def _audit_rows(app) -> list[AuditEntry]:
 
 
 @pytest.mark.requirement("R62")
-def test_r62_view_and_export_are_each_one_audit_row_and_the_leader_sees_both(app, world):
-    mentee = world.mentee
+def test_r62_view_and_export_are_each_one_audit_row_and_the_leader_sees_both(app, export_world):
+    mentee = export_world.mentee
     before = len(_audit_rows(app))
-    teacher = signed_in(app, world.staff)
+    teacher = signed_in(app, export_world.staff)
     after_sign_in = len(_audit_rows(app))
     assert teacher.get(f"/pupils/{mentee.id}").status_code == 200
     [view] = _audit_rows(app)[after_sign_in:]
     assert (view.actor_id, view.action, view.entity_type, view.pupil_id) == (
-        world.staff.id,
+        export_world.staff.id,
         "view",
         "pupil",
         mentee.id,
     )
-    leader = signed_in(app, world.leader)
+    leader = signed_in(app, export_world.leader)
     marker = len(_audit_rows(app))
     assert leader.get(f"/reports/pupils/{mentee.id}/subject-access.xlsx").status_code == 200
     [export] = _audit_rows(app)[marker:]
     assert (export.actor_id, export.action, export.pupil_id) == (
-        world.leader.id,
+        export_world.leader.id,
         "export",
         mentee.id,
     )
@@ -503,13 +486,13 @@ def _conversation(led_by: int, said: str) -> families.ConversationData:
     )
 
 
-def test_r63_create_and_two_edits_are_three_attributed_entries_in_order(app, world):
-    staff_id, leader_id = world.staff.id, world.leader.id
+def test_r63_create_and_two_edits_are_three_attributed_entries_in_order(app, export_world):
+    staff_id, leader_id = export_world.staff.id, export_world.leader.id
     with app.test_request_context():
         staff, leader = db.session.get(User, staff_id), db.session.get(User, leader_id)
         record = families.create_conversation(
-            world.school.id,
-            world.mentee.id,
+            export_world.school.id,
+            export_world.mentee.id,
             _conversation(staff_id, "First"),
             [],
             by=staff,
@@ -540,7 +523,7 @@ def test_r63_create_and_two_edits_are_three_attributed_entries_in_order(app, wor
             ("update", staff_id),
             ("update", leader_id),
         ]
-        assert all(e.at is not None and e.pupil_id == world.mentee.id for e in entries)
+        assert all(e.at is not None and e.pupil_id == export_world.mentee.id for e in entries)
         assert [e.changes.get("family_said") for e in entries[1:]] == ["changed", "changed"]
         assert record.version_id == 3
         assert NOTE not in json.dumps([e.changes for e in entries])
@@ -554,28 +537,30 @@ def test_r63_no_route_deletes_anything(app):
 
 
 @pytest.mark.requirement("R63")
-def test_r63_staff_cannot_cancel_close_or_hide_records(app, world):
+def test_r63_staff_cannot_cancel_close_or_hide_records(app, export_world):
     with app.app_context():
         exclusion = db.session.scalar(sa.select(Exclusion))
         moment_id = db.session.scalar(sa.text("SELECT min(id) FROM kindness_moments"))
-    teacher = signed_in(app, world.staff)
+    teacher = signed_in(app, export_world.staff)
     for path, data in (
         (f"/exclusions/{exclusion.id}/cancel", {"reason": "Mistake", "version": "1"}),
-        (f"/risk/{world.ids['flag']}/close", {"close-outcome": "de_escalated"}),
+        (f"/risk/{export_world.ids['flag']}/close", {"close-outcome": "de_escalated"}),
         (f"/kindness/{moment_id}/hide", {"reason": "Mistake", "version": "1"}),
     ):
         assert teacher.post(path, data=data).status_code == 403, path
     with app.app_context():
         assert db.session.get(Exclusion, exclusion.id).cancelled_on is None
-        assert db.session.get(RiskFlag, world.ids["flag"]).closed_on is None
+        assert db.session.get(RiskFlag, export_world.ids["flag"]).closed_on is None
 
 
-def test_r63_a_deactivated_authors_entries_stay_readable_and_attributed(app, world, make_user):
-    author = make_user(Role.STAFF, school=world.school, full_name="Dora Departed")
+def test_r63_a_deactivated_authors_entries_stay_readable_and_attributed(
+    app, export_world, make_user
+):
+    author = make_user(Role.STAFF, school=export_world.school, full_name="Dora Departed")
     with app.test_request_context():
         record = families.create_conversation(
-            world.school.id,
-            world.mentee.id,
+            export_world.school.id,
+            export_world.mentee.id,
             _conversation(author.id, "Talked about lunchtimes"),
             [],
             by=db.session.get(User, author.id),
@@ -583,12 +568,12 @@ def test_r63_a_deactivated_authors_entries_stay_readable_and_attributed(app, wor
         )
         db.session.commit()
         record_id = record.id
-    admin = signed_in(app, make_user(Role.ADMIN, school=world.school))
+    admin = signed_in(app, make_user(Role.ADMIN, school=export_world.school))
     assert admin.post(f"/admin/users/{author.id}/deactivate").status_code == 302
-    leader = signed_in(app, world.leader)
+    leader = signed_in(app, export_world.leader)
     page = leader.get(f"/families/{record_id}").get_data(as_text=True)
     assert "Talked about lunchtimes" in page and "Dora Departed" in page
-    export = leader.get(f"/reports/pupils/{world.mentee.id}/subject-access.xlsx")
+    export = leader.get(f"/reports/pupils/{export_world.mentee.id}/subject-access.xlsx")
     conversations = workbook_rows(export.data)["Parent conversations"]
     assert any("Dora Departed" in row for row in conversations[1:])
     with app.app_context():
@@ -665,25 +650,11 @@ def test_r67_no_service_writes_classified_values_into_the_audit():
         assert not safe & CONTENT_COLUMN_NAMES, safe & CONTENT_COLUMN_NAMES
 
 
-def _classified_values(app) -> tuple[set[str], set[date]]:
-    texts, dates = set(), set()
-    with app.app_context():
-        for qualified in columns_of(DataClass.IDENTIFYING, DataClass.FREE_TEXT):
-            table, column = qualified.split(".")
-            values = db.session.scalars(sa.select(db.metadata.tables[table].c[column]))
-            for value in values:
-                if isinstance(value, date):
-                    dates.add(value)
-                elif isinstance(value, str) and len(value.strip()) >= 4:
-                    texts.add(value)
-    return texts, dates
-
-
 @pytest.mark.requirement("R67")
-def test_r67_governors_workbook_holds_no_classified_value(app, world):
-    texts, dates = _classified_values(app)
+def test_r67_governors_workbook_holds_no_classified_value(app, export_world):
+    texts, dates = classified_values(app)
     assert NOTE in " ".join(texts) and date(2018, 3, 1) in dates  # the world is rich enough
-    leader = signed_in(app, world.leader)
+    leader = signed_in(app, export_world.leader)
     response = leader.get("/reports/governors.xlsx?term=autumn-2026")
     assert response.status_code == 200
     cells = [c for sheet in workbook_rows(response.data).values() for row in sheet for c in row]
@@ -713,7 +684,7 @@ SAR_SHEETS = {
 
 
 @pytest.mark.requirement("R70")
-def test_r70_every_pupil_linked_table_has_a_sheet_in_the_subject_access_file(app, world):
+def test_r70_every_pupil_linked_table_has_a_sheet_in_the_subject_access_file(app, export_world):
     pupils = db.metadata.tables["pupils"]
     linked = {
         table.name
@@ -723,23 +694,25 @@ def test_r70_every_pupil_linked_table_has_a_sheet_in_the_subject_access_file(app
     assert linked == set(SAR_SHEETS)
     with app.app_context():  # an edit, so the pupil's file has an earlier version to show
         conversation = db.session.scalar(
-            sa.select(ParentConversation).where(ParentConversation.pupil_id == world.mentee.id)
+            sa.select(ParentConversation).where(
+                ParentConversation.pupil_id == export_world.mentee.id
+            )
         )
         apply_changes(
             conversation,
             {"agreed_actions": "Corrected after a call home."},
-            by=db.session.get(User, world.leader.id),
+            by=db.session.get(User, export_world.leader.id),
             entity_type="parent_conversation",
             pupil_id=conversation.pupil_id,
         )
         db.session.commit()
-    leader = signed_in(app, world.leader)
-    leader.get(f"/pupils/{world.mentee.id}")
+    leader = signed_in(app, export_world.leader)
+    leader.get(f"/pupils/{export_world.mentee.id}")
     sent = leader.post(
-        f"/reports/pupils/{world.mentee.id}/transfer", data={"sent_to": "Riverside Academy"}
+        f"/reports/pupils/{export_world.mentee.id}/transfer", data={"sent_to": "Riverside Academy"}
     )
     assert sent.status_code == 200
-    export = leader.get(f"/reports/pupils/{world.mentee.id}/subject-access.xlsx")
+    export = leader.get(f"/reports/pupils/{export_world.mentee.id}/subject-access.xlsx")
     rows = workbook_rows(export.data)
     for table, sheet in SAR_SHEETS.items():
         assert len(rows[sheet]) > 1, (table, sheet)
@@ -752,19 +725,19 @@ def test_r70_every_pupil_linked_table_has_a_sheet_in_the_subject_access_file(app
 
 
 @pytest.mark.requirement("R72")
-def test_r72_no_pupil_data_in_titles_or_links(app, world):
-    mentee = world.mentee
+def test_r72_no_pupil_data_in_titles_or_links(app, export_world):
+    mentee = export_world.mentee
     with app.app_context():
         conversation = db.session.scalar(sa.select(ParentConversation.id))
-        pairing = world.ids["staff_pairing"]
-    leader = signed_in(app, world.leader)
+        pairing = export_world.ids["staff_pairing"]
+    leader = signed_in(app, export_world.leader)
     pages = [
         f"/pupils/{mentee.id}",
         f"/pupils/{mentee.id}/access",
-        f"/risk/{world.ids['flag']}",
+        f"/risk/{export_world.ids['flag']}",
         f"/families/{conversation}",
         f"/mentoring/{pairing}",
-        f"/interventions/{world.ids['group']}",
+        f"/interventions/{export_world.ids['group']}",
         f"/reports/pupils/{mentee.id}/transfer",
         "/pupils/",
     ]
@@ -798,16 +771,16 @@ def test_r72_no_browser_storage_and_no_outgoing_mail():
 
 
 @pytest.mark.requirement("R69")
-def test_r69_held_category_survives_repeated_runs_far_in_the_future(app, world):
+def test_r69_held_category_survives_repeated_runs_far_in_the_future(app, export_world):
     from school_tracker.privacy.retention import apply_retention
 
     with app.app_context():
-        db.session.get(Pupil, world.mentee.id).leaving_date = date(2027, 7, 20)
+        db.session.get(Pupil, export_world.mentee.id).leaving_date = date(2027, 7, 20)
         db.session.commit()
         for today in (date(2044, 1, 1), date(2060, 1, 1), date(2090, 1, 1)):
             counts = apply_retention(today)
             db.session.commit()
             assert "exclusion-risk flags" not in counts  # safeguarding is held by default
-        flag = db.session.get(RiskFlag, world.ids["flag"])
+        flag = db.session.get(RiskFlag, export_world.ids["flag"])
         assert NOTE in flag.protective_factors
-        assert db.session.get(Pupil, world.mentee.id).legal_surname == "Menteeson"
+        assert db.session.get(Pupil, export_world.mentee.id).legal_surname == "Menteeson"

@@ -25,6 +25,7 @@ from freezegun import freeze_time
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from school_tracker import ROOT
 from school_tracker.dashboard.model import GROUP_LABELS
 from school_tracker.extensions import db
 from school_tracker.imports import services as import_services
@@ -353,11 +354,6 @@ def test_r48_transfer_and_governors_downloads_need_a_fresh_login(app, world, cli
 
 
 @pytest.fixture
-def school(make_school):
-    return make_school("oakfield", "Oakfield Primary")
-
-
-@pytest.fixture
 def admin(login_as, school):
     return login_as(Role.ADMIN, school=school)
 
@@ -597,7 +593,7 @@ def test_r52_the_app_refuses_to_start_without_defusedxml(make_app, database_url,
 
 @pytest.mark.requirement("R52")
 def test_r52_defusedxml_is_a_pinned_dependency():
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    pyproject = ROOT / "pyproject.toml"
     deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
     pins = [d for d in deps if re.match(r"defusedxml\s*(==|~=)", d)]
     assert pins, deps

@@ -1,9 +1,7 @@
 """Small security gaps closed together: R15, R77, R42/R9/R74, R59, R85 and R62."""
 
 import io
-import logging
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,19 +26,15 @@ from school_tracker.models import (
 )
 from school_tracker.reports.named.export import export_named_records
 from tests.conftest import PASSWORD, make_config, production_config
+from tests.factories.accounts import activate, age_sign_in, sent_to_confirm
 from tests.factories.imports import roll_csv
 from tests.factories.mentoring import TODAY, make_pairing
 from tests.factories.risk import make_flag, seed_reference
+from tests.support.logs import security_events
 
 TOKEN = re.compile(r'name="([a-z]+-)?csrf_token" type="hidden" value="([^"]+)"')
 NONCE = re.compile(r'name="form_nonce" type="hidden" value="([^"]+)"')
 TERM = "autumn-2026"
-
-
-def _age_sign_in(client, minutes: int = 16) -> None:
-    """Make the session older than FRESH_AUTH_MINUTES (15) without signing out."""
-    with client.session_transaction() as sess:
-        sess["auth_at"] = int(time.time()) - minutes * 60
 
 
 def _upload(client, data: bytes):
@@ -55,21 +49,15 @@ def _count(app, model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
-def _sent_to_confirm(response) -> bool:
-    return response.status_code == 302 and response.headers["Location"].startswith(
-        "/account/confirm"
-    )
-
-
 # --- R15: bulk import and the audit page need a fresh sign-in --------------------------------
 
 
 @pytest.mark.requirement("R15")
 def test_r15_a_stale_session_cannot_open_or_upload_to_the_import_page(app, client, login_as):
     login_as(Role.ADMIN)
-    _age_sign_in(client)
-    assert _sent_to_confirm(client.get("/imports/"))
-    assert _sent_to_confirm(_upload(client, roll_csv(2)))
+    age_sign_in(client)
+    assert sent_to_confirm(client.get("/imports/"))
+    assert sent_to_confirm(_upload(client, roll_csv(2)))
     assert _count(app, RollImport) == 0
     client.post("/account/confirm", data={"current": PASSWORD})
     assert _upload(client, roll_csv(2)).status_code == 302
@@ -82,8 +70,8 @@ def test_r15_a_stale_session_cannot_confirm_an_import(app, client, login_as):
     preview = _upload(client, roll_csv(3))
     assert preview.status_code == 302
     import_id = preview.headers["Location"].rsplit("/", 1)[-1]
-    _age_sign_in(client)
-    assert _sent_to_confirm(client.post(f"/imports/{import_id}/confirm"))
+    age_sign_in(client)
+    assert sent_to_confirm(client.post(f"/imports/{import_id}/confirm"))
     assert _count(app, Pupil, Pupil.school_id == admin.school_id) == 0
     client.post("/account/confirm", data={"current": PASSWORD})
     assert client.post(f"/imports/{import_id}/confirm").status_code == 302
@@ -95,8 +83,8 @@ def test_r15_a_stale_session_cannot_confirm_an_import(app, client, login_as):
 def test_r15_the_audit_log_needs_a_fresh_sign_in(client, login_as, role):
     login_as(role)
     assert client.get("/audit/").status_code == 200
-    _age_sign_in(client)
-    assert _sent_to_confirm(client.get("/audit/"))
+    age_sign_in(client)
+    assert sent_to_confirm(client.get("/audit/"))
     client.post("/account/confirm", data={"current": PASSWORD})
     assert client.get("/audit/").status_code == 200
 
@@ -191,18 +179,6 @@ def test_r74_a_key_of_31_bytes_is_refused(database_url):
 # --- R59: logs -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def logs(caplog):
-    caplog.set_level(logging.INFO)
-    return caplog
-
-
-def _events(caplog, name: str) -> list[logging.LogRecord]:
-    return [
-        r for r in caplog.records if r.name == SECURITY_LOGGER and getattr(r, "event", "") == name
-    ]
-
-
 def test_r59_a_throttled_sign_in_never_logs_the_email(app, make_user, auth, logs):
     user = make_user(Role.STAFF, email="Ella.Address@example.org")
     for _ in range(5):
@@ -215,19 +191,14 @@ def test_r59_a_throttled_sign_in_never_logs_the_email(app, make_user, auth, logs
         assert "ella.address" not in line and "example.org" not in line, line
 
 
-def _activate(client, email: str, code: str, password: str):
-    data = {"email": email, "code": code, "password": password, "confirm": password}
-    return client.post("/activate", data=data)
-
-
 def test_r59_a_password_refused_at_activation_is_logged_without_the_password(app, make_user, logs):
     user = make_user(Role.STAFF)
     with app.app_context():
         code = issue_activation_code(db.session.get(User, user.id), by=None)
         db.session.commit()
-    refused = _activate(app.test_client(), user.email, code, "password1234")
+    refused = activate(app.test_client(), user.email, code, "password1234")
     assert "common password" in refused.get_data(as_text=True)
-    [record] = _events(logs, "password_refused")
+    [record] = security_events(logs, "password_refused")
     assert (record.user_id, record.school_id, record.outcome) == (
         str(user.id),
         str(user.school_id),
@@ -239,7 +210,7 @@ def test_r59_a_password_refused_at_activation_is_logged_without_the_password(app
 def test_r59_a_password_refused_on_change_is_logged_without_the_password(client, login_as, logs):
     staff = login_as(Role.STAFF)
     client.post("/account/", data={"current": PASSWORD, "password": "short1", "confirm": "short1"})
-    [record] = _events(logs, "password_refused")
+    [record] = security_events(logs, "password_refused")
     assert record.user_id == str(staff.id) and "rule=too_short" in record.getMessage()
     assert "short1" not in " ".join(r.getMessage() for r in logs.records)
 
@@ -251,7 +222,7 @@ def test_r59_a_password_refused_at_the_command_line_is_logged(app, runner, make_
         input="oakfield2026!\noakfield2026!\n",
     )
     assert result.exit_code == 1
-    [record] = _events(logs, "password_refused")
+    [record] = security_events(logs, "password_refused")
     assert "rule=context_word" in record.getMessage()
     assert "oakfield2026" not in " ".join(r.getMessage() for r in logs.records)
 

@@ -8,19 +8,16 @@ added later without a length limit or control-character check fails here without
 import importlib
 import logging
 import os
-import pkgutil
 import re
 import subprocess
 import sys
 import tomllib
 import unicodedata
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import abort
-from flask_wtf import FlaskForm
 from freezegun import freeze_time
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -39,7 +36,7 @@ from wtforms.validators import AnyOf, Email, EqualTo, Length
 
 import school_tracker
 from config import Config, ProductionConfig
-from school_tracker import create_app
+from school_tracker import ROOT, create_app
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.forms import NameText
@@ -57,41 +54,17 @@ from school_tracker.models import (
     User,
 )
 from tests.conftest import PASSWORD, make_config, production_config
+from tests.support.form_walk import all_forms, field_validators, form_fields
 
-ROOT = Path(__file__).resolve().parent.parent
 TODAY = school_today()
 
 
 # --- R28: every field of every form refuses NUL, other control characters and max+1 ---------
 
 
-def _all_forms() -> list[type[FlaskForm]]:
-    for module in pkgutil.walk_packages(school_tracker.__path__, "school_tracker."):
-        importlib.import_module(module.name)
-    found, todo = [], [FlaskForm]
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        if cls.__module__.startswith("school_tracker."):
-            found.append(cls)
-    return sorted(set(found), key=lambda c: f"{c.__module__}.{c.__qualname__}")
-
-
-def _fields(cls) -> list[tuple[str, UnboundField]]:
-    return [
-        (name, value)
-        for name in dir(cls)
-        if not name.startswith("_") and isinstance(value := getattr(cls, name), UnboundField)
-    ]
-
-
-def _validators(unbound: UnboundField) -> list:
-    return list(unbound.kwargs.get("validators") or (unbound.args[1:2] or [[]])[0])
-
-
 def _is_repeat(unbound: UnboundField) -> bool:
     """A "repeat the password" field: it must equal its twin, which has the real checks."""
-    return any(isinstance(v, EqualTo) for v in _validators(unbound))
+    return any(isinstance(v, EqualTo) for v in field_validators(unbound))
 
 
 # Buttons, ticks and uploads carry no free input; the optimistic-locking `version` is parsed as
@@ -104,8 +77,8 @@ HIDDEN_CHARACTERS = re.compile("control characters|direction-changing characters
 def _cases(keep) -> list:
     return [
         pytest.param(cls, name, unbound, id=f"{cls.__qualname__}.{name}")
-        for cls in _all_forms()
-        for name, unbound in _fields(cls)
+        for cls in all_forms()
+        for name, unbound in form_fields(cls)
         if not issubclass(unbound.field_class, NO_INPUT) and name != "version" and keep(unbound)
     ]
 
@@ -124,8 +97,8 @@ DATE_FIELDS = [  # term dates are held to their own term by the service: see the
     for case in _cases(lambda u: issubclass(u.field_class, DateField))
     if case.values[0].__name__ != "TermDatesForm"
 ]
-NAME_FIELDS = _cases(lambda u: any(isinstance(v, NameText) for v in _validators(u)))
-EMAIL_FIELDS = _cases(lambda u: any(isinstance(v, Email) for v in _validators(u)))
+NAME_FIELDS = _cases(lambda u: any(isinstance(v, NameText) for v in field_validators(u)))
+EMAIL_FIELDS = _cases(lambda u: any(isinstance(v, Email) for v in field_validators(u)))
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +120,7 @@ def _errors(form_app, name: str, unbound: UnboundField, *values: str) -> list[st
 
 
 def test_the_walk_finds_every_kind_of_field():
-    names = {f"{cls.__module__}.{cls.__qualname__}" for cls in _all_forms()}
+    names = {f"{cls.__module__}.{cls.__qualname__}" for cls in all_forms()}
     assert "school_tracker.interventions.forms.InterventionForm" in names
     assert "school_tracker.reports.subject_access.transfer.TransferForm" in names
     assert "school_tracker.auth.forms.LoginForm" in names
@@ -179,7 +152,7 @@ def test_r28_text_fields_name_the_control_character_problem(form_app, cls, name,
 )
 def test_r28_every_text_field_has_a_maximum_length(form_app, cls, name, unbound):
     """R28: max+1 characters is a form error (a hidden field takes only allowlisted values)."""
-    validators = _validators(unbound)
+    validators = field_validators(unbound)
     if any(isinstance(v, AnyOf) for v in validators):
         assert _errors(form_app, name, unbound, "x" * 1000)
         return
@@ -212,24 +185,8 @@ COLUMN_LIMITS = [
 def test_r28_form_limits_fit_their_columns(path, column):
     module, cls_name, field_name = path.rsplit(".", 2)
     cls = getattr(importlib.import_module(f"school_tracker.{module}"), cls_name)
-    limits = [v.max for v in _validators(getattr(cls, field_name)) if isinstance(v, Length)]
+    limits = [v.max for v in field_validators(getattr(cls, field_name)) if isinstance(v, Length)]
     assert limits and max(limits) <= column.type.length
-
-
-@pytest.fixture
-def school(make_school):
-    return make_school("oakfield", "Oakfield Primary")
-
-
-@pytest.fixture
-def people(school, make_user, make_pupil):
-    """A school's staff member, leader and admin, and one pupil."""
-    return {
-        "staff": make_user(Role.STAFF, school=school, full_name="Sam Staff"),
-        "leader": make_user(Role.LEADER, school=school, full_name="Lena Leader"),
-        "admin": make_user(Role.ADMIN, school=school, full_name="Ada Admin"),
-        "pupil": make_pupil(school, legal_surname="Okafor", legal_forename="Tayo"),
-    }
 
 
 def _count(app, model) -> int:
@@ -490,8 +447,8 @@ def test_r34_no_form_or_column_takes_a_link():
 
     url_fields = [
         f"{cls.__qualname__}.{name}"
-        for cls in _all_forms()
-        for name, unbound in _fields(cls)
+        for cls in all_forms()
+        for name, unbound in form_fields(cls)
         if issubclass(unbound.field_class, URLField) or re.search("url|link|website", name)
     ]
     columns = [

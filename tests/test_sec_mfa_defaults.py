@@ -14,6 +14,7 @@ from school_tracker.extensions import db
 from school_tracker.models import Role, User
 from school_tracker.permissions import PUBLIC_ENDPOINTS
 from tests.conftest import PASSWORD
+from tests.factories.accounts import NEW_PASSWORD
 
 # Pages a half-signed-in person may still reach: the second step itself and signing out.
 HALFWAY_ALLOWED = {"auth.two_factor", "auth.logout"}
@@ -83,7 +84,6 @@ def test_r7_a_new_database_has_no_accounts_and_admin_admin_opens_nothing(app, cl
         assert client.get("/pupils/").status_code == 302
 
 
-NEW_PASSWORD = "copper-walrus-tundra-violin"
 NOTICE_HEADING = "Changes to how you sign in"
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from school_tracker import ROOT
 from tests import checklist
 from tests.checklist import ChecklistError, find_marked_tests, generate, main
 
-ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(r"^\| (R\d+) \| (.*) \| (.*) \| (.*) \| (.*) \|$")
 PARAMETERS = re.compile(r"\[.*\]$")
 
@@ -125,7 +125,7 @@ def test_markers_are_found_on_functions_methods_classes_and_modules(tmp_path):
 @pytest.mark.parametrize(
     "source, complaint",
     [
-        ('@pytest.mark.requirement(R21)\ndef test_x(): pass', "literal strings"),
+        ("@pytest.mark.requirement(R21)\ndef test_x(): pass", "literal strings"),
         ('@pytest.mark.requirement("21")\ndef test_x(): pass', "not a requirement id"),
         ("@pytest.mark.requirement()\ndef test_x(): pass", "give requirement ids"),
         ('@pytest.mark.requirement("R1")\ndef helper(): pass', "pytest does not collect it"),
@@ -154,7 +154,7 @@ def test_the_status_file_needs_every_requirement_and_a_reason_when_not_enforced(
     status.write_text(text.replace("[R40]", "[R400]"), encoding="utf-8")
     with pytest.raises(ChecklistError, match=r"missing \['R40'\], unexpected \['R400'\]"):
         checklist.load_requirements(status)
-    without_note = re.sub(r'(\[R83\]\n.*\nstatus = .*\n)note = .*\n', r"\1", text)
+    without_note = re.sub(r"(\[R83\]\n.*\nstatus = .*\n)note = .*\n", r"\1", text)
     assert without_note != text
     status.write_text(without_note, encoding="utf-8")
     with pytest.raises(ChecklistError, match=r"\[R83\] is Not applicable: say why"):

@@ -20,7 +20,6 @@ from tests.factories.exports import (
     NOTE,
     assert_hostile_cells_are_text,
     assert_no_formulas,
-    build_world,
     workbook_rows,
 )
 
@@ -44,20 +43,15 @@ SHEETS = {
 }
 
 
-@pytest.fixture
-def world(app, make_school, make_user, make_pupil):
-    return build_world(app, make_school, make_user, make_pupil)
-
-
 def _url(pupil) -> str:
     return f"/reports/pupils/{pupil.id}/subject-access.xlsx"
 
 
 @pytest.fixture
-def download(world, client, auth):
-    auth.login(world.leader.email)
-    client.get(f"/pupils/{world.mentee.id}")  # one access to show in the log
-    response = client.get(_url(world.mentee))
+def download(export_world, client, auth):
+    auth.login(export_world.leader.email)
+    client.get(f"/pupils/{export_world.mentee.id}")  # one access to show in the log
+    response = client.get(_url(export_world.mentee))
     assert response.status_code == 200
     return response
 
@@ -81,9 +75,14 @@ def test_every_sheet_with_every_record_about_the_pupil(download):
 
 
 @pytest.mark.requirement("R70")
-def test_nothing_about_any_other_pupil(world, download):
+def test_nothing_about_any_other_pupil(export_world, download):
     xml = _all_xml(download.data)
-    for other in (world.peer, world.quiet, world.other_pupil, world.left):
+    for other in (
+        export_world.peer,
+        export_world.quiet,
+        export_world.other_pupil,
+        export_world.left,
+    ):
         assert other.upn not in xml and other.legal_forename not in xml
         assert f">{other.legal_surname}<" not in xml  # quiet's "=1+1" is also inside a note
     for their_words in (
@@ -119,10 +118,10 @@ def test_hostile_text_stays_text(download):
 
 
 @pytest.mark.requirement("R62")
-def test_headers_and_one_audit_row_without_content(app, world, download):
+def test_headers_and_one_audit_row_without_content(app, export_world, download):
     disposition = download.headers["Content-Disposition"]
     assert re.fullmatch(
-        rf"attachment; filename=oakfield_subject-access_pupil-{world.mentee.id}_"
+        rf"attachment; filename=oakfield_subject-access_pupil-{export_world.mentee.id}_"
         r"\d{4}-\d{2}-\d{2}\.xlsx",
         disposition,
     )
@@ -136,34 +135,34 @@ def test_headers_and_one_audit_row_without_content(app, world, download):
         )
         assert len(entries) == 1
         entry = entries[0]
-        assert entry.pupil_id == world.mentee.id and entry.actor_id == world.leader.id
+        assert entry.pupil_id == export_world.mentee.id and entry.actor_id == export_world.leader.id
         assert NOTE not in json.dumps(entry.changes) and "Menteeson" not in json.dumps(
             entry.changes
         )
 
 
-def test_another_schools_pupil_is_not_found(world, client, auth):
-    auth.login(world.leader.email)
-    assert client.get(_url(world.other_pupil)).status_code == 404
+def test_another_schools_pupil_is_not_found(export_world, client, auth):
+    auth.login(export_world.leader.email)
+    assert client.get(_url(export_world.other_pupil)).status_code == 404
     assert client.get("/reports/pupils/999999/subject-access.xlsx").status_code == 404
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.ADMIN, Role.GOVERNOR, Role.TRUST_LEADER])
-def test_only_leaders_may_export_a_pupil(world, login_as, client, role):
-    login_as(role, school=world.school)
-    assert client.get(_url(world.mentee)).status_code == 403
+def test_only_leaders_may_export_a_pupil(export_world, login_as, client, role):
+    login_as(role, school=export_world.school)
+    assert client.get(_url(export_world.mentee)).status_code == 403
 
 
-def test_a_stale_session_must_sign_in_again_first(world, client, auth):
+def test_a_stale_session_must_sign_in_again_first(export_world, client, auth):
     with freeze_time(datetime.now(UTC)) as frozen:
-        auth.login(world.leader.email)
+        auth.login(export_world.leader.email)
         frozen.tick(timedelta(minutes=16))
         client.get("/reports/")
         frozen.tick(timedelta(minutes=1))
-        response = client.get(_url(world.mentee))
+        response = client.get(_url(export_world.mentee))
         assert response.status_code == 302 and "/account/confirm" in response.headers["Location"]
         client.post("/account/confirm?next=/reports/", data={"current": PASSWORD})
-        assert client.get(_url(world.mentee)).status_code == 200
+        assert client.get(_url(export_world.mentee)).status_code == 200
 
 
 class TestRateLimit:
@@ -171,15 +170,15 @@ class TestRateLimit:
     def app_config_overrides(self):
         return {"EXPORT_LIMIT": "1 per hour"}
 
-    def test_second_export_within_the_hour_gets_429(self, world, client, auth):
-        auth.login(world.leader.email)
-        assert client.get(_url(world.mentee)).status_code == 200
-        assert client.get(_url(world.peer)).status_code == 429
+    def test_second_export_within_the_hour_gets_429(self, export_world, client, auth):
+        auth.login(export_world.leader.email)
+        assert client.get(_url(export_world.mentee)).status_code == 200
+        assert client.get(_url(export_world.peer)).status_code == 429
 
 
-def test_a_pupil_with_no_records_gets_an_empty_file(world, client, auth):
-    auth.login(world.leader.email)
-    response = client.get(_url(world.left))  # a leaver with nothing recorded
+def test_a_pupil_with_no_records_gets_an_empty_file(export_world, client, auth):
+    auth.login(export_world.leader.email)
+    response = client.get(_url(export_world.left))  # a leaver with nothing recorded
     assert response.status_code == 200
     rows = workbook_rows(response.data)
     assert len(rows["Pupil"]) == 20 and len(rows["Chronology"]) == 1

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from school_tracker import ROOT
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, RiskFlag, Role
@@ -22,7 +23,7 @@ from tests.factories.risk import reason_id, seed_reference
 
 JUST_AFTER_MIDNIGHT_BST = "2026-06-01 23:30:00"  # UTC; 00:30 on 2 June in London
 IN_ENGLAND = date(2026, 6, 2)
-SOURCE = Path(__file__).resolve().parent.parent / "school_tracker"
+SOURCE = ROOT / "school_tracker"
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ from school_tracker.models import (
     Role,
     User,
 )
+from school_tracker.privacy.classification import DataClass, columns_of
 from school_tracker.risk.reference import ensure_agencies, ensure_risk_factors
 
 TERM = "autumn-2026"
@@ -435,3 +436,18 @@ def assert_hostile_cells_are_text(data: bytes, hostile: list[str]) -> int:
                         cell.coordinate,
                     )
     return found
+
+
+def classified_values(app) -> tuple[set[str], set[date]]:
+    """Every identifying or free-text value stored (4+ characters), and every such date."""
+    texts, dates = set(), set()
+    with app.app_context():
+        for qualified in columns_of(DataClass.IDENTIFYING, DataClass.FREE_TEXT):
+            table, column = qualified.split(".")
+            values = db.session.scalars(sa.select(db.metadata.tables[table].c[column]))
+            for value in values:
+                if isinstance(value, date):
+                    dates.add(value)
+                elif isinstance(value, str) and len(value.strip()) >= 4:
+                    texts.add(value)
+    return texts, dates
