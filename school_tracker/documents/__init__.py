@@ -1,0 +1,1 @@
+"""Printable documents (PDF) rendered from Jinja templates; shared by every feature."""
