@@ -43,7 +43,7 @@ def label(name: str) -> Getter:
         member = getattr(row, name)
         if member is None:
             return None
-        return getattr(member, "label", member.value)
+        return str(getattr(member, "label", member.value))
 
     return get
 
@@ -68,7 +68,9 @@ def joined(name: str, tidy: Callable[[str], str] = str) -> Getter:
     return get
 
 
-def aggregate(column: sa.ColumnElement, link_from: Any, where: sa.ColumnElement[bool]):
+def aggregate(
+    column: sa.SQLColumnExpression[Any], link_from: Any, where: sa.ColumnElement[bool]
+) -> sa.ScalarSelect[str | None]:
     """A correlated "a; b; c" of `column` for one row (group_concat / string_agg)."""
     return (
         sa.select(sa.func.aggregate_strings(sa.type_coerce(column, sa.String), LIST_SEPARATOR))

@@ -1,6 +1,7 @@
 """The reports page and its downloads (every download audited and rate-limited)."""
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.auth.sessions import fresh_auth_required
@@ -17,7 +18,8 @@ TERMS_OFFERED = 9
 
 
 def _download_limit() -> str:
-    return current_app.config["EXPORT_LIMIT"]
+    limit: str = current_app.config["EXPORT_LIMIT"]
+    return limit
 
 
 def _user_key() -> str:
@@ -31,7 +33,7 @@ export_limit = limiter.shared_limit(_download_limit, scope="export", key_func=_u
 
 @bp.route("/")
 @allow(LEADERS_AND_GOVERNORS)
-def index():
+def index() -> ResponseReturnValue:
     """The downloads this person may take, for a chosen term."""
     calendar = calendar_for(current_school_id())
     current = calendar.term_for(school_today())
@@ -43,9 +45,9 @@ def index():
 @allow(LEADERS_AND_GOVERNORS)
 @fresh_auth_required
 @export_limit
-def governors_workbook():
+def governors_workbook() -> ResponseReturnValue:
     """The anonymised termly workbook for governors."""
-    school = db.session.get(School, current_school_id())
+    school = db.session.get_one(School, current_school_id())
     try:
         buffer, filename = services.governors_workbook(
             school, request.args.get("term", ""), by=current_user

@@ -12,8 +12,10 @@ from io import BytesIO
 
 from flask import Response, send_file
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_CELL_TEXT = 32_767
@@ -38,7 +40,7 @@ def clean_text(value: object) -> str:
     return text
 
 
-def text_cell(ws: Worksheet, value: object, *, bold: bool = False) -> WriteOnlyCell:
+def text_cell(ws: Worksheet, value: object, *, bold: bool = False) -> Cell:
     """A cell that always holds literal text, never a formula or an error value."""
     text = "" if value is None else clean_text(value)
     cell = WriteOnlyCell(ws, value=text)
@@ -50,7 +52,7 @@ def text_cell(ws: Worksheet, value: object, *, bold: bool = False) -> WriteOnlyC
     return cell
 
 
-def value_cell(ws: Worksheet, value: object) -> WriteOnlyCell:
+def value_cell(ws: Worksheet, value: object) -> Cell:
     """A number or date stored as such (dates formatted dd/mm/yyyy); text goes to text_cell."""
     if value is None:
         return WriteOnlyCell(ws, value=None)
@@ -61,7 +63,8 @@ def value_cell(ws: Worksheet, value: object) -> WriteOnlyCell:
         cell.number_format = "dd/mm/yyyy hh:mm"
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(ws, value=value)
+        # openpyxl stores dates as dates; its stubs list only datetime for WriteOnlyCell.
+        cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, int | float):
@@ -69,7 +72,7 @@ def value_cell(ws: Worksheet, value: object) -> WriteOnlyCell:
     return text_cell(ws, value)
 
 
-def header_row(ws: Worksheet, names: list[str]) -> list[WriteOnlyCell]:
+def header_row(ws: Worksheet, names: list[str]) -> list[Cell]:
     """Bold, shaded header cells."""
     cells = []
     for name in names:
@@ -91,7 +94,10 @@ def prepare_sheet(ws: Worksheet, widths: list[int], *, freeze: str = "A2") -> No
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup = ws.sheet_properties.pageSetUpPr
+    if page_setup is None:  # a new sheet has one; the type allows none
+        page_setup = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    page_setup.fitToPage = True
     ws.print_title_rows = "1:1"
 
 

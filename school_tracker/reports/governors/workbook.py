@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -39,7 +40,7 @@ NUMBER_FORMATS = {
 }
 
 
-def _cell(ws: Worksheet, value, unit: str):
+def _cell(ws: Worksheet, value: float | None, unit: str) -> Cell:
     from openpyxl.cell import WriteOnlyCell
 
     if value is None:
@@ -69,7 +70,9 @@ def _write_table(ws: Worksheet, table: FigureTable, dashboard: Dashboard, row: i
     return row + len(table.rows) + 3
 
 
-def _add_chart(ws, table: FigureTable, first_row: int, n_terms: int, anchor: str) -> None:
+def _add_chart(
+    ws: Worksheet, table: FigureTable, first_row: int, n_terms: int, anchor: str
+) -> None:
     chart = BarChart() if CHARTS[table.key] == "bar" else LineChart()
     chart.title = table.title
     chart.height, chart.width = 7.5, 16

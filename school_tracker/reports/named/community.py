@@ -1,5 +1,8 @@
 """Named-export sheets for CPD, families, kindness and the roll (see `named_sheets`)."""
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
@@ -120,8 +123,8 @@ def parent_conversations(p: sa.Subquery) -> SheetQuery:
     return SheetQuery("Parent conversations", cols, stmt)
 
 
-def _person(prefix: str):
-    def get(row) -> str:
+def _person(prefix: str) -> Callable[[Any], str]:
+    def get(row: Any) -> str:
         surname = getattr(row, f"{prefix}_surname")
         if surname is not None:
             return pupil_label(
@@ -187,11 +190,13 @@ def kindness_moments(p: sa.Subquery) -> SheetQuery:
     return SheetQuery("Kindness moments", cols, stmt)
 
 
-def _count(model_id, *conditions) -> sa.ScalarSelect:
+def _count(
+    model_id: sa.SQLColumnExpression[int], *conditions: sa.ColumnElement[bool]
+) -> sa.ScalarSelect[int]:
     return sa.select(sa.func.count(model_id)).where(*conditions).scalar_subquery()
 
 
-def _groups(row) -> str:
+def _groups(row: Any) -> str:
     flags = {
         "sen_k": row.sen_status is SenStatus.SUPPORT,
         "sen_e": row.sen_status is SenStatus.EHC_PLAN,

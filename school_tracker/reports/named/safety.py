@@ -1,5 +1,8 @@
 """Named-export sheets for exclusion risk and suspensions (see `named_sheets` for the rules)."""
 
+from collections.abc import Iterable
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
@@ -98,7 +101,12 @@ def risk_flags(p: sa.Subquery) -> SheetQuery:
     return SheetQuery("Risk flags", cols, stmt)
 
 
-def _flag_children(model, p: sa.Subquery, *columns, order) -> sa.Select:
+def _flag_children(
+    model: type[Any],  # a table of the flag's children, with a flag_id column
+    p: sa.Subquery,
+    *columns: sa.SQLColumnExpression[Any],
+    order: Iterable[sa.SQLColumnExpression[Any]],
+) -> sa.Select:
     return (
         base(RiskFlag, p, _flag_in_period(p))
         .join(model, model.flag_id == RiskFlag.id)

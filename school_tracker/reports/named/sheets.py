@@ -14,6 +14,7 @@ in the period. A flag's level and status history and its actions go with the fla
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -59,21 +60,27 @@ def period_table(windows: dict[int, Window]) -> sa.Subquery:
     return (sa.union_all(*rows) if len(rows) > 1 else rows[0]).subquery("period")
 
 
-def overlaps(p: sa.Subquery, start, end) -> sa.ColumnElement[bool]:
+def overlaps(
+    p: sa.Subquery,
+    start: sa.SQLColumnExpression[date | None],
+    end: sa.SQLColumnExpression[date | None],
+) -> sa.ColumnElement[bool]:
     """Started on/before the period's end and not ended before its start (open if NULL)."""
     return sa.and_(start <= p.c.ends, sa.or_(end.is_(None), end >= p.c.starts))
 
 
-def within(p: sa.Subquery, day) -> sa.ColumnElement[bool]:
+def within(p: sa.Subquery, day: sa.SQLColumnExpression[date | None]) -> sa.ColumnElement[bool]:
     """A dated event inside the period."""
     return day.between(p.c.starts, p.c.ends)
 
 
-def _in_period(p: sa.Subquery, school_id, condition) -> sa.ColumnElement[bool]:
+def _in_period(
+    p: sa.Subquery, school_id: sa.SQLColumnExpression[int], condition: sa.ColumnElement[bool]
+) -> sa.ColumnElement[bool]:
     return sa.and_(p.c.school_id == school_id, condition)
 
 
-def priorities(link: sa.Table, record_id) -> sa.ScalarSelect:
+def priorities(link: sa.Table, record_id: sa.SQLColumnExpression[int]) -> sa.Label[str | None]:
     return aggregate(
         Priority.code,
         link.join(Priority, Priority.id == link.c.priority_id),
@@ -81,7 +88,7 @@ def priorities(link: sa.Table, record_id) -> sa.ScalarSelect:
     ).label("priorities")
 
 
-def pupil_columns(pupil) -> list:
+def pupil_columns(pupil: type[Pupil]) -> list[sa.Label[Any]]:
     return [
         pupil.upn.label("upn"),
         pupil.legal_surname.label("surname"),
@@ -91,7 +98,7 @@ def pupil_columns(pupil) -> list:
     ]
 
 
-def _name(row) -> str:
+def _name(row: Any) -> str:
     return pupil_label(row.surname, row.forename, row.preferred)
 
 
@@ -101,7 +108,13 @@ PRIORITIES = Col("AfA priorities", 16, joined("priorities"))
 CREATED = [Col("Recorded by", 22, attr("created_by")), Col("Recorded at", 17, attr("created_at"))]
 
 
-def base(model, p: sa.Subquery, condition, *, from_=None) -> sa.Select:
+def base(
+    model: type[Any],  # a mapped class with a school_id column
+    p: sa.Subquery,
+    condition: sa.ColumnElement[bool],
+    *,
+    from_: sa.FromClause | None = None,
+) -> sa.Select:
     """The record's school name, joined to its school's period window.
 
     `from_` is a join to start from when the period condition needs more than `model`
@@ -175,9 +188,9 @@ def mentoring_pairings(p: sa.Subquery) -> SheetQuery:
     return SheetQuery("Mentoring pairings", cols, stmt)
 
 
-def _mentor(row) -> str:
+def _mentor(row: Any) -> str:
     if row.mentor_user:
-        return row.mentor_user
+        return str(row.mentor_user)
     if row.peer_surname:
         return pupil_label(row.peer_surname, row.peer_forename, row.peer_preferred)
     return row.mentor_name or ""
@@ -297,7 +310,7 @@ def interventions(p: sa.Subquery) -> SheetQuery:
     return SheetQuery("Interventions", cols, stmt)
 
 
-def participation_end():
+def participation_end() -> sa.ColumnElement[date | None]:
     """When a pupil's part ended: their own end, their withdrawal, or the intervention's end."""
     ip = InterventionParticipant
     return sa.func.coalesce(ip.end_date, ip.withdrawn_on, Intervention.end_date)

@@ -1,15 +1,20 @@
 """The sheets of one pupil's file: columns, redaction of other children, and the chronology."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from school_tracker.models import (
+    Agency,
+    Intervention,
     InterventionMode,
+    InterventionParticipant,
     KindnessMoment,
     MentoringPairing,
     MentorKind,
+    Priority,
     Pupil,
+    RiskFactor,
 )
 from school_tracker.reports.subject_access.data import PupilFile
 from school_tracker.reports.tabular import Col, attr, label
@@ -35,11 +40,11 @@ CHRONOLOGY = [
 ]
 
 
-def _codes(items) -> str:
+def _codes(items: Iterable[Priority]) -> str:
     return "; ".join(item.code for item in items)
 
 
-def _names(items) -> str:
+def _names(items: Iterable[Agency | RiskFactor]) -> str:
     return "; ".join(item.name for item in items)
 
 
@@ -117,7 +122,9 @@ class Redactor:
         )
         return f"{pairing.mentor_name} ({relationship})"
 
-    def own(self, pairing: MentoringPairing, text: str | None, *, mentees_words: bool):
+    def own(
+        self, pairing: MentoringPairing, text: str | None, *, mentees_words: bool
+    ) -> str | None:
         """Text said by the mentee or the mentor, withheld when that person is another pupil."""
         if text is None or text == "":
             return text
@@ -139,8 +146,10 @@ class Redactor:
         return self.person(moment.giver_pupil_id, None)
 
 
-def _group_text(getter: Callable) -> Callable:
-    def get(part) -> str | None:
+def _group_text(
+    getter: Callable[[Intervention], str | None],
+) -> Callable[[InterventionParticipant], str | None]:
+    def get(part: InterventionParticipant) -> str | None:
         text = getter(part.intervention)
         if text and part.intervention.mode is InterventionMode.GROUP:
             return GROUP_WITHHELD

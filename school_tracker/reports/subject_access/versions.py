@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from school_tracker.models import InterventionMode, MentorKind, RecordVersion
+from school_tracker.models import InterventionMode, MentoringPairing, MentorKind, RecordVersion
 from school_tracker.records.history import VERSIONED_MODELS, field_label, pupil_columns, shown_value
 from school_tracker.reports.subject_access.data import PupilFile
 from school_tracker.reports.subject_access.sheets import GROUP_WITHHELD, WITHHELD, Redactor
@@ -129,7 +129,7 @@ def _pupils_named(r: Redactor, entity_type: str, inner: Tidy) -> Tidy:
     return tidy
 
 
-def _pairing_words(r: Redactor, pairing, mentor: dict[str, Any]) -> Tidy:
+def _pairing_words(r: Redactor, pairing: MentoringPairing, mentor: dict[str, Any]) -> Tidy:
     """The mentee's and mentor's words, withheld when that person was another pupil then."""
     this_is_mentee = r.is_mentee(pairing)
     mentor_was_peer = mentor["mentor_kind"] == MentorKind.PEER.value
