@@ -12,11 +12,13 @@ changes nothing, because a row whose text is already blank no longer matches.
 """
 
 from datetime import date
+from typing import Any, cast
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.engine import CursorResult
 
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
@@ -48,18 +50,22 @@ def apply_retention(today: date, *, dry_run: bool = False) -> dict[str, int]:
         entity_type = VERSIONED.get(step.model)
         rows = sa.select(step.model.id).where(step.where)
         if dry_run:
-            counts[step.name] = db.session.scalar(
+            counts[step.name] = db.session.execute(
                 sa.select(sa.func.count()).select_from(step.model).where(step.where)
-            )
+            ).scalar_one()
             if entity_type:
                 versions += count_previous_for_retention(entity_type, rows)
             continue
         # Versions first: once a row's text is blank, the step's condition no longer finds it.
         if entity_type:
             versions += blank_previous_for_retention(entity_type, rows)
-        result = db.session.execute(
-            sa.update(step.model).where(step.where).values(step.values),
-            execution_options={"synchronize_session": False},
+        # A core UPDATE gives a CursorResult; SQLAlchemy 2.1 types Session.execute as Result.
+        result = cast(
+            CursorResult[Any],
+            db.session.execute(
+                sa.update(step.model).where(step.where).values(step.values),
+                execution_options={"synchronize_session": False},
+            ),
         )
         counts[step.name] = result.rowcount
     counts[VERSIONS] = versions

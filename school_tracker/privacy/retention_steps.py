@@ -9,6 +9,7 @@ records naming them, are left out of every step (SECURITY R69).
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -55,8 +56,8 @@ class Step:
 
     category: str
     name: str
-    model: type
-    values: dict
+    model: type[Any]  # a mapped class with an id column
+    values: dict[str, Any]
     where: sa.ColumnElement[bool]
 
 
@@ -91,26 +92,28 @@ class Policy:
         return years_before(self.today, self.years[category])
 
 
-def _changed(*conditions) -> sa.ColumnElement[bool]:
+def _changed(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
     """Not yet blanked: any of these still holds text."""
     return sa.or_(*conditions)
 
 
 def held_pupil_count() -> int:
     """How many pupils are under their own legal hold (reported as a number, never names)."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count()).select_from(Pupil).where(Pupil.legal_hold_set_at.is_not(None))
-    )
+    ).scalar_one()
 
 
-def _names_a_held_pupil(*pupil_ids: sa.ColumnElement) -> sa.ColumnElement[bool]:
+def _names_a_held_pupil(
+    *pupil_ids: sa.SQLColumnExpression[int | None],
+) -> sa.ColumnElement[bool]:
     # For records that also name a pupil other than the one they are anchored on (a peer
     # mentor, a kindness giver or receiver): any of them under a hold keeps the record.
     # EXISTS rather than NOT IN, which a NULL id would turn into "unknown" (never true).
     return sa.exists().where(Pupil.id.in_(pupil_ids), Pupil.legal_hold_set_at.is_not(None))
 
 
-def _bump(model) -> dict:
+def _bump(model: type[Any]) -> dict[str, Any]:
     # A bulk UPDATE skips the ORM's version counter: bump it so an edit form opened before
     # the run is refused as stale instead of writing the text back.
     return {"version_id": model.version_id + 1}
