@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from school_tracker.database import begin_write
 from school_tracker.extensions import db
 from school_tracker.logging_setup import log_security_event
 from school_tracker.models import AuditEntry, User
@@ -46,7 +47,10 @@ def record_audit(
 
     Every audited action is also a security log line (R59) with its outcome, attributed to
     the actor and the entry's school even before the actor's session exists (a sign-in).
+    In a page view, a download or a reading command the entry is the only write, so it gets
+    a short write transaction of its own rather than a failed upgrade of the read (issue 11).
     """
+    begin_write()
     if school_id is None and actor is not None:
         school_id = actor.school_id
     entry = AuditEntry(

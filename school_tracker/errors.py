@@ -1,12 +1,14 @@
 """Friendly error pages with a reference number; never a stack trace, SQL or path."""
 
 import logging
+from contextlib import suppress
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from school_tracker.busy import busy_response, pin_user_without_loading
 from school_tracker.extensions import db
 from school_tracker.logging_setup import log_security_event, request_id
 
@@ -89,10 +91,20 @@ def _csrf_error(error: CSRFError):
     return render_error(400, "Your form expired or was sent twice. Go back, reload and try again.")
 
 
-def _operational_error(error: OperationalError):
-    db.session.rollback()
+def _database_refused(error: OperationalError):
+    """The database is busy past its timeout (or down): a 503 that keeps what was typed.
+
+    Nothing on this path may touch the database again: asking after a refusal waits out the
+    timeout a second time (issue 11 saw 25 s, then a 500). So the user is pinned to what the
+    request already knows, and the page is rendered without the context processors, which
+    would load the user and run queries; the headers hook reads only the session.
+    """
+    pin_user_without_loading()
+    # A connection that is itself gone refuses even this; the pool replaces it next time.
+    with suppress(OperationalError):
+        db.session.rollback()
     log.error("database unavailable ref=%s: %s", error_reference(), type(error.orig).__name__)
-    return render_error(503)
+    return busy_response()
 
 
 def _unhandled(error: Exception):
@@ -108,6 +120,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     for code in (400, 401, 403, 404, 405, 409, 413, 429, 503):
         app.register_error_handler(code, _http_error)
-    app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(OperationalError, _database_refused)
     app.register_error_handler(InternalServerError, _unhandled)
     app.register_error_handler(Exception, _unhandled)

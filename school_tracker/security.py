@@ -6,8 +6,7 @@ nonces), we also need Cache-Control: no-store, which Talisman does not set, and 
 settings live on a shared extension object that every app in the test run would overwrite.
 """
 
-from flask import Flask, Response, abort, request
-from flask_login import current_user
+from flask import Flask, Response, abort, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -42,13 +41,18 @@ def _set_security_headers(response: Response) -> Response:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     is_static = request.endpoint in ("static", "bootstrap.static")
     if not is_static and (
-        current_user.is_authenticated
-        or "attachment" in response.headers.get("Content-Disposition", "")
+        _signed_in_session() or "attachment" in response.headers.get("Content-Disposition", "")
     ):
         # Pupil data must not sit in shared or browser caches (ASVS 14.3.2).
         response.headers["Cache-Control"] = "no-store"
     response.headers.pop("Server", None)
     return response
+
+
+def _signed_in_session() -> bool:
+    # From the session cookie, never by loading the user: this runs on error pages too, and
+    # after the database refused a request, loading would wait on it again (issue 11).
+    return "_user_id" in session
 
 
 # The largest id a row can have (ids are PostgreSQL `integer`); also caps page numbers.

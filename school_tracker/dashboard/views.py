@@ -17,7 +17,6 @@ from school_tracker.dashboard.selection import (
     recent_default_terms,
 )
 from school_tracker.dashboard.trust import trust_comparison
-from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
 from school_tracker.permissions import LEADERS_AND_GOVERNORS, allow, current_school_id
@@ -96,7 +95,6 @@ def chart(table_key: str):
 
 @bp.route("/pupils")
 @allow(Role.LEADER)
-@writes_on_get
 def pupils():
     """The pupils behind one dashboard number (the same definition, for one term)."""
     school_id = current_school_id()

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import academic_year_label, school_today
-from school_tracker.database import writes_on_get
 from school_tracker.exclusions import queries, services
 from school_tracker.exclusions.duties import exclusion_duties
 from school_tracker.exclusions.forms import CancelForm, ExclusionForm
@@ -105,7 +104,6 @@ def record(pupil_id: int):
 
 @bp.route("/<int:exclusion_id>")
 @allow(Role.LEADER)
-@writes_on_get
 def detail(exclusion_id: int):
     """One exclusion with its reasons, notifications and the duties it triggers (audited)."""
     exclusion = queries.get_exclusion_or_404(current_school_id(), exclusion_id)
@@ -199,7 +197,6 @@ def cancel(exclusion_id: int):
 
 @bp.route("/pupils/<int:pupil_id>")
 @allow(Role.LEADER)
-@writes_on_get
 def pupil(pupil_id: int):
     """One pupil's suspensions and exclusions, with this year's totals per term."""
     pupil = get_pupil_or_404(current_school_id(), pupil_id)

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
-from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.families import queries
 from school_tracker.families.forms import ConversationForm
@@ -112,7 +111,6 @@ def create():
 
 @bp.route("/<int:conversation_id>")
 @allow(STAFF_AND_LEADERS)
-@writes_on_get
 def detail(conversation_id: int):
     """What each side said and what was agreed; every view is audited."""
     record = _load(conversation_id)

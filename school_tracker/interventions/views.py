@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
-from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.interventions import catalogue, queries
 from school_tracker.interventions.forms import InterventionForm, StatusForm
@@ -126,7 +125,6 @@ def index():
 
 @bp.route("/<int:intervention_id>")
 @allow(STAFF_AND_LEADERS)
-@writes_on_get
 def detail(intervention_id: int):
     """The plan, the pupils taking part and their outcomes; every view is audited."""
     record = load_intervention(intervention_id)

@@ -17,7 +17,6 @@ from flask_login import current_user
 from school_tracker.audit import record_audit
 from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import school_today
-from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.mentoring import queries, services, session_log
 from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
@@ -89,7 +88,6 @@ def create():
 
 @bp.route("/<int:pairing_id>")
 @allow(STAFF_AND_LEADERS)
-@writes_on_get
 def detail(pairing_id: int):
     """A pairing, its goals and its session log; each view is audited."""
     pairing = queries.get_pairing_or_404(current_user, pairing_id)

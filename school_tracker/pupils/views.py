@@ -15,7 +15,6 @@ from flask_login import current_user
 
 from school_tracker.audit import record_audit
 from school_tracker.auth.sessions import fresh_auth_required
-from school_tracker.database import writes_on_get
 from school_tracker.extensions import db, limiter
 from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
 from school_tracker.permissions import STAFF_LEADERS_AND_ADMINS, allow, current_school_id
@@ -84,7 +83,6 @@ def index():
 
 @bp.route("/<int:pupil_id>")
 @allow(STAFF_LEADERS_AND_ADMINS)
-@writes_on_get
 def detail(pupil_id: int):
     """A pupil's characteristics; every view is audited (who looked at which child)."""
     pupil = queries.get_pupil_or_404(current_school_id(), pupil_id)

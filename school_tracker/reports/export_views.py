@@ -16,7 +16,6 @@ from flask_login import current_user
 
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.calendar.terms import TermKeyError
-from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import Pupil, Role, School
@@ -68,7 +67,6 @@ def _leaver_links() -> dict:
 
 @bp.route("/named.xlsx")
 @allow(Role.LEADER)
-@writes_on_get
 @fresh_auth_required
 @export_limit
 def named_export():
@@ -90,7 +88,6 @@ def named_export():
 
 @bp.route("/pupils/<int:pupil_id>/subject-access.xlsx")
 @allow(Role.LEADER)
-@writes_on_get
 @fresh_auth_required
 @export_limit
 def subject_access(pupil_id: int):

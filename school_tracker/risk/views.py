@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
-from school_tracker.database import writes_on_get
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus, Role
@@ -164,7 +163,6 @@ def raise_flag(pupil_id: int):
 
 @bp.route("/<int:flag_id>")
 @allow(STAFF_AND_LEADERS)
-@writes_on_get
 def detail(flag_id: int):
     """One flag; every view is audited (who looked at which child's flag, never the content)."""
     flag = queries.get_flag_or_404(current_user, flag_id)
@@ -175,7 +173,6 @@ def detail(flag_id: int):
 
 @bp.route("/<int:flag_id>/edit", methods=["GET", "POST"])
 @allow(Role.LEADER)
-@writes_on_get
 def edit(flag_id: int):
     """Edit the review date, factors, agencies and named staff of a live flag (leaders)."""
     flag = queries.get_flag_or_404(current_user, flag_id)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from school_tracker.calendar.terms import TermKeyError
+from school_tracker.database import reads_without_write_lock
 from school_tracker.extensions import db
 from school_tracker.models import School
 from school_tracker.reports.governors.services import governors_workbook
@@ -17,6 +18,7 @@ from school_tracker.reports.governors.services import governors_workbook
 @click.option("--term", "term_key", required=True, help="e.g. autumn-2026")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
 @with_appcontext
+@reads_without_write_lock
 def governor_report_command(slug: str, term_key: str, out: Path) -> None:
     """Write the anonymised governors' workbook for one school and term."""
     school = db.session.scalar(sa.select(School).where(School.slug == slug))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from school_tracker.calendar.terms import TermKeyError, parse_term_key
+from school_tracker.database import reads_without_write_lock
 from school_tracker.extensions import db
 from school_tracker.models import School
 from school_tracker.reports.named.export import export_named_records
@@ -24,6 +25,7 @@ from school_tracker.reports.named.export import export_named_records
 @click.option("--whole-year", is_flag=True, help="Export the whole academic year of the term.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
 @with_appcontext
+@reads_without_write_lock
 def export_records_command(slugs: tuple[str, ...], term_key: str, whole_year: bool, out: Path):
     """Write the leaders' named records workbook (confidential) for a term or academic year."""
     try:
