@@ -1,8 +1,10 @@
 """Demo interventions with pupils and outcomes, staff CPD and parent conversations (3 years)."""
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -56,10 +58,12 @@ PER_WEEK = {
 # Impact -2..+2: most help a little, some make no difference, a few go backwards.
 IMPACT_COMPLETED = ((-2, 3), (-1, 8), (0, 22), (1, 42), (2, 25))
 IMPACT_STOPPED = ((-2, 5), (-1, 20), (0, 50), (1, 25))
+Choice = TypeVar("Choice")
 
 
-def _weighted(rng: random.Random, pairs) -> object:
-    values, weights = zip(*pairs, strict=True)
+def _weighted(rng: random.Random, pairs: Sequence[tuple[Choice, float]]) -> Choice:
+    values = [value for value, _ in pairs]
+    weights = [weight for _, weight in pairs]
     return rng.choices(values, weights=weights)[0]
 
 
@@ -77,7 +81,9 @@ def _need_weight(pupil: Pupil, send_focused: bool) -> float:
     return weight
 
 
-def _pick_pupils(rng, pupils, count: int, start: date, profile: Profile) -> list[Pupil]:
+def _pick_pupils(
+    rng: random.Random, pupils: Sequence[Pupil], count: int, start: date, profile: Profile
+) -> list[Pupil]:
     eligible = [
         p
         for p in pupils
@@ -104,7 +110,7 @@ def _clip(profile: Profile, score: float) -> float:
     return round(min(max(score, low), high), 1)
 
 
-def _funding(rng, profile: Profile, pupils: list[Pupil]) -> FundingStream:
+def _funding(rng: random.Random, profile: Profile, pupils: list[Pupil]) -> FundingStream:
     send = profile.send or any(p.sen_status is not SenStatus.NONE for p in pupils)
     if send and rng.random() < 0.6:
         return FundingStream.SEN_NOTIONAL
@@ -118,7 +124,13 @@ def _funding(rng, profile: Profile, pupils: list[Pupil]) -> FundingStream:
     )
 
 
-def _outcome(rng, profile, part, planned: int, status: InterventionStatus) -> None:
+def _outcome(
+    rng: random.Random,
+    profile: Profile,
+    part: InterventionParticipant,
+    planned: int,
+    status: InterventionStatus,
+) -> None:
     """Fill in exit score, attendance and impact for a finished pupil, plausibly varied."""
     if status is InterventionStatus.STOPPED and rng.random() < 0.3:
         part.sessions_attended = rng.randint(0, planned // 3)
@@ -133,7 +145,18 @@ def _outcome(rng, profile, part, planned: int, status: InterventionStatus) -> No
         part.exit_score = _clip(profile, part.baseline_score + impact * profile.gain + noise)
 
 
-def _intervention(rng, kind, profile, mode, lead, creator, start, today, pupils, priorities):
+def _intervention(
+    rng: random.Random,
+    kind: InterventionType,
+    profile: Profile,
+    mode: InterventionMode,
+    lead: User,
+    creator: User,
+    start: date,
+    today: date,
+    pupils: list[Pupil],
+    priorities: dict[str, Priority],
+) -> Intervention:
     frequency = rng.choice(
         [SessionFrequency.WEEKLY, SessionFrequency.SEVERAL_WEEKLY, SessionFrequency.DAILY]
         if profile.sessions[1] > 20
@@ -164,7 +187,7 @@ def _intervention(rng, kind, profile, mode, lead, creator, start, today, pupils,
         measure=profile.measure,
         score_min=profile.low,
         score_max=profile.high,
-        intended_outcome=rng.choice(INTENDED.get(kind.seed_key, INTENDED["default"])),
+        intended_outcome=rng.choice(INTENDED.get(kind.seed_key or "default", INTENDED["default"])),
         planned_sessions=planned,
         frequency=frequency,
         cost_pence=rng.randrange(profile.cost[0], profile.cost[1] + 1, 5) * 100,
@@ -201,7 +224,7 @@ def _intervention(rng, kind, profile, mode, lead, creator, start, today, pupils,
     return record
 
 
-def _maybe_withdraw(rng, record: Intervention, today: date) -> None:
+def _maybe_withdraw(rng: random.Random, record: Intervention, today: date) -> None:
     """Now and then a pupil leaves a group early (the group keeps at least two)."""
     if record.mode is not InterventionMode.GROUP or len(record.participants) < 3:
         return
@@ -303,7 +326,14 @@ def seed_interventions(school: School, rng: random.Random, today: date, scale: f
     )
 
 
-def _learning(rng, staff, leaders, years, today, priorities) -> list[LearningRecord]:
+def _learning(
+    rng: random.Random,
+    staff: list[User],
+    leaders: list[User],
+    years: list[tuple[date, date]],
+    today: date,
+    priorities: dict[str, Priority],
+) -> list[LearningRecord]:
     """Three to seven pieces of CPD per person per year, P3 with a second priority at times."""
     rows = []
     for user in staff:
@@ -334,7 +364,7 @@ def _learning(rng, staff, leaders, years, today, priorities) -> list[LearningRec
     return rows
 
 
-def _carer(rng, pupil: Pupil) -> tuple[str, CarerRelationship]:
+def _carer(rng: random.Random, pupil: Pupil) -> tuple[str, CarerRelationship]:
     if pupil.looked_after:
         return rng.choice(("Mrs Jan Whitfield", "Mr Tony Akande")), CarerRelationship.FOSTER_CARER
     relationship = _weighted(
@@ -354,7 +384,16 @@ def _carer(rng, pupil: Pupil) -> tuple[str, CarerRelationship]:
     return f"{title} {pupil.legal_surname}", relationship
 
 
-def _conversations(rng, pupils, staff, weights, years, today, priorities, count=CONVERSATIONS):
+def _conversations(
+    rng: random.Random,
+    pupils: list[Pupil],
+    staff: list[User],
+    weights: list[int],
+    years: list[tuple[date, date]],
+    today: date,
+    priorities: dict[str, Priority],
+    count: int = CONVERSATIONS,
+) -> list[ParentConversation]:
     rows = []
     for _ in range(count):
         first, last = years[rng.choices((0, 1, 2), weights=(3, 3, 4))[0]]

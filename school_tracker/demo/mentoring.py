@@ -3,6 +3,7 @@
 import random
 from datetime import date, timedelta
 from itertools import accumulate
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -162,7 +163,8 @@ def _sessions(rng: random.Random, pairing: MentoringPairing, until: date) -> lis
     step = FREQUENCY_DAYS[pairing.frequency]
     baseline = rng.choice((1, 2, 2, 3, 3, 3, 4))
     trend = rng.choice((-0.08, -0.02, 0.0, 0.05, 0.1, 0.15, 0.2))  # not every pairing helps
-    sessions, day, n = [], pairing.starts_on, 0
+    sessions: list[MentoringSession] = []
+    day, n = pairing.starts_on, 0
     while day <= until and len(sessions) < 40:
         if day.weekday() < 5 and day.month != 8 and rng.random() > 0.15:
             checked = rng.random() < 0.7
@@ -186,7 +188,18 @@ def _sessions(rng: random.Random, pairing: MentoringPairing, until: date) -> lis
     return sessions
 
 
-def _mentor(rng, pupils, staff, mentee, years_ago, peer_lists: dict) -> dict:
+# Peers who may mentor, by (years ago, the mentee's year group).
+PeerLists = dict[tuple[int, YearGroup], list[Pupil]]
+
+
+def _mentor(
+    rng: random.Random,
+    pupils: list[Pupil],
+    staff: list[User],
+    mentee: Pupil,
+    years_ago: int,
+    peer_lists: PeerLists,
+) -> dict[str, Any]:
     roll = rng.random()
     if roll < 0.55:
         return {"mentor_kind": MentorKind.STAFF, "mentor_user_id": rng.choice(staff).id}
@@ -250,7 +263,7 @@ def seed_mentoring_pairings(
     # Who may be mentored depends only on how many years back a pairing started: each list
     # (and its cumulative weights) is built once, not once per pairing: the same draws.
     mentee_lists: dict[int, tuple[list[Pupil], list[float]]] = {}
-    peer_lists: dict = {}
+    peer_lists: PeerLists = {}
     for index in range(pairings):
         # About a third start this academic year, so there is a live caseload to look at.
         recent = index < pairings // 3 and this_year < latest
@@ -305,15 +318,17 @@ def _give_demo_staff_a_caseload(
 ) -> None:
     """staff@demo.school mentors a few current pairings, one gone quiet for the home page."""
     demo = next((u for u in staff if u.email == DEMO_STAFF_EMAIL), None)
+    if demo is None:
+        return
     current = [p for p in pairings if p.status is not PairingStatus.ENDED]
-    for pairing in current[:4] if demo else []:
+    for pairing in current[:4]:
         pairing.mentor_kind, pairing.mentor_user_id = MentorKind.STAFF, demo.id
         pairing.mentor_pupil_id = pairing.mentor_name = pairing.mentor_relationship = None
         pairing.created_by_id = pairing.updated_by_id = demo.id
         for session in pairing.sessions:
             session.created_by_id = demo.id
     cutoff = today - timedelta(days=17)
-    older = [p for p in current[:4] if p.is_active and p.starts_on < cutoff] if demo else []
+    older = [p for p in current[:4] if p.is_active and p.starts_on < cutoff]
     if older:
         quiet = older[0]
         for session in [s for s in quiet.sessions if s.held_on > cutoff]:
@@ -321,13 +336,21 @@ def _give_demo_staff_a_caseload(
             db.session.expunge(session)
 
 
-def _kindness_moment(rng, school, pupils, staff, day, p1, cum_weights) -> KindnessMoment:
+def _kindness_moment(
+    rng: random.Random,
+    school: School,
+    pupils: list[Pupil],
+    staff: list[User],
+    day: date,
+    p1: Priority | None,
+    cum_weights: list[float],
+) -> KindnessMoment:
     values = rng.sample(list(KindnessValue), k=rng.choice((1, 1, 2, 2, 3)))
     giver_kind = rng.choices(list(KindPersonKind), weights=(70, 15, 8, 7), k=1)[0]
     # Cumulative weights computed once per school: the same draw as `weights=`, without
     # re-weighing a whole secondary roll for every moment.
     giver = rng.choices(pupils, cum_weights=cum_weights, k=1)[0]
-    columns: dict = {"giver_kind": giver_kind}
+    columns: dict[str, Any] = {"giver_kind": giver_kind}
     if giver_kind is KindPersonKind.PUPIL:
         columns["giver_pupil_id"] = giver.id
     else:

@@ -6,6 +6,7 @@ de-escalate, some end in a managed move, a suspension or a permanent exclusion.
 """
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -94,7 +95,7 @@ def _weight(pupil: Pupil) -> float:
     return weight * (0.3 if pupil.year_group in (YearGroup.R, YearGroup.Y1) else 1.0)
 
 
-def _pick_pupils(rng: random.Random, pupils: list[Pupil], count: int) -> list[Pupil]:
+def _pick_pupils(rng: random.Random, pupils: Sequence[Pupil], count: int) -> list[Pupil]:
     chosen: list[Pupil] = []
     pool = list(pupils)
     # Weighed once and kept in step with the pool (the same draws as re-weighing each time).
@@ -224,7 +225,9 @@ class _Seeder:
             self.live_high.append(pupil)
         return flag
 
-    def _status(self, flag: RiskFlag, to: RiskStatus, on: date, outcome=None) -> None:
+    def _status(
+        self, flag: RiskFlag, to: RiskStatus, on: date, outcome: RiskOutcome | None = None
+    ) -> None:
         flag.status_history.append(
             RiskStatusChange(
                 from_status=flag.status or RiskStatus.OPEN,
@@ -400,7 +403,7 @@ def _permanent_exclusions(
     rng: random.Random,
     today: date,
     first_year: int,
-    pupils: list[Pupil],
+    pupils: Sequence[Pupil],
     establishment: int = 2001,
 ) -> None:
     """Two permanent exclusions: one two years ago (pupil since left), one pending review."""

@@ -94,7 +94,7 @@ def seed_trust(
     with _bar(total, progress) as bar:
         bar.set_description("demo: the demo school")
         seed_demo(today=day, seed=seed)
-        demo = db.session.scalar(sa.select(School).where(School.slug == DEMO_SLUG))
+        demo = db.session.execute(sa.select(School).where(School.slug == DEMO_SLUG)).scalar_one()
         trust_id = demo.trust_id
         db.session.add(
             User(
@@ -117,7 +117,7 @@ def seed_trust(
             records += _audit_trail(_school_id(plan.slug), rng, day)
             _done_with_school()
             bar.update(round(plan.roll * STAGES[2][1]))
-    pupils = db.session.scalar(sa.select(sa.func.count(Pupil.id)))
+    pupils = db.session.execute(sa.select(sa.func.count(Pupil.id))).scalar_one()
     return TrustSeed(1 + len(plans), pupils, staff, records)
 
 
@@ -128,7 +128,7 @@ def _bar(total: int, show: bool) -> Iterator[tqdm]:
 
 
 def _school_id(slug: str) -> int:
-    return db.session.scalar(sa.select(School.id).where(School.slug == slug))
+    return db.session.execute(sa.select(School.id).where(School.slug == slug)).scalar_one()
 
 
 def _done_with_school() -> None:
@@ -138,7 +138,12 @@ def _done_with_school() -> None:
 
 
 def _seed_school(
-    plan: SchoolPlan, rng: random.Random, today: date, trust_id: int, password_hash: str, bar
+    plan: SchoolPlan,
+    rng: random.Random,
+    today: date,
+    trust_id: int,
+    password_hash: str,
+    bar: tqdm,
 ) -> int:
     """The school, its staff and its roll, inserted in bulk; returns the staff created."""
     bar.set_description(f"{plan.slug}: {STAGES[0][0]}")
@@ -151,14 +156,14 @@ def _seed_school(
     return len(users)
 
 
-def _records_for(plan: SchoolPlan, rng: random.Random, today: date, bar) -> None:
+def _records_for(plan: SchoolPlan, rng: random.Random, today: date, bar: tqdm) -> None:
     """Three years of every record kind, from the demo's seeders scaled by roll size."""
     from school_tracker.demo.interventions import seed_interventions
     from school_tracker.demo.mentoring import seed_mentoring
     from school_tracker.demo.risk import seed_risk
 
     bar.set_description(f"{plan.slug}: {STAGES[1][0]}")
-    school = db.session.scalar(sa.select(School).where(School.slug == plan.slug))
+    school = db.session.execute(sa.select(School).where(School.slug == plan.slug)).scalar_one()
     scale = plan.roll / DEMO_ROLL
     risk_scale = scale * (SECONDARY_RISK_FACTOR if plan.secondary else 1.0)
     seed_mentoring(school, rng, today, scale)
