@@ -39,10 +39,10 @@ def _spooled(build: Callable[[IO[bytes]], str]):
     buffer = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
     try:
         filename = build(buffer)
+        db.session.commit()  # the audit row; a busy database refuses the file, which is closed
     except BaseException:
         buffer.close()
         raise
-    db.session.commit()
     size = buffer.tell()
     stream: IO[bytes] = buffer
     if size <= SPOOL_BYTES:
