@@ -1,9 +1,11 @@
 """ORM foundations kept outside models/ so extensions.py can import them without a cycle."""
 
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -21,20 +23,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC (SQLite drops tzinfo anyway) and always hands back aware UTC."""
 
     impl = sa.DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where UTC is required")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
 
 
@@ -51,7 +55,7 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-def enum_type(enum_cls, name: str) -> sa.Enum:
+def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     """A portable enum column storing the members' values, checked by the database."""
     return sa.Enum(
         enum_cls,
@@ -64,7 +68,7 @@ def enum_type(enum_cls, name: str) -> sa.Enum:
     )
 
 
-def refuse_changes(model: type, error: type[Exception], message: str) -> None:
+def refuse_changes(model: type[Base], error: type[Exception], message: str) -> None:
     """Make `model`'s table append-only for the application: no update, no delete.
 
     Both routes are closed: a flush of changed or deleted objects, and bulk UPDATE/DELETE
@@ -74,7 +78,7 @@ def refuse_changes(model: type, error: type[Exception], message: str) -> None:
     table_name = model.__tablename__
 
     @event.listens_for(Session, "before_flush")
-    def _refuse_flushed_changes(session: Session, _context, _instances) -> None:
+    def _refuse_flushed_changes(session: Session, _context: object, _instances: object) -> None:
         if any(isinstance(obj, model) for obj in (*session.dirty, *session.deleted)):
             raise error(message)
 

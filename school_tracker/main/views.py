@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, jsonify, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,7 +18,7 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 @allow(EVERYONE)
-def home():
+def home() -> ResponseReturnValue:
     """What this person can do here, with the school's headline numbers."""
     summary = queries.home_summary(current_user)
     panels = home_panels(current_user)
@@ -26,7 +27,7 @@ def home():
 
 
 @bp.route("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """200 {"status": "ok"} after a real database round trip; 503 otherwise, no internals."""
     try:
         db.session.execute(text("SELECT 1")).scalar_one()

@@ -9,4 +9,4 @@ class LabelledEnum(enum.Enum):
     @property
     def label(self) -> str:
         """`twice_weekly` reads "Twice weekly"."""
-        return self.value.replace("_", " ").capitalize()
+        return str(self.value).replace("_", " ").capitalize()

@@ -6,7 +6,7 @@ and never changed, except that retention may blank their earlier values (R69).
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -58,9 +58,9 @@ def _expired_versions(entity_type: str, entity_ids: sa.Select) -> sa.ColumnEleme
 
 def count_previous_for_retention(entity_type: str, entity_ids: sa.Select) -> int:
     """How many versions of these records still hold earlier values (a dry run's count)."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count(RecordVersion.id)).where(_expired_versions(entity_type, entity_ids))
-    )
+    ).scalar_one()
 
 
 def blank_previous_for_retention(entity_type: str, entity_ids: sa.Select) -> int:
@@ -72,7 +72,8 @@ def blank_previous_for_retention(entity_type: str, entity_ids: sa.Select) -> int
     nobody calls by accident, leaves that guard in force for every other code path.
     """
     result = db.session.connection().execute(
-        sa.update(RecordVersion.__table__)
+        # The Table itself (declared as a FromClause): a core UPDATE, not an ORM one.
+        sa.update(cast(sa.Table, RecordVersion.__table__))
         .where(_expired_versions(entity_type, entity_ids))
         .values(previous=None)
     )
