@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from school_tracker.calendar.terms import Term, TermCalendar, school_today
 from school_tracker.extensions import db
-from school_tracker.models import Exclusion, ExclusionKind, Pupil, TermDate
+from school_tracker.models import Exclusion, ExclusionKind, Pupil, Role, TermDate, User
 from school_tracker.templating import date_uk
 
 SESSIONS_PER_DAY = 2
@@ -222,11 +222,13 @@ def exclusion_page(
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
-def get_exclusion_or_404(school_id: int, exclusion_id: int) -> Exclusion:
-    """An exclusion of this school; 404 otherwise."""
+def get_exclusion_or_404(exclusion_id: int, *, user: User) -> Exclusion:
+    """An exclusion of the user's school, for its leaders only; 404 otherwise."""
     exclusion = db.session.scalar(
-        sa.select(Exclusion).where(Exclusion.id == exclusion_id, Exclusion.school_id == school_id)
+        sa.select(Exclusion).where(
+            Exclusion.id == exclusion_id, Exclusion.school_id == user.school_id
+        )
     )
-    if exclusion is None:
+    if exclusion is None or user.role is not Role.LEADER:
         abort(404)
     return exclusion

@@ -193,7 +193,7 @@ def update_exclusion(
 
 def cancel_exclusion(
     exclusion: Exclusion, *, by: User, reason: str | None, expected_version: int | None
-) -> None:
+) -> Exclusion:
     """Cancel (kept, never deleted); it no longer counts towards the thresholds."""
     check_version(exclusion, expected_version)
     if exclusion.cancelled_on is not None:
@@ -205,6 +205,7 @@ def cancel_exclusion(
     exclusion.updated_by_id = by.id
     db.session.flush()
     _audit(exclusion, by, "cancel", {"cancelled_on": exclusion.cancelled_on.isoformat()})
+    return exclusion
 
 
 def _audit(exclusion: Exclusion, by: User, action: str, changes: dict) -> None:

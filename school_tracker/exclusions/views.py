@@ -1,6 +1,7 @@
 """Suspension and permanent exclusion pages: leaders only (staff see nothing of them)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
@@ -9,34 +10,28 @@ from school_tracker.exclusions import queries, services
 from school_tracker.exclusions.duties import exclusion_duties
 from school_tracker.exclusions.forms import CancelForm, ExclusionForm
 from school_tracker.extensions import db
-from school_tracker.models import ExclusionKind, Role
+from school_tracker.models import Exclusion, ExclusionKind, Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.pupils.queries import get_pupil_or_404
+from school_tracker.pupils.queries import get_on_roll_pupil_or_404, get_pupil_or_404
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.pickers import pupil_label
-from school_tracker.records.versions import RecordRuleError, StaleRecordError
+from school_tracker.records.web import save_or_flash, save_or_refuse
 from school_tracker.risk.duties import GUIDANCE_TITLE
 from school_tracker.risk.forms import ChoosePupilForm
-from school_tracker.risk.queries import get_on_roll_pupil_or_404
 
 bp = Blueprint("exclusions", __name__)
 
 
-def _attach(form, error: RecordRuleError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "danger")
+def _detail_url(exclusion: Exclusion) -> str:
+    return url_for("exclusions.detail", exclusion_id=exclusion.id)
 
 
-def _saved(exclusion, message: str):
-    """Commit, flash the message and any threshold warnings, and show the record."""
-    db.session.commit()
+def _saved(exclusion: Exclusion, message: str) -> ResponseReturnValue:
+    """Flash the message and any threshold warnings, and show the record."""
     flash(message, "success")
     for warning in services.warnings_for(exclusion):
         flash(warning, "warning")
-    return redirect(url_for("exclusions.detail", exclusion_id=exclusion.id))
+    return redirect(_detail_url(exclusion))
 
 
 @bp.route("/")
@@ -78,17 +73,15 @@ def choose_pupil():
 @allow(Role.LEADER)
 def record(pupil_id: int):
     """Step 2: record a suspension or permanent exclusion for this pupil."""
-    pupil = get_on_roll_pupil_or_404(current_school_id(), pupil_id)
+    pupil = get_on_roll_pupil_or_404(pupil_id, user=current_user)
     form = ExclusionForm()
     if request.method == "GET":
         form.start_date.data = school_today()
     if form.validate_on_submit():
-        try:
-            exclusion = services.record_exclusion(pupil, form.data_for_service(), by=current_user)
-        except RecordRuleError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
+        exclusion = save_or_refuse(
+            form, lambda: services.record_exclusion(pupil, form.data_for_service(), by=current_user)
+        )
+        if exclusion is not None:
             return _saved(exclusion, f"{exclusion.kind.label} recorded.")
     return render_template(
         "exclusions/form.html",
@@ -106,7 +99,7 @@ def record(pupil_id: int):
 @allow(Role.LEADER)
 def detail(exclusion_id: int):
     """One exclusion with its reasons, notifications and the duties it triggers (audited)."""
-    exclusion = queries.get_exclusion_or_404(current_school_id(), exclusion_id)
+    exclusion = queries.get_exclusion_or_404(exclusion_id, user=current_user)
     record_audit(current_user, "view", services.ENTITY, exclusion.id, pupil_id=exclusion.pupil_id)
     db.session.commit()
     return render_template(
@@ -125,7 +118,7 @@ def detail(exclusion_id: int):
 @allow(Role.LEADER)
 def edit(exclusion_id: int):
     """Correct a recorded exclusion; a stale form is refused."""
-    exclusion = queries.get_exclusion_or_404(current_school_id(), exclusion_id)
+    exclusion = queries.get_exclusion_or_404(exclusion_id, user=current_user)
     if exclusion.cancelled_on is not None:
         abort(404)
     form = ExclusionForm(obj=exclusion if request.method == "GET" else None)
@@ -138,21 +131,18 @@ def edit(exclusion_id: int):
             exclusion.reason_3_id,
         )
     elif form.validate_on_submit():
-        try:
-            services.update_exclusion(
+        changes = save_or_refuse(
+            form,
+            lambda: services.update_exclusion(
                 exclusion,
                 form.data_for_service(),
                 by=current_user,
                 expected_version=form.expected_version(),
                 reason=form.change_reason.data,
-            )
-        except StaleRecordError as error:
-            error.view_url = url_for("exclusions.detail", exclusion_id=exclusion.id)
-            raise
-        except RecordRuleError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
+            ),
+            _detail_url(exclusion),
+        )
+        if changes is not None:
             return _saved(exclusion, "Changes saved.")
     return render_template(
         "exclusions/form.html",
@@ -170,36 +160,31 @@ def edit(exclusion_id: int):
 @allow(Role.LEADER)
 def cancel(exclusion_id: int):
     """Cancel an exclusion with a reason; it stays on record but stops counting."""
-    exclusion = queries.get_exclusion_or_404(current_school_id(), exclusion_id)
+    exclusion = queries.get_exclusion_or_404(exclusion_id, user=current_user)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_exclusion(
+        cancelled = save_or_flash(
+            lambda: services.cancel_exclusion(
                 exclusion,
                 by=current_user,
                 reason=form.reason.data,
                 expected_version=form.expected_version(),
-            )
-        except StaleRecordError as error:
-            error.view_url = url_for("exclusions.detail", exclusion_id=exclusion.id)
-            raise
-        except RecordRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
+            ),
+            _detail_url(exclusion),
+        )
+        if cancelled is not None:
             flash("Exclusion cancelled; it no longer counts towards the totals.", "success")
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "danger")
-    return redirect(url_for("exclusions.detail", exclusion_id=exclusion.id))
+    return redirect(_detail_url(exclusion))
 
 
 @bp.route("/pupils/<int:pupil_id>")
 @allow(Role.LEADER)
 def pupil(pupil_id: int):
     """One pupil's suspensions and exclusions, with this year's totals per term."""
-    pupil = get_pupil_or_404(current_school_id(), pupil_id)
+    pupil = get_pupil_or_404(pupil_id, user=current_user)
     record_audit(current_user, "view", "exclusion_history", pupil.id, pupil_id=pupil.id)
     db.session.commit()
     return render_template(

@@ -40,12 +40,12 @@ def list_conversations(
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
-def get_conversation_or_404(school_id: int, record_id: int, user: User) -> ParentConversation:
-    """The conversation if it is in this school and the user may see it; 404 otherwise."""
+def get_conversation_or_404(conversation_id: int, *, user: User) -> ParentConversation:
+    """The conversation if it is in the user's school and they may see it; 404 otherwise."""
     record = db.session.scalar(
         sa.select(ParentConversation).where(
-            ParentConversation.id == record_id,
-            ParentConversation.school_id == school_id,
+            ParentConversation.id == conversation_id,
+            ParentConversation.school_id == user.school_id,
             visible_to(user),
         )
     )

@@ -127,7 +127,7 @@ def update_conversation(
 
 def mark_follow_up_done(
     record: ParentConversation, *, by: User, on: date, expected_version: int | None = None
-) -> None:
+) -> ParentConversation:
     """Close the follow-up so it leaves the home page."""
     check_version(record, expected_version)
     if record.follow_up_on is None:
@@ -144,3 +144,4 @@ def mark_follow_up_done(
         safe_values=SAFE_FIELDS,
         versioned=False,  # closing a follow-up is a status move, audited with its date
     )
+    return record

@@ -1,5 +1,7 @@
 """Structured conversations with parents and carers: list, record, read, edit, follow up."""
 
+from typing import Any
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,19 +17,14 @@ from school_tracker.families.services import (
     update_conversation,
 )
 from school_tracker.forms import EmptyForm
-from school_tracker.models import CarerRelationship
+from school_tracker.models import CarerRelationship, ParentConversation
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.pickers import pupil_choices, staff_choices
 from school_tracker.records.priorities import priority_choices
-from school_tracker.records.versions import RecordRuleError
-from school_tracker.records.web import save_or_refuse
+from school_tracker.records.web import save_or_flash, save_or_refuse
 
 bp = Blueprint("families", __name__)
-
-
-def _load(conversation_id: int):
-    return queries.get_conversation_or_404(current_school_id(), conversation_id, current_user)
 
 
 def _detail_url(record) -> str:
@@ -91,10 +88,9 @@ def index():
 def create():
     """Record a structured conversation with a parent or carer."""
     form = _form()
-    created = {}
 
-    def action():
-        created["record"] = create_conversation(
+    def record_conversation() -> ParentConversation:
+        return create_conversation(
             current_school_id(),
             form.pupil_id.data,
             _data(form),
@@ -103,9 +99,11 @@ def create():
             today=school_today(),
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action):
-        flash("Conversation recorded.", "success")
-        return redirect(_detail_url(created["record"]))
+    if form.validate_on_submit():
+        made = save_or_refuse(form, record_conversation)
+        if made is not None:
+            flash("Conversation recorded.", "success")
+            return redirect(_detail_url(made))
     return render_template("families/form.html", form=form, record=None)
 
 
@@ -113,7 +111,7 @@ def create():
 @allow(STAFF_AND_LEADERS)
 def detail(conversation_id: int):
     """What each side said and what was agreed; every view is audited."""
-    record = _load(conversation_id)
+    record = queries.get_conversation_or_404(conversation_id, user=current_user)
     record_audit(
         current_user,
         "view",
@@ -136,12 +134,12 @@ def detail(conversation_id: int):
 @allow(STAFF_AND_LEADERS)
 def edit(conversation_id: int):
     """Edit a conversation; a save based on an older version is refused (409)."""
-    record = _load(conversation_id)
+    record = queries.get_conversation_or_404(conversation_id, user=current_user)
     form = _form(record)
     view_url = _detail_url(record)
 
-    def action():
-        update_conversation(
+    def update() -> dict[str, Any]:
+        return update_conversation(
             record,
             _data(form),
             list(form.priorities.data or []),
@@ -152,7 +150,7 @@ def edit(conversation_id: int):
             reason=form.change_reason.data,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, update, view_url) is not None:
         flash("Conversation saved.", "success")
         return redirect(view_url)
     return render_template("families/form.html", form=form, record=record)
@@ -162,16 +160,11 @@ def edit(conversation_id: int):
 @allow(STAFF_AND_LEADERS)
 def follow_up_done(conversation_id: int):
     """Mark the follow-up as done."""
-    record = _load(conversation_id)
+    record = queries.get_conversation_or_404(conversation_id, user=current_user)
     if not EmptyForm().validate_on_submit():
         flash("Your form expired. Please try again.", "danger")
         return redirect(_detail_url(record))
-    try:
-        mark_follow_up_done(record, by=current_user, on=school_today())
-    except RecordRuleError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    done = save_or_flash(lambda: mark_follow_up_done(record, by=current_user, on=school_today()))
+    if done is not None:
         flash("Follow-up marked done.", "success")
     return redirect(_detail_url(record))

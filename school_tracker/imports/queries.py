@@ -5,18 +5,18 @@ from flask import abort
 from sqlalchemy.orm import joinedload
 
 from school_tracker.extensions import db
-from school_tracker.models import RollImport
+from school_tracker.models import RollImport, User
 
 RECENT_IMPORTS = 10
 
 
-def get_import_or_404(school_id: int, user_id: int, import_id: str) -> RollImport:
-    """The import if this user uploaded it for this school; 404 otherwise (R58)."""
+def get_import_or_404(import_id: str, *, user: User) -> RollImport:
+    """The import if this user uploaded it for their school; 404 otherwise (R58)."""
     roll_import = db.session.scalar(
         sa.select(RollImport).where(
             RollImport.id == import_id,
-            RollImport.school_id == school_id,
-            RollImport.uploaded_by_id == user_id,
+            RollImport.school_id == user.school_id,
+            RollImport.uploaded_by_id == user.id,
         )
     )
     if roll_import is None:

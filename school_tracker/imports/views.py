@@ -16,7 +16,7 @@ from school_tracker.forms import EmptyForm
 from school_tracker.imports import queries, services
 from school_tracker.imports.forms import ConfirmForm, UploadForm
 from school_tracker.imports.parser import ImportFileError, parse_roll
-from school_tracker.models import Role, RollImport, RollImportStatus, School
+from school_tracker.models import Role, RollImportStatus, School
 from school_tracker.permissions import allow, current_school_id
 
 bp = Blueprint("imports", __name__)
@@ -33,10 +33,6 @@ def _upload_limit() -> str:
 
 def _user_key() -> str:
     return f"import:{current_user.id}"
-
-
-def _import_or_404(import_id: str) -> RollImport:
-    return queries.get_import_or_404(current_school_id(), current_user.id, import_id)
 
 
 def _index_page(form: UploadForm, status: int = 200, file_error: str | None = None):
@@ -108,7 +104,7 @@ def index():
 @allow(Role.ADMIN)
 def preview(import_id: str):
     """The preview (or, once applied, the summary) of one of this admin's imports."""
-    roll_import = _import_or_404(import_id)
+    roll_import = queries.get_import_or_404(import_id, user=current_user)
     if roll_import.status is RollImportStatus.APPLIED:
         return render_template(
             "imports/summary.html",
@@ -140,7 +136,7 @@ def preview(import_id: str):
 @fresh_auth_required
 def confirm(import_id: str):
     """Apply the stored preview in one transaction, once, if the roll has not changed."""
-    roll_import = _import_or_404(import_id)
+    roll_import = queries.get_import_or_404(import_id, user=current_user)
     try:
         services.check_open(roll_import)
         form = ConfirmForm(held_upns=(roll_import.payload or {}).get("held", []))
@@ -172,7 +168,7 @@ def confirm(import_id: str):
 @allow(Role.ADMIN)
 def refresh(import_id: str):
     """Preview the same stored rows again against the roll as it is now."""
-    roll_import = _import_or_404(import_id)
+    roll_import = queries.get_import_or_404(import_id, user=current_user)
     form = EmptyForm()
     try:
         if not form.validate_on_submit():

@@ -1,5 +1,7 @@
 """Admins keep the school's intervention catalogue: add, rename, set defaults, deactivate."""
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -7,7 +9,7 @@ from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.interventions import catalogue
 from school_tracker.interventions.forms import InterventionTypeForm
-from school_tracker.models import Role
+from school_tracker.models import InterventionType, Role
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.records.priorities import priority_choices
 from school_tracker.records.web import save_or_refuse
@@ -51,8 +53,8 @@ def create():
     """Add a type to the catalogue."""
     form = InterventionTypeForm(priority_choices=priority_choices())
 
-    def action():
-        catalogue.add_type(
+    def add() -> InterventionType:
+        return catalogue.add_type(
             current_school_id(),
             name=form.name.data,
             codes=list(form.priorities.data or []),
@@ -60,7 +62,7 @@ def create():
             by=current_user,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action):
+    if form.validate_on_submit() and save_or_refuse(form, add) is not None:
         flash("Intervention type added.", "success")
         return redirect(url_for("intervention_catalogue.index"))
     return render_template("interventions/type_form.html", form=form, row=None)
@@ -80,8 +82,8 @@ def edit(type_id: int):
         data=data if request.method == "GET" else None, priority_choices=priority_choices()
     )
 
-    def action():
-        catalogue.update_type(
+    def update() -> dict[str, Any]:
+        return catalogue.update_type(
             row,
             name=form.name.data,
             codes=list(form.priorities.data or []),
@@ -89,7 +91,7 @@ def edit(type_id: int):
             by=current_user,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action):
+    if form.validate_on_submit() and save_or_refuse(form, update) is not None:
         flash("Intervention type saved.", "success")
         return redirect(url_for("intervention_catalogue.index"))
     return render_template("interventions/type_form.html", form=form, row=row)

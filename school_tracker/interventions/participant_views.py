@@ -1,13 +1,15 @@
 """Pages for each pupil taking part: join a group, correct dates and baseline, outcome, withdraw."""
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_login import current_user
 
 from school_tracker.calendar.terms import school_today
 from school_tracker.interventions import participants, queries
 from school_tracker.interventions.forms import OutcomeForm, ParticipantForm, WithdrawForm
-from school_tracker.interventions.web import detail_url, load_intervention
-from school_tracker.models import InterventionMode
+from school_tracker.interventions.web import detail_url
+from school_tracker.models import InterventionMode, InterventionParticipant
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
 from school_tracker.records.web import save_or_refuse
@@ -18,7 +20,7 @@ OUTCOME_TITLE = "Record a pupil's outcome"
 
 
 def _load(intervention_id: int, participant_id: int):
-    record = load_intervention(intervention_id)
+    record = queries.get_intervention_or_404(intervention_id, user=current_user)
     return record, queries.get_participant_or_404(record, participant_id)
 
 
@@ -37,7 +39,7 @@ def _page(template_form, record, part, title: str, intro: str = ""):
 @allow(STAFF_AND_LEADERS)
 def add(intervention_id: int):
     """Add a pupil to a planned or active group."""
-    record = load_intervention(intervention_id)
+    record = queries.get_intervention_or_404(intervention_id, user=current_user)
     if record.mode is InterventionMode.INDIVIDUAL or not record.status.is_open:
         flash("Pupils can only join a planned or active group.", "danger")
         return redirect(detail_url(record))
@@ -46,8 +48,8 @@ def add(intervention_id: int):
     data = {"start_date": max(school_today(), record.start_date)}
     form = ParticipantForm(pupils=pupils, data=data if request.method == "GET" else None)
 
-    def action():
-        participants.add_participant(
+    def add_pupil() -> InterventionParticipant:
+        return participants.add_participant(
             record,
             form.pupil_id.data,
             start_date=form.start_date.data,
@@ -56,7 +58,7 @@ def add(intervention_id: int):
             today=school_today(),
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action):
+    if form.validate_on_submit() and save_or_refuse(form, add_pupil) is not None:
         flash("Pupil added to the group.", "success")
         return redirect(detail_url(record))
     return _page(form, record, None, "Add a pupil to the group")
@@ -99,8 +101,8 @@ def outcome(intervention_id: int, participant_id: int):
 def _save(form, record, part, values: dict, success: str, title: str, action: str = "update"):
     view_url = detail_url(record)
 
-    def update():
-        participants.update_participant(
+    def update() -> dict[str, Any]:
+        return participants.update_participant(
             part,
             values,
             by=current_user,
@@ -110,7 +112,7 @@ def _save(form, record, part, values: dict, success: str, title: str, action: st
             action=action,
         )
 
-    if not save_or_refuse(form, update, view_url):
+    if save_or_refuse(form, update, view_url) is None:
         return _page(form, record, part, title)
     flash(success, "success")
     return redirect(view_url)
@@ -128,8 +130,8 @@ def withdraw(intervention_id: int, participant_id: int):
     form = WithdrawForm(data=data if request.method == "GET" else None)
     view_url = detail_url(record)
 
-    def action():
-        participants.withdraw_participant(
+    def withdraw_pupil() -> InterventionParticipant:
+        return participants.withdraw_participant(
             part,
             reason=form.reason.data,
             on=form.on.data,
@@ -139,7 +141,7 @@ def withdraw(intervention_id: int, participant_id: int):
             view_url=view_url,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, withdraw_pupil, view_url) is not None:
         flash("Pupil withdrawn from the group.", "success")
         return redirect(view_url)
     intro = "The pupil's record stays on the intervention, marked withdrawn."

@@ -138,7 +138,7 @@ def withdraw_participant(
     today: date,
     expected_version: int | None,
     view_url: str | None = None,
-) -> None:
+) -> InterventionParticipant:
     """Mark a pupil as withdrawn from a group, with a reason; the row is kept."""
     check_version(part, expected_version, view_url)
     intervention = part.intervention
@@ -177,3 +177,4 @@ def withdraw_participant(
         safe_values=SAFE_FIELDS | {"withdrawn_on"},
         versioned=False,  # a status move: its values are in the audit log
     )
+    return part

@@ -80,12 +80,12 @@ def list_interventions(
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
-def get_intervention_or_404(school_id: int, intervention_id: int, user: User) -> Intervention:
-    """The intervention if it is in this school and the user may see it; 404 otherwise."""
+def get_intervention_or_404(intervention_id: int, *, user: User) -> Intervention:
+    """The intervention if it is in the user's school and they may see it; 404 otherwise."""
     record = db.session.scalar(
         sa.select(Intervention).where(
             Intervention.id == intervention_id,
-            Intervention.school_id == school_id,
+            Intervention.school_id == user.school_id,
             visible_to(user),
         )
     )
@@ -94,8 +94,11 @@ def get_intervention_or_404(school_id: int, intervention_id: int, user: User) ->
     return record
 
 
-def get_participant_or_404(intervention: Intervention, participant_id: int):
-    """A participant of this intervention (ids of other interventions are not found)."""
+def get_participant_or_404(
+    intervention: Intervention, participant_id: int
+) -> InterventionParticipant:
+    """A participant of an intervention already loaded for this user (its scope is the
+    intervention's); ids of other interventions are not found."""
     for part in intervention.participants:
         if part.id == participant_id:
             return part

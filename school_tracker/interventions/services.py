@@ -241,7 +241,7 @@ def change_status(
     reason: str | None = None,
     expected_version: int | None = None,
     view_url: str | None = None,
-) -> None:
+) -> Intervention:
     """Move along planned -> active -> completed/stopped; a stop needs a reason."""
     check_version(record, expected_version, view_url)
     if new_status not in TRANSITIONS.get(record.status, frozenset()):
@@ -276,3 +276,4 @@ def change_status(
         safe_values=SAFE_FIELDS,
         versioned=False,  # a status move: its values are in the audit log
     )
+    return record

@@ -1,5 +1,7 @@
 """Intervention pages: list, detail, plan, edit, status changes and each pupil taking part."""
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user
 
@@ -16,14 +18,13 @@ from school_tracker.interventions.services import (
     create_intervention,
     update_intervention,
 )
-from school_tracker.interventions.web import detail_url, load_intervention
-from school_tracker.models import InterventionMode, InterventionStatus
+from school_tracker.interventions.web import detail_url
+from school_tracker.models import Intervention, InterventionMode, InterventionStatus
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.priorities import priority_choices
-from school_tracker.records.versions import RecordRuleError
-from school_tracker.records.web import save_or_refuse
+from school_tracker.records.web import save_or_flash, save_or_refuse
 
 bp = Blueprint("interventions", __name__)
 
@@ -127,7 +128,7 @@ def index():
 @allow(STAFF_AND_LEADERS)
 def detail(intervention_id: int):
     """The plan, the pupils taking part and their outcomes; every view is audited."""
-    record = load_intervention(intervention_id)
+    record = queries.get_intervention_or_404(intervention_id, user=current_user)
     record_audit(
         current_user,
         "view",
@@ -160,10 +161,9 @@ def detail(intervention_id: int):
 def create():
     """Plan a new intervention for one pupil or a group."""
     form = _plan_form(creating=True)
-    created = {}
 
-    def action():
-        created["record"] = create_intervention(
+    def plan() -> Intervention:
+        return create_intervention(
             current_school_id(),
             _plan_data(form),
             mode=InterventionMode(form.mode.data),
@@ -171,9 +171,11 @@ def create():
             by=current_user,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action):
-        flash("Intervention planned.", "success")
-        return redirect(detail_url(created["record"]))
+    if form.validate_on_submit():
+        record = save_or_refuse(form, plan)
+        if record is not None:
+            flash("Intervention planned.", "success")
+            return redirect(detail_url(record))
     return render_template("interventions/form.html", form=form, record=None)
 
 
@@ -181,12 +183,12 @@ def create():
 @allow(STAFF_AND_LEADERS)
 def edit(intervention_id: int):
     """Edit the plan; a save based on an older version is refused (409)."""
-    record = load_intervention(intervention_id)
+    record = queries.get_intervention_or_404(intervention_id, user=current_user)
     form = _plan_form(record, creating=False)
     view_url = detail_url(record)
 
-    def action():
-        update_intervention(
+    def update() -> dict[str, Any]:
+        return update_intervention(
             record,
             _plan_data(form),
             by=current_user,
@@ -195,7 +197,7 @@ def edit(intervention_id: int):
             reason=form.change_reason.data,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, update, view_url) is not None:
         flash("Intervention saved.", "success")
         return redirect(view_url)
     return render_template("interventions/form.html", form=form, record=record)
@@ -205,14 +207,14 @@ def edit(intervention_id: int):
 @allow(STAFF_AND_LEADERS)
 def status(intervention_id: int):
     """Start, complete or stop an intervention."""
-    record = load_intervention(intervention_id)
+    record = queries.get_intervention_or_404(intervention_id, user=current_user)
     form = StatusForm(allowed=TRANSITIONS.get(record.status, ()))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(" ".join(errors), "danger")
         return redirect(detail_url(record))
-    try:
-        change_status(
+    moved = save_or_flash(
+        lambda: change_status(
             record,
             InterventionStatus(form.status.data),
             by=current_user,
@@ -220,11 +222,9 @@ def status(intervention_id: int):
             reason=form.reason.data,
             expected_version=form.expected_version(),
             view_url=detail_url(record),
-        )
-    except RecordRuleError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+        ),
+        detail_url(record),
+    )
+    if moved is not None:
         flash(f"Intervention marked {record.status.value}.", "success")
     return redirect(detail_url(record))

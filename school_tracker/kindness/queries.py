@@ -110,7 +110,7 @@ def can_edit(user: User, moment: KindnessMoment) -> bool:
     return user.role is Role.LEADER or moment.created_by_id == user.id
 
 
-def get_moment_or_404(user: User, moment_id: int) -> KindnessMoment:
+def get_moment_or_404(moment_id: int, *, user: User) -> KindnessMoment:
     """The moment if the user may open it; 404 otherwise."""
     moment = db.session.scalar(
         sa.select(KindnessMoment)

@@ -168,7 +168,7 @@ def hide_moment(
     by: User,
     expected_version: int | None = None,
     view_url: str | None = None,
-) -> None:
+) -> KindnessMoment:
     """Take a moment off the wall, with a reason (a leader only; reversible)."""
     _require_leader(by)
     check_version(moment, expected_version, view_url)
@@ -189,6 +189,7 @@ def hide_moment(
         pupil_id=moment.giver_pupil_id or moment.receiver_pupil_id,
         changes={"hidden": [False, True], "hidden_reason": "set"},
     )
+    return moment
 
 
 def unhide_moment(
@@ -197,7 +198,7 @@ def unhide_moment(
     by: User,
     expected_version: int | None = None,
     view_url: str | None = None,
-) -> None:
+) -> KindnessMoment:
     """Put a hidden moment back on the wall (a leader only)."""
     _require_leader(by)
     check_version(moment, expected_version, view_url)
@@ -216,3 +217,4 @@ def unhide_moment(
         pupil_id=moment.giver_pupil_id or moment.receiver_pupil_id,
         changes={"hidden": [True, False], "hidden_reason": "cleared"},
     )
+    return moment

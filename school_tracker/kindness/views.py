@@ -1,5 +1,7 @@
 """Kindness pages: the wall, recording and editing moments, and hiding one (leaders)."""
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -7,7 +9,7 @@ from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import school_today
 from school_tracker.kindness import queries, services
 from school_tracker.kindness.forms import HideForm, MomentForm, ShowForm
-from school_tracker.models import Role
+from school_tracker.models import KindnessMoment, Role
 from school_tracker.permissions import (
     STAFF_AND_LEADERS,
     STAFF_LEADERS_AND_ADMINS,
@@ -68,16 +70,17 @@ def create():
     if request.method == "GET":
         form.occurred_on.data = school_today()
         form.giver_pupil.data = request.args.get("pupil_id", "")
-    created = {}
 
-    def action():
-        created["moment"] = services.record_moment(
+    def record() -> KindnessMoment:
+        return services.record_moment(
             school_id, form.details(), by=current_user, today=school_today()
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, url_for("kindness.wall")):
-        flash("Kindness moment recorded. Thank you for noticing.", "success")
-        return redirect(_detail_url(created["moment"].id))
+    if form.validate_on_submit():
+        moment = save_or_refuse(form, record, url_for("kindness.wall"))
+        if moment is not None:
+            flash("Kindness moment recorded. Thank you for noticing.", "success")
+            return redirect(_detail_url(moment.id))
     return render_template("kindness/form.html", form=form, moment=None)
 
 
@@ -85,7 +88,7 @@ def create():
 @allow(STAFF_AND_LEADERS)
 def detail(moment_id: int):
     """One moment in full, with hide or show for leaders."""
-    moment = queries.get_moment_or_404(current_user, moment_id)
+    moment = queries.get_moment_or_404(moment_id, user=current_user)
     return render_template(
         "kindness/detail.html",
         moment=moment,
@@ -101,7 +104,7 @@ def detail(moment_id: int):
 @allow(STAFF_AND_LEADERS)
 def edit(moment_id: int):
     """Edit a moment (its recorder or a leader); a stale save is refused."""
-    moment = queries.get_moment_or_404(current_user, moment_id)
+    moment = queries.get_moment_or_404(moment_id, user=current_user)
     if not queries.can_edit(current_user, moment):
         abort(403)
     keep = (moment.giver_pupil_id, moment.receiver_pupil_id)
@@ -110,8 +113,8 @@ def edit(moment_id: int):
         _fill(form, moment)
     view_url = _detail_url(moment.id)
 
-    def action():
-        services.update_moment(
+    def update() -> dict[str, Any]:
+        return services.update_moment(
             moment,
             form.details(),
             by=current_user,
@@ -120,7 +123,7 @@ def edit(moment_id: int):
             view_url=view_url,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, update, view_url) is not None:
         flash("Kindness moment saved.", "success")
         return redirect(view_url)
     return render_template("kindness/form.html", form=form, moment=moment)
@@ -143,14 +146,14 @@ def _fill(form: MomentForm, moment) -> None:
 @allow(Role.LEADER)
 def hide(moment_id: int):
     """Take a moment off the wall, with a reason that is kept (and audited)."""
-    moment = queries.get_moment_or_404(current_user, moment_id)
+    moment = queries.get_moment_or_404(moment_id, user=current_user)
     form = HideForm()
     if request.method == "GET":
         form.version.data = moment.version_id
     view_url = _detail_url(moment.id)
 
-    def action():
-        services.hide_moment(
+    def hide_it() -> KindnessMoment:
+        return services.hide_moment(
             moment,
             reason=form.reason.data,
             by=current_user,
@@ -158,7 +161,7 @@ def hide(moment_id: int):
             view_url=view_url,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, hide_it, view_url) is not None:
         flash("The moment is hidden from the wall.", "success")
         return redirect(view_url)
     return render_template("kindness/hide.html", form=form, moment=moment)
@@ -168,17 +171,17 @@ def hide(moment_id: int):
 @allow(Role.LEADER)
 def show(moment_id: int):
     """Put a hidden moment back on the wall."""
-    moment = queries.get_moment_or_404(current_user, moment_id)
+    moment = queries.get_moment_or_404(moment_id, user=current_user)
     form = ShowForm()
     if not form.validate_on_submit():
         abort(400)
     view_url = _detail_url(moment.id)
 
-    def action():
-        services.unhide_moment(
+    def show_it() -> KindnessMoment:
+        return services.unhide_moment(
             moment, by=current_user, expected_version=form.expected_version(), view_url=view_url
         )
 
-    if save_or_refuse(form, action, view_url):
+    if save_or_refuse(form, show_it, view_url) is not None:
         flash("The moment is back on the wall.", "success")
     return redirect(view_url)

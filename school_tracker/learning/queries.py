@@ -51,12 +51,12 @@ def list_learning(
     return pagination, (Decimal(int(tenths)) / 10).quantize(Decimal("0.1"))
 
 
-def get_learning_or_404(school_id: int, record_id: int, user: User) -> LearningRecord:
-    """The record if it is in this school and the user may see it; 404 otherwise."""
+def get_learning_or_404(record_id: int, *, user: User) -> LearningRecord:
+    """The record if it is in the user's school and they may see it; 404 otherwise."""
     record = db.session.scalar(
         sa.select(LearningRecord).where(
             LearningRecord.id == record_id,
-            LearningRecord.school_id == school_id,
+            LearningRecord.school_id == user.school_id,
             visible_to(user),
         )
     )

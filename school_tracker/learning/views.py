@@ -1,5 +1,7 @@
 """Professional learning pages: the list with total hours, record, edit."""
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -7,7 +9,7 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.learning import queries
 from school_tracker.learning.forms import LearningForm
 from school_tracker.learning.services import LearningData, create_learning, update_learning
-from school_tracker.models import Role
+from school_tracker.models import LearningRecord, Role
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.pickers import staff_choices
@@ -86,8 +88,8 @@ def create():
     """Record professional learning (leaders may record it for anyone)."""
     form = _form()
 
-    def action():
-        create_learning(
+    def record_learning() -> LearningRecord:
+        return create_learning(
             current_school_id(),
             _data(form),
             list(form.priorities.data or []),
@@ -95,7 +97,7 @@ def create():
             today=school_today(),
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action):
+    if form.validate_on_submit() and save_or_refuse(form, record_learning) is not None:
         flash("Professional learning recorded.", "success")
         return redirect(url_for("learning.index"))
     return render_template("learning/form.html", form=form, record=None)
@@ -105,12 +107,12 @@ def create():
 @allow(STAFF_AND_LEADERS)
 def edit(record_id: int):
     """Edit a record (your own, or anyone's if you are a leader)."""
-    record = queries.get_learning_or_404(current_school_id(), record_id, current_user)
+    record = queries.get_learning_or_404(record_id, user=current_user)
     form = _form(record)
     view_url = url_for("learning.edit", record_id=record.id)
 
-    def action():
-        update_learning(
+    def update() -> dict[str, Any]:
+        return update_learning(
             record,
             _data(form),
             list(form.priorities.data or []),
@@ -120,7 +122,7 @@ def edit(record_id: int):
             view_url=view_url,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, update, view_url) is not None:
         flash("Professional learning saved.", "success")
         return redirect(url_for("learning.index"))
     # CPD has no detail page; its history sits under the edit form.

@@ -48,7 +48,7 @@ def can_see_pairing(user: User, pairing: MentoringPairing) -> bool:
     return user.role is Role.STAFF and user.id in (pairing.mentor_user_id, pairing.created_by_id)
 
 
-def get_pairing_or_404(user: User, pairing_id: int) -> MentoringPairing:
+def get_pairing_or_404(pairing_id: int, *, user: User) -> MentoringPairing:
     """The pairing if the user may see it; 404 otherwise, so existence does not leak."""
     pairing = db.session.scalar(
         sa.select(MentoringPairing)

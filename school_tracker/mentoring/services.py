@@ -236,7 +236,7 @@ def pause_pairing(
     today: date,
     expected_version: int | None = None,
     view_url: str | None = None,
-) -> None:
+) -> MentoringPairing:
     """Pause an active pairing (e.g. the mentor is away for a while)."""
     if pairing.status is not PairingStatus.ACTIVE:
         raise RecordRuleError("Only an active pairing can be paused.", "status")
@@ -249,6 +249,7 @@ def pause_pairing(
         expected_version=expected_version,
         view_url=view_url,
     )
+    return pairing
 
 
 def resume_pairing(
@@ -257,7 +258,7 @@ def resume_pairing(
     by: User,
     expected_version: int | None = None,
     view_url: str | None = None,
-) -> None:
+) -> MentoringPairing:
     """Resume a paused pairing."""
     if pairing.status is not PairingStatus.PAUSED:
         raise RecordRuleError("Only a paused pairing can be resumed.", "status")
@@ -270,6 +271,7 @@ def resume_pairing(
         expected_version=expected_version,
         view_url=view_url,
     )
+    return pairing
 
 
 def end_pairing(
@@ -282,7 +284,7 @@ def end_pairing(
     today: date,
     expected_version: int | None = None,
     view_url: str | None = None,
-) -> None:
+) -> MentoringPairing:
     """End an active or paused pairing with an outcome."""
     if pairing.status is PairingStatus.ENDED:
         raise RecordRuleError("This pairing has already ended.", "status")
@@ -314,3 +316,4 @@ def end_pairing(
         expected_version=expected_version,
         view_url=view_url,
     )
+    return pairing

@@ -1,6 +1,7 @@
 """Mentoring pages: pairings, their session log and a mentor's caseload (staff and leaders)."""
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -12,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
@@ -20,7 +22,13 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.mentoring import queries, services, session_log
 from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
-from school_tracker.models import PairingOutcome, PairingStatus, Pupil
+from school_tracker.models import (
+    MentoringPairing,
+    MentoringSession,
+    PairingOutcome,
+    PairingStatus,
+    Pupil,
+)
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.web import save_or_refuse
@@ -72,17 +80,16 @@ def create():
     if request.method == "GET":
         form.mentee.data = request.args.get("pupil_id", "")
         form.starts_on.data = school_today()
-    created = {}
 
-    def action():
+    def start() -> MentoringPairing:
         mentee = db.session.get(Pupil, int(form.mentee.data))
-        created["pairing"] = services.create_pairing(
-            school_id, mentee, form.details(), by=current_user
-        )
+        return services.create_pairing(school_id, mentee, form.details(), by=current_user)
 
-    if form.validate_on_submit() and save_or_refuse(form, action, url_for("mentoring.index")):
-        flash("Mentoring pairing started.", "success")
-        return redirect(_detail_url(created["pairing"].id))
+    if form.validate_on_submit():
+        pairing = save_or_refuse(form, start, url_for("mentoring.index"))
+        if pairing is not None:
+            flash("Mentoring pairing started.", "success")
+            return redirect(_detail_url(pairing.id))
     return render_template("mentoring/form.html", form=form, pairing=None)
 
 
@@ -90,7 +97,7 @@ def create():
 @allow(STAFF_AND_LEADERS)
 def detail(pairing_id: int):
     """A pairing, its goals and its session log; each view is audited."""
-    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     record_audit(current_user, "view", services.ENTITY, pairing.id, pupil_id=pairing.mentee_id)
     db.session.commit()
     return render_template(
@@ -106,7 +113,7 @@ def detail(pairing_id: int):
 @allow(STAFF_AND_LEADERS)
 def edit(pairing_id: int):
     """Edit a pairing; a save on top of someone else's newer save is refused."""
-    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     keep = (pairing.mentee_id, pairing.mentor_pupil_id)
     form = PairingForm(pairing.school_id, keep_pupils=keep)
     del form.mentee
@@ -114,8 +121,8 @@ def edit(pairing_id: int):
         _fill_pairing_form(form, pairing)
     view_url = _detail_url(pairing.id)
 
-    def action():
-        services.update_pairing(
+    def update() -> dict[str, Any]:
+        return services.update_pairing(
             pairing,
             form.details(),
             by=current_user,
@@ -124,7 +131,7 @@ def edit(pairing_id: int):
             reason=form.change_reason.data,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, update, view_url) is not None:
         flash("Pairing saved.", "success")
         return redirect(view_url)
     return render_template("mentoring/form.html", form=form, pairing=pairing)
@@ -146,13 +153,20 @@ def _fill_pairing_form(form: PairingForm, pairing) -> None:
     form.frequency.data = pairing.frequency.value
 
 
-def _change_status(pairing_id: int, change: Callable, message: str):
-    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+def _change_status(
+    pairing_id: int,
+    change: Callable[[MentoringPairing, int | None, str], MentoringPairing],
+    message: str,
+) -> ResponseReturnValue:
+    pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
     view_url = _detail_url(pairing.id)
-    if save_or_refuse(form, lambda: change(pairing, form.expected_version(), view_url), view_url):
+    moved = save_or_refuse(
+        form, lambda: change(pairing, form.expected_version(), view_url), view_url
+    )
+    if moved is not None:
         flash(message, "success")
     return redirect(view_url)
 
@@ -187,15 +201,15 @@ def resume(pairing_id: int):
 @allow(STAFF_AND_LEADERS)
 def end(pairing_id: int):
     """End a pairing with an outcome and the date it ended."""
-    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     form = EndForm()
     if request.method == "GET":
         form.version.data = pairing.version_id
         form.ended_on.data = school_today()
     view_url = _detail_url(pairing.id)
 
-    def action():
-        services.end_pairing(
+    def end_it() -> MentoringPairing:
+        return services.end_pairing(
             pairing,
             outcome=PairingOutcome(form.outcome.data),
             ended_on=form.ended_on.data,
@@ -206,7 +220,7 @@ def end(pairing_id: int):
             view_url=view_url,
         )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, end_it, view_url) is not None:
         flash("Pairing ended.", "success")
         return redirect(view_url)
     return render_template("mentoring/end.html", form=form, pairing=pairing)
@@ -216,16 +230,18 @@ def end(pairing_id: int):
 @allow(STAFF_AND_LEADERS)
 def log_session(pairing_id: int):
     """Log a session: what we did, what the mentee said, what the mentor reflected."""
-    pairing = queries.get_pairing_or_404(current_user, pairing_id)
+    pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     form = SessionForm()
     if request.method == "GET":
         form.held_on.data = school_today()
     view_url = _detail_url(pairing.id)
 
-    def action():
-        session_log.log_session(pairing, form.details(), by=current_user, today=school_today())
+    def log() -> MentoringSession:
+        return session_log.log_session(
+            pairing, form.details(), by=current_user, today=school_today()
+        )
 
-    if form.validate_on_submit() and save_or_refuse(form, action, view_url):
+    if form.validate_on_submit() and save_or_refuse(form, log, view_url) is not None:
         flash("Session logged.", "success")
         return redirect(view_url)
     return render_template("mentoring/session_form.html", form=form, pairing=pairing)

@@ -41,7 +41,7 @@ def _audit(pupil: Pupil, by: User, action: str, changes: dict[str, str]) -> None
     )
 
 
-def place_hold(pupil: Pupil, reason: str | None, *, by: User) -> None:
+def place_hold(pupil: Pupil, reason: str | None, *, by: User) -> Pupil:
     """Put the pupil under a legal hold; refused if one already stands."""
     reason = _check(pupil, reason, by)
     if pupil.is_under_legal_hold:
@@ -56,9 +56,10 @@ def place_hold(pupil: Pupil, reason: str | None, *, by: User) -> None:
         "place_legal_hold",
         {"legal_hold_reason": "set", "legal_hold_set_at": "set", "legal_hold_set_by_id": "set"},
     )
+    return pupil
 
 
-def lift_hold(pupil: Pupil, reason: str | None, *, by: User) -> None:
+def lift_hold(pupil: Pupil, reason: str | None, *, by: User) -> Pupil:
     """Lift the pupil's legal hold, keeping why; the next retention run may then act."""
     reason = _check(pupil, reason, by)
     if not pupil.is_under_legal_hold:
@@ -77,3 +78,4 @@ def lift_hold(pupil: Pupil, reason: str | None, *, by: User) -> None:
             "legal_hold_set_by_id": "cleared",
         },
     )
+    return pupil

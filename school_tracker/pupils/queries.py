@@ -8,7 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from school_tracker.extensions import db
-from school_tracker.models import AuditEntry, Pupil, SenStatus, YearGroup
+from school_tracker.models import AuditEntry, Pupil, SenStatus, User, YearGroup
 
 GROUP_FILTERS = {
     "sen_k": Pupil.sen_status == SenStatus.SUPPORT,
@@ -61,12 +61,20 @@ def search_pupils(school_id: int, filters: PupilFilters, page: int, per_page: in
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
-def get_pupil_or_404(school_id: int, pupil_id: int) -> Pupil:
-    """The pupil if they belong to this school; 404 otherwise, so existence does not leak."""
+def get_pupil_or_404(pupil_id: int, *, user: User) -> Pupil:
+    """The pupil if they belong to the user's school; 404 otherwise, so existence does not leak."""
     pupil = db.session.scalar(
-        sa.select(Pupil).where(Pupil.id == pupil_id, Pupil.school_id == school_id)
+        sa.select(Pupil).where(Pupil.id == pupil_id, Pupil.school_id == user.school_id)
     )
     if pupil is None:
+        abort(404)
+    return pupil
+
+
+def get_on_roll_pupil_or_404(pupil_id: int, *, user: User) -> Pupil:
+    """A pupil on the user's school roll; 404 for another school's, a left pupil or a bad id."""
+    pupil = get_pupil_or_404(pupil_id, user=user)
+    if not pupil.is_on_roll:
         abort(404)
     return pupil
 

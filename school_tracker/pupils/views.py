@@ -1,5 +1,7 @@
 """Pupil list and pupil page (staff, leaders and admins of the pupil's school only)."""
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -11,17 +13,19 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from school_tracker.audit import record_audit
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.extensions import db, limiter
-from school_tracker.models import PUPIL_GROUPS, Role, YearGroup
+from school_tracker.models import PUPIL_GROUPS, Pupil, Role, YearGroup
 from school_tracker.permissions import STAFF_LEADERS_AND_ADMINS, allow, current_school_id
 from school_tracker.pupils import holds, queries
 from school_tracker.pupils.forms import LiftHoldForm, PlaceHoldForm, PupilSearchForm
 from school_tracker.records.timeline import pupil_timeline
-from school_tracker.records.versions import RecordRuleError
+from school_tracker.records.web import save_or_flash
 
 bp = Blueprint("pupils", __name__)
 SEARCH_KEY = "pupil_search"
@@ -85,7 +89,7 @@ def index():
 @allow(STAFF_LEADERS_AND_ADMINS)
 def detail(pupil_id: int):
     """A pupil's characteristics; every view is audited (who looked at which child)."""
-    pupil = queries.get_pupil_or_404(current_school_id(), pupil_id)
+    pupil = queries.get_pupil_or_404(pupil_id, user=current_user)
     entries = pupil_timeline(pupil, current_user)
     record_audit(current_user, "view", "pupil", pupil.id, pupil_id=pupil.id)
     db.session.commit()
@@ -95,18 +99,17 @@ def detail(pupil_id: int):
     return render_template("pupils/detail.html", pupil=pupil, timeline=entries, hold_form=hold_form)
 
 
-def _change_hold(pupil_id: int, form_class: type, change, done: str):
+def _change_hold(
+    pupil_id: int,
+    form_class: type[FlaskForm],
+    change: Callable[..., Pupil],
+    done: str,
+) -> ResponseReturnValue:
     """Load, validate the reason, place or lift the hold, and go back to the pupil page."""
-    pupil = queries.get_pupil_or_404(current_school_id(), pupil_id)
+    pupil = queries.get_pupil_or_404(pupil_id, user=current_user)
     form = form_class()
     if form.validate_on_submit():
-        try:
-            change(pupil, form.reason.data, by=current_user)
-        except RecordRuleError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
+        if save_or_flash(lambda: change(pupil, form.reason.data, by=current_user)) is not None:
             flash(done, "success")
     else:
         for errors in form.errors.values():
@@ -138,6 +141,6 @@ def lift_hold(pupil_id: int):
 @fresh_auth_required
 def access_log(pupil_id: int):
     """Who has viewed, changed or exported this pupil's records (for the DSL and leaders)."""
-    pupil = queries.get_pupil_or_404(current_school_id(), pupil_id)
+    pupil = queries.get_pupil_or_404(pupil_id, user=current_user)
     entries = queries.pupil_access_entries(current_school_id(), pupil.id)
     return render_template("pupils/access.html", pupil=pupil, entries=entries)

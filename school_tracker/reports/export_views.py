@@ -92,7 +92,7 @@ def named_export():
 @export_limit
 def subject_access(pupil_id: int):
     """Everything held about one pupil of the school, for a subject access request."""
-    pupil = get_pupil_or_404(current_school_id(), pupil_id)
+    pupil = get_pupil_or_404(pupil_id, user=current_user)
     return _spooled(lambda out: export_pupil_file(pupil, SUBJECT_ACCESS, by=current_user, out=out))
 
 
@@ -110,7 +110,7 @@ def _transfer_page(pupil: Pupil, form: transfer.TransferForm):
 @allow(Role.LEADER)
 def transfer_page(pupil_id: int):
     """The transfer form for a leaver, and every pack sent so far with its receipt."""
-    pupil = get_pupil_or_404(current_school_id(), pupil_id)
+    pupil = get_pupil_or_404(pupil_id, user=current_user)
     return _transfer_page(pupil, transfer.TransferForm())
 
 
@@ -120,7 +120,7 @@ def transfer_page(pupil_id: int):
 @export_limit
 def create_transfer(pupil_id: int):
     """Record the transfer and download the pack for the receiving school's DSL."""
-    pupil = get_pupil_or_404(current_school_id(), pupil_id)
+    pupil = get_pupil_or_404(pupil_id, user=current_user)
     form = transfer.TransferForm()
     if not form.validate_on_submit():
         return _transfer_page(pupil, form)
@@ -136,7 +136,7 @@ def create_transfer(pupil_id: int):
 @allow(Role.LEADER)
 def transfer_received(transfer_id: int):
     """The receiving school confirmed it has the pack."""
-    record = transfer.get_transfer_or_404(current_school_id(), transfer_id)
+    record = transfer.get_transfer_or_404(transfer_id, user=current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if transfer.confirm_receipt(record, by=current_user):

@@ -84,7 +84,7 @@ def can_see_flag(user: User, flag: RiskFlag) -> bool:
     return user.role is Role.STAFF and any(s.id == user.id for s in flag.named_staff)
 
 
-def get_flag_or_404(user: User, flag_id: int) -> RiskFlag:
+def get_flag_or_404(flag_id: int, *, user: User) -> RiskFlag:
     """The flag if this user may see it; 404 otherwise (missing, other school or not named)."""
     flag = db.session.scalar(visible_flags(user).where(RiskFlag.id == flag_id))
     if flag is None:
@@ -93,7 +93,7 @@ def get_flag_or_404(user: User, flag_id: int) -> RiskFlag:
 
 
 def get_action_or_404(flag: RiskFlag, action_id: int) -> RiskAction:
-    """One action of an already-authorised flag."""
+    """One action of a flag already loaded for this user (its scope is the flag's)."""
     for action in flag.actions:
         if action.id == action_id:
             return action
@@ -196,14 +196,3 @@ def high_flags_without_open_action(school_id: int, limit: int = 20) -> list[Risk
         )
     )
 
-
-def get_on_roll_pupil_or_404(school_id: int, pupil_id: int) -> Pupil:
-    """A pupil on this school's roll; 404 for another school's, a left pupil or a bad id."""
-    pupil = db.session.scalar(
-        sa.select(Pupil).where(
-            Pupil.id == pupil_id, Pupil.school_id == school_id, Pupil.leaving_date.is_(None)
-        )
-    )
-    if pupil is None:
-        abort(404)
-    return pupil

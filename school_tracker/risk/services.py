@@ -225,7 +225,7 @@ def change_level(
     by: User,
     reason: str | None = None,
     expected_version: int | None = None,
-) -> None:
+) -> RiskFlag:
     """Move the flag to a new level, keeping the old one in its history."""
     check_version(flag, expected_version)
     _refuse_if_closed(flag, "level")
@@ -238,6 +238,7 @@ def change_level(
     )
     _stamp(flag, by)
     _audit(flag, by, "change_level", {"level": [old.value, level.value]})
+    return flag
 
 
 def _move(
@@ -276,7 +277,7 @@ def change_status(
     by: User,
     reason: str | None = None,
     expected_version: int | None = None,
-) -> None:
+) -> RiskFlag:
     """Open ↔ monitoring. Closing needs an outcome (close_flag); reopening needs a leader."""
     check_version(flag, expected_version)
     _refuse_if_closed(flag, "status")
@@ -286,6 +287,7 @@ def change_status(
             field="status",
         )
     _move(flag, to, by, reason)
+    return flag
 
 
 def close_flag(
@@ -296,7 +298,7 @@ def close_flag(
     reason: str | None = None,
     closed_on: date | None = None,
     expected_version: int | None = None,
-) -> None:
+) -> RiskFlag:
     """Close a live flag with its outcome (required)."""
     check_version(flag, expected_version)
     _refuse_if_closed(flag, "outcome")
@@ -308,11 +310,12 @@ def close_flag(
     flag.outcome = outcome
     flag.closed_on = closed_on
     _move(flag, RiskStatus.CLOSED, by, reason, outcome)
+    return flag
 
 
 def reopen_flag(
     flag: RiskFlag, *, by: User, reason: str | None, expected_version: int | None = None
-) -> None:
+) -> RiskFlag:
     """A leader reopens a closed flag, giving a reason (kept in the status history)."""
     check_version(flag, expected_version)
     if not flag.is_closed:
@@ -324,6 +327,7 @@ def reopen_flag(
     flag.outcome = None
     flag.closed_on = None
     _move(flag, RiskStatus.OPEN, by, reason)
+    return flag
 
 
 def add_action(
@@ -350,7 +354,7 @@ def add_action(
     return action
 
 
-def complete_action(action: RiskAction, *, by: User, done_on: date | None = None) -> None:
+def complete_action(action: RiskAction, *, by: User, done_on: date | None = None) -> RiskAction:
     """Mark an action done (today unless a date is given; never in the future)."""
     flag = action.flag
     _refuse_if_closed(flag)
@@ -371,3 +375,4 @@ def complete_action(action: RiskAction, *, by: User, done_on: date | None = None
         pupil_id=flag.pupil_id,
         changes={"done_on": done_on.isoformat(), "flag_id": flag.id},
     )
+    return action

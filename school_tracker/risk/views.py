@@ -3,16 +3,19 @@
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
-from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus, Role
+from school_tracker.models import RiskAction, RiskFlag, RiskLevel, RiskOutcome, RiskStatus, Role
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
+from school_tracker.pupils.queries import get_on_roll_pupil_or_404
 from school_tracker.records.pickers import pupil_label
-from school_tracker.records.versions import RecordRuleError, StaleRecordError
+from school_tracker.records.web import save_or_refuse
 from school_tracker.risk import queries, services
 from school_tracker.risk.duties import GUIDANCE_TITLE, extra_duties
 from school_tracker.risk.forms import (
@@ -27,15 +30,6 @@ from school_tracker.risk.forms import (
 )
 
 bp = Blueprint("risk", __name__)
-
-
-def _attach(form, error: RecordRuleError) -> None:
-    """Show a service refusal beside its field (or as a message when it has none)."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "danger")
 
 
 def _forms(flag, **bound) -> dict:
@@ -70,27 +64,21 @@ def _detail_page(flag, status: int = 200, **bound):
     )
 
 
-def _run(flag, apply: Callable[[], object]) -> object:
-    """Run a service; a stale form's 409 page links to the flag's newer version."""
-    try:
-        return apply()
-    except StaleRecordError as error:
-        error.view_url = url_for("risk.detail", flag_id=flag.id)
-        raise
+def _flag_url(flag: RiskFlag) -> str:
+    return url_for("risk.detail", flag_id=flag.id)
 
 
-def _submit(flag, form, form_name: str, apply: Callable[[], object], message: str):
+def _submit(
+    flag: RiskFlag,
+    form: FlaskForm,
+    form_name: str,
+    apply: Callable[[], RiskFlag | RiskAction],
+    message: str,
+) -> ResponseReturnValue:
     """Validate a detail-page form, run the service, commit and redirect (or re-show)."""
-    if form.validate_on_submit():
-        try:
-            _run(flag, apply)
-        except RecordRuleError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("risk.detail", flag_id=flag.id))
+    if form.validate_on_submit() and save_or_refuse(form, apply, _flag_url(flag)) is not None:
+        flash(message, "success")
+        return redirect(_flag_url(flag))
     return _detail_page(flag, 400, **{form_name: form})
 
 
@@ -130,27 +118,25 @@ def choose_pupil():
 @allow(STAFF_AND_LEADERS)
 def raise_flag(pupil_id: int):
     """Step 2: the flag itself, with the extra duties that apply to this pupil."""
-    pupil = queries.get_on_roll_pupil_or_404(current_school_id(), pupil_id)
+    pupil = get_on_roll_pupil_or_404(pupil_id, user=current_user)
     form = RaiseFlagForm(current_school_id())
     if request.method == "GET":
         form.raised_on.data = school_today()
         form.priorities.data = services.default_priority_codes(pupil)
     if form.validate_on_submit():
-        try:
-            flag = services.raise_flag(
+        flag = save_or_refuse(
+            form,
+            lambda: services.raise_flag(
                 pupil,
                 by=current_user,
                 raised_on=form.raised_on.data,
                 level=RiskLevel(form.level.data),
                 details=form.details(),
-            )
-        except RecordRuleError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if flag is not None:
             flash("Risk flag raised.", "success")
-            return redirect(url_for("risk.detail", flag_id=flag.id))
+            return redirect(_flag_url(flag))
     return render_template(
         "risk/raise.html",
         form=form,
@@ -165,7 +151,7 @@ def raise_flag(pupil_id: int):
 @allow(STAFF_AND_LEADERS)
 def detail(flag_id: int):
     """One flag; every view is audited (who looked at which child's flag, never the content)."""
-    flag = queries.get_flag_or_404(current_user, flag_id)
+    flag = queries.get_flag_or_404(flag_id, user=current_user)
     record_audit(current_user, "view", services.ENTITY, flag.id, pupil_id=flag.pupil_id)
     db.session.commit()
     return _detail_page(flag)
@@ -175,7 +161,7 @@ def detail(flag_id: int):
 @allow(Role.LEADER)
 def edit(flag_id: int):
     """Edit the review date, factors, agencies and named staff of a live flag (leaders)."""
-    flag = queries.get_flag_or_404(current_user, flag_id)
+    flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = FlagDetailsForm(current_school_id(), obj=flag if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = flag.version_id
@@ -186,24 +172,20 @@ def edit(flag_id: int):
         record_audit(current_user, "view", services.ENTITY, flag.id, pupil_id=flag.pupil_id)
         db.session.commit()
     elif form.validate_on_submit():
-        try:
-            _run(
+        changes = save_or_refuse(
+            form,
+            lambda: services.update_flag(
                 flag,
-                lambda: services.update_flag(
-                    flag,
-                    form.details(),
-                    by=current_user,
-                    expected_version=form.expected_version(),
-                    reason=form.change_reason.data,
-                ),
-            )
-        except RecordRuleError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+                form.details(),
+                by=current_user,
+                expected_version=form.expected_version(),
+                reason=form.change_reason.data,
+            ),
+            _flag_url(flag),
+        )
+        if changes is not None:
             flash("Flag updated.", "success")
-            return redirect(url_for("risk.detail", flag_id=flag.id))
+            return redirect(_flag_url(flag))
     return render_template("risk/edit.html", form=form, flag=flag)
 
 
@@ -211,7 +193,7 @@ def edit(flag_id: int):
 @allow(Role.LEADER)
 def change_level(flag_id: int):
     """Escalate or de-escalate; the history keeps every level."""
-    flag = queries.get_flag_or_404(current_user, flag_id)
+    flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = LevelForm(prefix="level")
     return _submit(
         flag,
@@ -232,7 +214,7 @@ def change_level(flag_id: int):
 @allow(Role.LEADER)
 def change_status(flag_id: int):
     """Move a live flag between open and monitoring."""
-    flag = queries.get_flag_or_404(current_user, flag_id)
+    flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = StatusForm(prefix="status")
     return _submit(
         flag,
@@ -253,7 +235,7 @@ def change_status(flag_id: int):
 @allow(Role.LEADER)
 def close(flag_id: int):
     """Close a flag with its outcome."""
-    flag = queries.get_flag_or_404(current_user, flag_id)
+    flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = CloseForm(prefix="close")
     return _submit(
         flag,
@@ -274,7 +256,7 @@ def close(flag_id: int):
 @allow(Role.LEADER)
 def reopen(flag_id: int):
     """A leader reopens a closed flag, saying why."""
-    flag = queries.get_flag_or_404(current_user, flag_id)
+    flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = ReopenForm(prefix="reopen")
     return _submit(
         flag,
@@ -291,7 +273,7 @@ def reopen(flag_id: int):
 @allow(STAFF_AND_LEADERS)
 def add_action(flag_id: int):
     """Add an action (leaders and the staff named on the flag)."""
-    flag = queries.get_flag_or_404(current_user, flag_id)
+    flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = ActionForm(current_school_id(), prefix="action")
     return _submit(
         flag,
@@ -312,7 +294,7 @@ def add_action(flag_id: int):
 @allow(STAFF_AND_LEADERS)
 def complete_action(flag_id: int, action_id: int):
     """Mark an action done today."""
-    flag = queries.get_flag_or_404(current_user, flag_id)
+    flag = queries.get_flag_or_404(flag_id, user=current_user)
     action = queries.get_action_or_404(flag, action_id)
     form = EmptyForm()
     return _submit(

@@ -71,11 +71,11 @@ def transfers_for(school_id: int, pupil_id: int) -> list[TransferRecord]:
     )
 
 
-def get_transfer_or_404(school_id: int, transfer_id: int) -> TransferRecord:
-    """A transfer of this school; 404 for any other."""
+def get_transfer_or_404(transfer_id: int, *, user: User) -> TransferRecord:
+    """A transfer of the user's school; 404 for any other."""
     record = db.session.scalar(
         sa.select(TransferRecord).where(
-            TransferRecord.id == transfer_id, TransferRecord.school_id == school_id
+            TransferRecord.id == transfer_id, TransferRecord.school_id == user.school_id
         )
     )
     if record is None:
