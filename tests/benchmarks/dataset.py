@@ -28,13 +28,13 @@ CACHE_DIR = ROOT / "bench" / "cache"
 SQLITE_CACHE = CACHE_DIR / "trust.db"
 META_TABLE = "bench_meta"
 SEED_SOURCES = (
-    "demo.py",
-    "demo_trust.py",
-    "demo_trust_rows.py",
-    "demo_mentoring.py",
-    "demo_interventions.py",
-    "demo_interventions_data.py",
-    "demo_risk.py",
+    "demo/school.py",
+    "demo/trust.py",
+    "demo/trust_rows.py",
+    "demo/mentoring.py",
+    "demo/interventions.py",
+    "demo/interventions_data.py",
+    "demo/risk.py",
 )
 
 
