@@ -40,7 +40,8 @@ TEST_WORKERS ?= auto
 test: install-test
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-## make bench: time DESIGN s.12's targets on the trust dataset (built once into bench/cache/);
+## make bench: time docs/design.md section 12's targets on the trust dataset (built once into
+## bench/cache/);
 ## PostgreSQL too when BENCH_DATABASE_URL names a database of its own. Writes bench/results.json.
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m tests.benchmarks.run

@@ -15,7 +15,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///school_tracker.db")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
-    # Flask's defaults are too lax for children's data (SECURITY.md R10, R13, R14, R49).
+    # Flask's defaults are too lax for children's data (R10, R13, R14, R49).
     SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_HTTPONLY = True
@@ -39,7 +39,7 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
 
-    # Roles that must enrol TOTP before using anything (SECURITY R6). Development offers it
+    # Roles that must enrol TOTP before using anything (R6). Development offers it
     # without forcing it so the documented demo sign-ins keep working; production forces it.
     MFA_REQUIRED_ROLES: tuple[str, ...] = ()
     FRESH_AUTH_MINUTES = 15
@@ -49,14 +49,15 @@ class Config:
     PASSWORD_MAX_LENGTH = 128
     PASSWORD_MIN_STRENGTH = 3  # zxcvbn score 0-4
 
-    # Counts of pupils from 1 to this are hidden from governors and the trust (DESIGN s.8).
+    # Counts of pupils from 1 to this are hidden from governors and the trust
+    # (docs/design.md section 8).
     SUPPRESSION_THRESHOLD = 5
     EXPORT_LIMIT = "30 per hour"
     # Per person; no one searching by hand or importing a roll comes near these (R77).
     SEARCH_LIMIT = "60 per minute"
     IMPORT_LIMIT = "20 per hour"
 
-    # Retention (SECURITY R69): years before `flask apply-retention` blanks a record's free
+    # Retention (R69): years before `flask apply-retention` blanks a record's free
     # text and names (rows are kept so reports still add up). Defaults follow the IRMS schools
     # toolkit as commonly cited; the trust's DPO must confirm them before go-live.
     RETENTION_YEARS: dict[str, int] = {

@@ -194,7 +194,7 @@ def register_record_sources(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """The flat commands of DESIGN section 11."""
+    """The flat commands of docs/design.md section 11."""
     from school_tracker.cli import register_commands
 
     register_commands(app)

@@ -1,4 +1,4 @@
-"""Flat `flask --app wsgi ...` commands (DESIGN section 11): thin wrappers over services."""
+"""Flat `flask --app wsgi ...` commands (docs/design.md section 11): thin wrappers over services."""
 
 import click
 import sqlalchemy as sa

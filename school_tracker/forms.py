@@ -47,7 +47,7 @@ NONCE_FIELD = "form_nonce"
 
 
 class _NonceTokenField(CSRFTokenField):
-    """The CSRF token followed by a fresh nonce each time it is rendered (SECURITY R85).
+    """The CSRF token followed by a fresh nonce each time it is rendered (R85).
 
     Flask-WTF's signed token changes only once a second, so two forms loaded within the same
     second carry the same token; the nonce lets the double-submit claim (submissions.py) tell
@@ -263,7 +263,7 @@ class VersionedForm(OnceForm):
 
 
 class ChangeReasonMixin:
-    """An optional "why" for an edit, kept with the record's earlier version (SECURITY R63).
+    """An optional "why" for an edit, kept with the record's earlier version (R63).
 
     A mixin rather than part of VersionedForm: that base also serves create forms and status
     forms with reasons of their own, and some templates render every field of their form.

@@ -1,4 +1,4 @@
-"""Structured, injection-proof application logs (SECURITY R59, R61).
+"""Structured, injection-proof application logs (R59, R61).
 
 Each record carries the request id, user id, school id and client address; control
 characters in the message are escaped so a crafted value can never forge a second line.

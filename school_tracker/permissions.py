@@ -1,6 +1,6 @@
 """Who may use which endpoint, and the school scope every query runs in. Deny by default.
 
-The role matrix (SECURITY R18) is the `@allow(...)` on each view, not a separate policy file:
+The role matrix (R18) is the `@allow(...)` on each view, not a separate policy file:
 a policy kept beside the code it guards cannot drift from it. tests/test_sec_access_matrix.py
 reads these declarations back through the URL map and checks every (role, endpoint, method).
 """

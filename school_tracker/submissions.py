@@ -1,4 +1,4 @@
-"""Double-submit protection for every signed-in form POST (SECURITY R85).
+"""Double-submit protection for every signed-in form POST (R85).
 
 Each rendered form carries a CSRF token, and forms built on `forms.OnceForm` also a nonce
 made fresh at each render; a double-click or a browser resend repeats both exactly. The first

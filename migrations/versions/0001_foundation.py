@@ -17,7 +17,8 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-# Frozen copy of DESIGN section 2 at this revision; later wording changes get their own migration.
+# Frozen copy of docs/design.md section 2 at this revision; later wording changes get their own
+# migration.
 PRIORITIES = (
     ("P1", "Kindness and wellbeing",
      "Inclusion every day; mental health, character and resilience through a culture of "

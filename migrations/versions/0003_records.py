@@ -55,7 +55,7 @@ DFE_REASONS = (
     ("DB", "Persistent or general disruptive behaviour"),
     ("MT", "Inappropriate use of social media or online technology"),
 )
-# (seed key, name, default priority codes, SEND-focused): DESIGN section 5's catalogue.
+# (seed key, name, default priority codes, SEND-focused): docs/design.md section 5's catalogue.
 CATALOGUE = (
     ("nurture_group", "Nurture group", ("P1", "P4a"), False),
     ("reading_catch_up", "Reading catch-up", ("P2",), False),

@@ -1,4 +1,4 @@
-"""Form submissions: one row per accepted POST so a double-click saves once (SECURITY R85).
+"""Form submissions: one row per accepted POST so a double-click saves once (R85).
 
 Revision ID: 0005_form_submissions
 Revises: 0004_transfers

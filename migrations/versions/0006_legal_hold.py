@@ -1,4 +1,4 @@
-"""Legal hold on one pupil: retention leaves everything about them alone (SECURITY R69).
+"""Legal hold on one pupil: retention leaves everything about them alone (R69).
 
 Revision ID: 0006_legal_hold
 Revises: 0005_form_submissions

@@ -1,4 +1,4 @@
-"""Record versions: the earlier values of every edited record, append-only (SECURITY R63).
+"""Record versions: the earlier values of every edited record, append-only (R63).
 
 Revision ID: 0007_record_versions
 Revises: 0006_legal_hold

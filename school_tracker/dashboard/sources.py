@@ -32,7 +32,7 @@ from school_tracker.models.mentoring import mentoring_pairing_priorities
 from school_tracker.models.risk import risk_flag_priorities
 from school_tracker.pupils.queries import GROUP_FILTERS
 
-# "All pupils" first, then the groups leaders compare (DESIGN section 7).
+# "All pupils" first, then the groups leaders compare (docs/design.md section 7).
 GROUPS: dict[str, sa.ColumnElement[bool]] = {"all": sa.true(), **GROUP_FILTERS}
 
 

@@ -1,4 +1,4 @@
-"""Importing the pupil roll from the MIS (DESIGN section 10)."""
+"""Importing the pupil roll from the MIS (docs/design.md section 10)."""
 
 from school_tracker.imports.views import bp
 

@@ -1,7 +1,7 @@
 """Apply an import plan to the roll: one bulk insert, updates, leavers, confirmed moves, one audit.
 
 Runs inside the caller's transaction and only flushes; the view or CLI command commits, so a
-refused or failed import writes nothing (SECURITY R84).
+refused or failed import writes nothing (R84).
 """
 
 from collections import defaultdict

@@ -1,7 +1,7 @@
 """Decide what an uploaded roll file really is, and refuse hostile files before any parsing.
 
 Everything here reads the bytes in memory; nothing is ever written to or extracted onto disk
-(SECURITY R50, R51, R56). The file name is used only for its extension, never as a path.
+(R50, R51, R56). The file name is used only for its extension, never as a path.
 """
 
 import io

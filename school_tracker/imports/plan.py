@@ -2,7 +2,7 @@
 
 Two queries whatever the file size: the school's roll, and the pupils elsewhere in the trust
 whose UPN is in the file. The plan carries a fingerprint of both, so a confirmation can prove
-the roll is still the one the admin previewed (SECURITY R58).
+the roll is still the one the admin previewed (R58).
 """
 
 import hashlib

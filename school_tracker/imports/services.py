@@ -2,7 +2,7 @@
 
 Services add and flush; the view or CLI command commits, so a whole import is one transaction
 and a refused one writes nothing. One audit entry per import (who, file name, SHA-256, counts),
-never the file's contents or a pupil's name (SECURITY R58, R60, R84).
+never the file's contents or a pupil's name (R58, R60, R84).
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""The intervention catalogue: the standard list (DESIGN section 5) and admins' edits to it."""
+"""The intervention catalogue: the standard list (docs/design.md section 5) and admins' edits."""
 
 import sqlalchemy as sa
 

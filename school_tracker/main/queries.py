@@ -9,7 +9,7 @@ from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Pupil, User
 from school_tracker.permissions import STAFF_LEADERS_AND_ADMINS
 
-# How each change to someone's sign-in reads on their own home page (SECURITY R8), and for how
+# How each change to someone's sign-in reads on their own home page (R8), and for how
 # long it is shown: long enough to be seen after a holiday.
 CREDENTIAL_CHANGES = {
     "password_set": "Your password was set or changed",

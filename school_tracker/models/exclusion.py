@@ -1,4 +1,4 @@
-"""Suspensions and permanent exclusions with their DfE reasons (DESIGN section 5)."""
+"""Suspensions and permanent exclusions with their DfE reasons (docs/design.md section 5)."""
 
 import enum
 from datetime import date

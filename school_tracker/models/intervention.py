@@ -58,7 +58,7 @@ class SessionFrequency(enum.Enum):
 
 
 class FundingStream(enum.Enum):
-    """Which budget pays for it (DESIGN section 5)."""
+    """Which budget pays for it (docs/design.md section 5)."""
 
     PUPIL_PREMIUM = "pupil_premium"
     SEN_NOTIONAL = "sen_notional"

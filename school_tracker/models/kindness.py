@@ -1,4 +1,4 @@
-"""Kindness moments (P1) and the values they show (DESIGN sections 2 and 5)."""
+"""Kindness moments (P1) and the values they show (docs/design.md sections 2 and 5)."""
 
 import enum
 from datetime import date, datetime
@@ -34,7 +34,7 @@ class KindPersonKind(enum.Enum):
 
 
 class KindnessValue(LabelledEnum):
-    """The five values (DESIGN section 2); values equal `reference.KINDNESS_VALUES`."""
+    """The five values (docs/design.md section 2); values equal `reference.KINDNESS_VALUES`."""
 
     TOLERANCE = "tolerance"
     PATIENCE = "patience"
@@ -96,7 +96,7 @@ class KindnessMoment(RecordMixin, Model):
 
     @property
     def values(self) -> list[KindnessValue]:
-        """The values shown, in the order DESIGN lists them."""
+        """The values shown, in the order docs/design.md lists them."""
         chosen = {row.value for row in self.value_rows}
         return [value for value in KindnessValue if value in chosen]
 

@@ -1,4 +1,4 @@
-"""Mentoring pairings and their session log (DESIGN section 5)."""
+"""Mentoring pairings and their session log (docs/design.md section 5)."""
 
 import enum
 from datetime import date, datetime
@@ -81,7 +81,7 @@ mentoring_pairing_priorities = priority_link_table(
     "mentoring_pairing_priorities", "mentoring_pairings"
 )
 
-# Exactly one kind of mentor, with only that kind's columns filled (SECURITY R23 keeps the
+# Exactly one kind of mentor, with only that kind's columns filled (R23 keeps the
 # form from setting the others; this keeps every other writer honest too).
 _ONE_MENTOR = (
     "(mentor_kind = 'staff' AND mentor_user_id IS NOT NULL AND mentor_pupil_id IS NULL"

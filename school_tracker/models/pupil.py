@@ -1,4 +1,4 @@
-"""Pupils on a school's roll, as the MIS knows them (DESIGN section 4)."""
+"""Pupils on a school's roll, as the MIS knows them (docs/design.md section 4)."""
 
 import enum
 from datetime import date, datetime
@@ -135,7 +135,7 @@ class Pupil(TimestampMixin, Model):
     version_id: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    # A legal hold (SECURITY R69) on this one child: while `legal_hold_set_at` is set,
+    # A legal hold (R69) on this one child: while `legal_hold_set_at` is set,
     # retention blanks nothing about them. Set by leaders on the school's side only, so the
     # roll import never touches these columns. The reason is the latest decision's: why the
     # hold was placed, or, once lifted, why it was lifted (who and when are in the audit log).

@@ -10,11 +10,11 @@ from school_tracker.orm import UTCDateTime, utcnow
 
 
 class RecordMixin:
-    """School, created/updated by and at, and an optimistic-lock version (DESIGN section 5).
+    """School, created/updated by and at, and an optimistic-lock version (docs/design.md section 5).
 
     SQLAlchemy's version counter refuses a flush whose row changed underneath it; services
     also compare the version the form was loaded with, so a stale edit is refused before it
-    is applied (SECURITY R81).
+    is applied (R81).
     """
 
     @declared_attr

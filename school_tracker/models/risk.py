@@ -1,4 +1,7 @@
-"""Exclusion-risk flags: level history, actions, agencies and risk factors (DESIGN section 5)."""
+"""Exclusion-risk flags: level history, actions, agencies and risk factors.
+
+The record is described in docs/design.md section 5.
+"""
 
 import enum
 from datetime import date, datetime
@@ -126,7 +129,7 @@ class RiskFlag(RecordMixin, Model):
         enum_type(RiskStatus, "risk_status"), default=RiskStatus.OPEN
     )
     review_on: Mapped[date] = mapped_column(sa.Date)
-    # Leader-only (SECURITY R21): the rationale and agency details of a flag.
+    # Leader-only (R21): the rationale and agency details of a flag.
     protective_factors: Mapped[str] = mapped_column(sa.Text, default="")
     agency_notes: Mapped[str] = mapped_column(sa.Text, default="")
     outcome: Mapped[RiskOutcome | None] = mapped_column(enum_type(RiskOutcome, "risk_outcome"))

@@ -28,7 +28,7 @@ def new_import_id() -> str:
 
 
 class RollImport(Model):
-    """One uploaded roll file, parsed; the file itself is never kept (SECURITY R56, R58)."""
+    """One uploaded roll file, parsed; the file itself is never kept (R56, R58)."""
 
     __tablename__ = "roll_imports"
     __table_args__ = (

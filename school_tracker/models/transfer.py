@@ -1,4 +1,4 @@
-"""Pupil transfer packs sent to a receiving school, and their confirmed receipt (SECURITY R71)."""
+"""Pupil transfer packs sent to a receiving school, and their confirmed receipt (R71)."""
 
 from datetime import datetime
 

@@ -14,7 +14,7 @@ from school_tracker.orm import UTCDateTime, enum_type, utcnow
 
 
 class Role(LabelledEnum):
-    """What a user may do; one role per user (DESIGN section 3)."""
+    """What a user may do; one role per user (docs/design.md section 3)."""
 
     STAFF = "staff"
     LEADER = "leader"

@@ -1,4 +1,4 @@
-"""Online, consistent backups: SQLite's backup API, or pg_dump for PostgreSQL (SECURITY R87)."""
+"""Online, consistent backups: SQLite's backup API, or pg_dump for PostgreSQL (R87)."""
 
 import os
 import shutil
@@ -108,7 +108,7 @@ def expired_backups(folder: Path, keep_days: int, now: float) -> list[Path]:
     """Backups in `folder` last written more than `keep_days` ago, oldest first.
 
     Backups hold records that retention has since blanked, so they must age out on a
-    schedule too (SECURITY R69, R87); anything that is not one of our backups is left alone.
+    schedule too (R69, R87); anything that is not one of our backups is left alone.
     """
     cutoff = now - keep_days * 86_400
     found = [p for p in folder.iterdir() if is_backup_file(p) and p.stat().st_mtime < cutoff]

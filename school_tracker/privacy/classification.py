@@ -1,4 +1,4 @@
-"""Which columns hold personal data, and how sensitive it is (SECURITY R67).
+"""Which columns hold personal data, and how sensitive it is (R67).
 
 One table, read by the controls that depend on it: the audit log never keeps the value of
 an identifying or free-text column (only that it changed), and the tests check that none of

@@ -1,4 +1,4 @@
-"""Retention (SECURITY R69): blank the free text and names of records kept long enough.
+"""Retention (R69): blank the free text and names of records kept long enough.
 
 Rows are never deleted, so every aggregate report (dashboard, governors' workbook) still
 adds up after a run; what goes is everything that identifies or describes a person: notes,

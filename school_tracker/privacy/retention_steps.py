@@ -3,7 +3,7 @@
 `retention.py` runs these in one transaction; this module only says which rows have expired
 and what their identifying text becomes. Each step's condition also matches only rows whose
 text is not yet blank, so a second run finds nothing. Pupils under their own legal hold, and
-records naming them, are left out of every step (SECURITY R69).
+records naming them, are left out of every step (R69).
 """
 
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""Small-number suppression for governors' figures (DESIGN section 8, SECURITY R47).
+"""Small-number suppression for governors' figures (docs/design.md section 8, R47).
 
 Primary: a count of pupils from 1 to the threshold is hidden. Secondary: wherever a published
 total would let a reader work a hidden cell back out (a line with exactly one hidden cell),

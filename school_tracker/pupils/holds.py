@@ -1,4 +1,4 @@
-"""A legal hold on one pupil (SECURITY R69): while it stands, retention blanks nothing about them.
+"""A legal hold on one pupil (R69): while it stands, retention blanks nothing about them.
 
 Child-protection matters (an inquiry, a police investigation, a claim) can need one child's
 records kept past every retention period. Only the school's leaders, among them the

@@ -1,4 +1,4 @@
-"""Reference data every school shares: the AfA priorities (codes fixed by DESIGN section 2)."""
+"""Reference data every school shares, such as the AfA priorities (docs/design.md section 2)."""
 
 from school_tracker.extensions import db
 from school_tracker.models import Priority

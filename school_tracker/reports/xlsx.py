@@ -1,4 +1,4 @@
-"""Safe spreadsheet cells and workbook settings shared by every export (SECURITY R44-R46).
+"""Safe spreadsheet cells and workbook settings shared by every export (R44-R46).
 
 openpyxl turns any string starting with "=" into a live formula and "#REF!"-like strings into
 error cells, refuses control characters, and cuts long text silently. Every user-supplied

@@ -1,8 +1,8 @@
 """Who may see which risk flag, and the look-ups for the list, pupil timeline and home page.
 
-Only leaders and the staff named on a flag may see it (DESIGN section 3); everyone else is
+Only leaders and the staff named on a flag may see it (docs/design.md section 3); everyone else is
 answered 404 so a flag's existence does not leak. Of those, only leaders see the rationale
-and agency details (SECURITY R21).
+and agency details (R21).
 """
 
 from dataclasses import dataclass

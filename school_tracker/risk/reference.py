@@ -1,4 +1,4 @@
-"""Reference data for risk flags: the agencies and the risk-factor checklist (DESIGN section 5).
+"""Reference data for risk flags: agencies and the risk-factor checklist (docs/design.md section 5).
 
 Codes are stable identifiers (the migration seeds the same rows); names may be reworded.
 """

@@ -1,7 +1,7 @@
 """Raising, editing, escalating and closing exclusion-risk flags; every change is audited.
 
 Audit entries hold field names and, for level/status/dates/outcome only, the values; never
-the protective factors, agency notes or reasons (SECURITY R21, R62).
+the protective factors, agency notes or reasons (R21, R62).
 """
 
 from dataclasses import dataclass, field

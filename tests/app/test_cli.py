@@ -1,4 +1,4 @@
-"""The flat CLI commands of DESIGN section 11: clear refusals, nothing half-written."""
+"""The flat CLI commands of docs/design.md section 11: clear refusals, nothing half-written."""
 
 import pytest
 import sqlalchemy as sa

@@ -1,4 +1,4 @@
-"""Checks on the source itself: ruff, and no way around template autoescaping (SECURITY R33)."""
+"""Checks on the source itself: ruff, and no way around template autoescaping (R33)."""
 
 import re
 import subprocess

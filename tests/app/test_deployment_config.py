@@ -109,7 +109,7 @@ def test_r41_cors_preflight_gets_no_allow_origin(client):
 def test_r42_trusted_hosts_from_the_environment_refuse_other_hosts(
     make_app, database_url, monkeypatch
 ):
-    """R42: as the README deploys it (SCHOOL_TRACKER_TRUSTED_HOSTS as JSON)."""
+    """R42: as docs/deployment.md deploys it (SCHOOL_TRACKER_TRUSTED_HOSTS as JSON)."""
     monkeypatch.setenv("SCHOOL_TRACKER_TRUSTED_HOSTS", '["tracker.example.org"]')
     client = make_app(production_config(database_url)).test_client()
     evil = client.get("/healthz", headers={"Host": "evil.example"})

@@ -1,4 +1,4 @@
-"""A double-clicked or resent form saves once (SECURITY R85), with CSRF on as in production."""
+"""A double-clicked or resent form saves once (R85), with CSRF on as in production."""
 
 import re
 import threading

@@ -1,4 +1,4 @@
-"""Two-factor sign-in as a gate (SECURITY R6), a fresh install with no way in (R7), and people
+"""Two-factor sign-in as a gate (R6), a fresh install with no way in (R7), and people
 told when how they sign in has changed (R8)."""
 
 import re
@@ -70,7 +70,7 @@ def test_r6_wrong_codes_are_rate_limited_per_pending_user(app, client, make_user
 def test_r6_production_requires_two_factor_for_everyone_who_can_see_named_pupils():
     required = set(ProductionConfig.MFA_REQUIRED_ROLES)
     assert {Role.LEADER.value, Role.ADMIN.value, Role.TRUST_LEADER.value} <= required
-    # Staff are offered it but not forced (the documented exception in the README).
+    # Staff are offered it but not forced (the documented exception in docs/data-protection.md).
     assert Role.STAFF.value not in required
 
 

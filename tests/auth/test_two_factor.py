@@ -1,4 +1,4 @@
-"""TOTP two-factor sign-in, password change and re-confirmation (SECURITY R6, R8, R15)."""
+"""TOTP two-factor sign-in, password change and re-confirmation (R6, R8, R15)."""
 
 import re
 import time

@@ -214,7 +214,7 @@ def trust(bench: Bench) -> Result:
         timings,
         queries,
         1.0,
-        "≤ 1 s (no DESIGN target: 10 × one school)",
+        "≤ 1 s (no design target: 10 × one school)",
         floor,
         "hand SQL",
     )
@@ -334,7 +334,7 @@ def log_intervention(bench: Bench) -> Result:
         timings,
         queries,
         100 * MS,
-        "≤ 100 ms (no DESIGN target: as a page)",
+        "≤ 100 ms (no design target: as a page)",
         floor,
         "hand SQL inserts",
     )

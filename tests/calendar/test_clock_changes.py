@@ -86,6 +86,6 @@ def test_r86_31_august_and_1_september_with_a_schools_own_autumn_start(app, make
         ("summer-2026", "2025/26"),
         ("autumn-2026", "2026/27"),
     ]
-    # DESIGN section 6: by default autumn starts on 1 August, so both days are 2026/27.
+    # docs/design.md section 6: by default autumn starts on 1 August, so both days are 2026/27.
     default_terms = [calendars[1].term_for(date(2026, m, d)) for m, d in ((8, 31), (9, 1))]
     assert [(t.key, t.academic_year) for t in default_terms] == [("autumn-2026", "2026/27")] * 2

@@ -411,7 +411,7 @@ def workbook_rows(data: bytes) -> dict[str, list[list]]:
 
 
 def assert_no_formulas(data: bytes) -> None:
-    """No sheet part holds a formula or an error cell (SECURITY R44)."""
+    """No sheet part holds a formula or an error cell (R44)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/"):

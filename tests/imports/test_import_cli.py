@@ -1,4 +1,7 @@
-"""`flask --app wsgi import-pupils FILE --school SLUG [--dry-run] [--mark-leavers]` (DESIGN 11)."""
+"""`flask --app wsgi import-pupils FILE --school SLUG [--dry-run] [--mark-leavers]`.
+
+One of the contract points of docs/design.md section 11.
+"""
 
 import re
 from pathlib import Path

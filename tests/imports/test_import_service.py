@@ -368,7 +368,7 @@ def test_file_names_are_cleaned_never_paths():
     assert len(services.clean_file_name("x" * 999)) == 255
 
 
-# Performance: bulk statements, not one per row (DESIGN 12: 1,500 pupils in under 5 s).
+# Performance: bulk statements, not one per row (docs/design.md section 12: 1,500 pupils in 5 s).
 
 
 class StatementCounter:

@@ -1,4 +1,4 @@
-"""The admin's Import roll pages: upload → preview → confirm → summary (SECURITY R49-R58)."""
+"""The admin's Import roll pages: upload → preview → confirm → summary (R49-R58)."""
 
 import logging
 from datetime import timedelta

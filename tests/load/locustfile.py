@@ -30,7 +30,7 @@ PUPIL_LINK = re.compile(r'href="/pupils/(\d+)"')
 # Where a successful save sends you: the record's own page. Anything else is a refusal.
 SAVED = {"session": re.compile(r"/mentoring/\d+$"), "kindness": re.compile(r"/kindness/\d+$")}
 # Flask-WTF's signed token only changes once a second, and the app refuses a second POST of
-# the same token as a double submission (SECURITY R85), so, like a person, nobody here opens
+# the same token as a double submission (R85), so, like a person, nobody here opens
 # two forms within the same second.
 FORM_GAP = 1.1
 

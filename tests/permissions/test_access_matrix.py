@@ -1,4 +1,4 @@
-"""Access control, tenancy and safe methods (SECURITY R17-R27, R39).
+"""Access control, tenancy and safe methods (R17-R27, R39).
 
 The role x endpoint x method matrix is generated from the policies the views register with
 `@allow(...)` (read back through the URL map), not from a separate policy file: the policy
@@ -701,8 +701,9 @@ OPEN_TO_ANY_STAFF = {"pupils.detail", "risk.raise_flag", "kindness.detail"}
     ],
 )
 def test_staff_cannot_open_records_others_lead_or_wrote(matrix_app, world, rule, method):
-    """R22 (DESIGN s.3): staff reach only the records they lead, take part in or created; a
-    colleague gets 404 (403 for editing a shown kindness moment) on every other record route."""
+    """R22 (docs/design.md section 3): staff reach only the records they lead, take part in or
+    created; a colleague gets 404 (403 for editing a shown kindness moment) on every other record
+    route."""
     client = _client(matrix_app, world.a.users["other_staff"])
     response = client.open(_url(matrix_app, rule, world.a), method=method)
     assert _refused(response), response.status_code
@@ -885,7 +886,7 @@ def test_admin_is_refused_note_and_flag_routes(matrix_app, world):
 # --- R39: no state changes on safe methods -------------------------------------------------------
 
 POST_ONLY = [rule for rule in RULES if "POST" in rule.methods and "GET" not in rule.methods]
-# Actions that change state and must never answer a GET (SECURITY R39's list, by endpoint).
+# Actions that change state and must never answer a GET (R39's list, by endpoint).
 STATE_CHANGING = {
     "auth.logout",
     "admin.deactivate",

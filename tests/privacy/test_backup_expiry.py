@@ -1,4 +1,4 @@
-"""Backups age out like the records in them (SECURITY R69, R87): `flask prune-backups`."""
+"""Backups age out like the records in them (R69, R87): `flask prune-backups`."""
 
 import os
 import time

@@ -1,4 +1,4 @@
-"""No pupil data in logs or URLs (SECURITY R60), and audit rows cannot be changed (R64)."""
+"""No pupil data in logs or URLs (R60), and audit rows cannot be changed (R64)."""
 
 import logging
 

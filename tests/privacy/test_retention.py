@@ -1,4 +1,4 @@
-"""Retention (SECURITY R69): expired records are anonymised, held ones untouched, rows kept."""
+"""Retention (R69): expired records are anonymised, held ones untouched, rows kept."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""A legal hold on one pupil (SECURITY R69): placed and lifted by leaders only, audited without
+"""A legal hold on one pupil (R69): placed and lifted by leaders only, audited without
 the reason, and while it stands retention blanks nothing about the child, whatever its age."""
 
 import re

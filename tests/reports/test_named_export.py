@@ -1,4 +1,5 @@
-"""The leaders' named export: contents, injection safety, headers, audit, limits (DESIGN s.9)."""
+"""The leaders' named export (docs/design.md section 9): contents, injection safety, headers,
+audit and limits."""
 
 import io
 import json

@@ -1,4 +1,4 @@
-"""Transfer packs for leavers: the page, the pack, the record and its receipt (SECURITY R71)."""
+"""Transfer packs for leavers: the page, the pack, the record and its receipt (R71)."""
 
 import pytest
 import sqlalchemy as sa

@@ -1,4 +1,4 @@
-"""Export cells never become formulas, errors or crashes (SECURITY R44, R45, R46)."""
+"""Export cells never become formulas, errors or crashes (R44, R45, R46)."""
 
 import io
 import zipfile

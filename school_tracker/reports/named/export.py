@@ -1,4 +1,4 @@
-"""The leaders' named export: one sheet per record type plus the roll, streamed (DESIGN s.9).
+"""The leaders' named export (docs/design.md section 9): a sheet per record type and the roll.
 
 openpyxl's write-only mode writes each row to a temporary file as soon as it is appended,
 and every sheet's rows come from one SELECT read in batches (`yield_per`, a server-side
@@ -25,7 +25,7 @@ from school_tracker.reports.xlsx import download_name, set_properties
 
 BATCH = 1000
 REPORT = "named_export"
-# Sheet order: the roll first, then the records in DESIGN section 5's order.
+# Sheet order: the roll first, then the records in docs/design.md section 5's order.
 SHEETS = (
     named_community.pupils,
     named_sheets.mentoring_pairings,

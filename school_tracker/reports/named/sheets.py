@@ -1,4 +1,4 @@
-"""The leaders' named export, one statement per sheet (DESIGN section 9).
+"""The leaders' named export, one statement per sheet (docs/design.md section 9).
 
 Each sheet is a single SELECT of plain columns (no ORM objects, so nothing piles up in the
 session), joined to a small "period" table of (school_id, starts, ends): one row per school,

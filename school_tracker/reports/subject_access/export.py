@@ -1,4 +1,4 @@
-"""One pupil's whole file: the subject-access export and the transfer pack (SECURITY R70, R71).
+"""One pupil's whole file: the subject-access export and the transfer pack (R70, R71).
 
 Everything held about the pupil, and nothing about any other child: another pupil is only
 ever "another pupil", and what another pupil said or wrote (a peer mentor's reflection, the

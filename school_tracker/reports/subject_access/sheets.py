@@ -346,7 +346,7 @@ def _others(r: Redactor) -> list[tuple[str, list[Col], list]]:
 
 
 def record_sheets(data: PupilFile) -> list[tuple[str, list[Col], list]]:
-    """(title, columns, rows) for every record sheet, in DESIGN section 5's order."""
+    """(title, columns, rows) for every record sheet, in docs/design.md section 5's order."""
     r = Redactor(data)
     return [*_mentoring(r), _interventions(r), *_risk(r), *_others(r)]
 

@@ -1,4 +1,4 @@
-"""Transfer packs for leavers (SECURITY R71): the form, recording a transfer, and its receipt."""
+"""Transfer packs for leavers (R71): the form, recording a transfer, and its receipt."""
 
 import sqlalchemy as sa
 from flask import abort
