@@ -11,12 +11,12 @@ import sqlalchemy as sa
 
 from config import ProductionConfig, TestingConfig
 from school_tracker import create_app
+from school_tracker.admin.schools import ensure_reference_data
 from school_tracker.auth.passwords import hash_password
 from school_tracker.database import normalise_database_url
 from school_tracker.demo.school import make_upn
 from school_tracker.extensions import db
 from school_tracker.models import Gender, Pupil, Role, School, SenStatus, Trust, User, YearGroup
-from school_tracker.records.reference import ensure_reference_data
 
 # Shared world fixtures (school, people, export_world, leavers_world) live in their own module.
 pytest_plugins = ["tests.factories.worlds"]

@@ -25,6 +25,21 @@ def the_trust(name: str | None = None) -> Trust:
     return trust
 
 
+def ensure_reference_data() -> None:
+    """Every codeset the schools share: priorities, agencies, risk factors, exclusion reasons.
+
+    Each feature owns its codeset; a new school (and a test database) needs them all.
+    """
+    from school_tracker.exclusions.reference import ensure_exclusion_reasons
+    from school_tracker.records.reference import ensure_priorities
+    from school_tracker.risk.reference import ensure_agencies, ensure_risk_factors
+
+    ensure_priorities()
+    ensure_agencies()
+    ensure_risk_factors()
+    ensure_exclusion_reasons()
+
+
 def create_school(*, slug: str, name: str, trust_name: str | None = None) -> School:
     """A new school with a unique slug of lower-case letters, digits and hyphens."""
     slug = slug.strip().lower()
@@ -36,7 +51,6 @@ def create_school(*, slug: str, name: str, trust_name: str | None = None) -> Sch
     if db.session.scalar(sa.select(School.id).where(School.slug == slug)) is not None:
         raise SchoolError(f"A school with the slug {slug!r} already exists.")
     from school_tracker.interventions.catalogue import ensure_intervention_types
-    from school_tracker.records.reference import ensure_reference_data
 
     ensure_reference_data()
     school = School(trust=the_trust(trust_name), slug=slug, name=name)

@@ -29,11 +29,11 @@ from school_tracker.models.intervention import (
 )
 from school_tracker.models.kindness import kindness_moment_priorities
 from school_tracker.models.mentoring import mentoring_pairing_priorities
+from school_tracker.models.pupil import PUPIL_GROUP_FILTERS
 from school_tracker.models.risk import risk_flag_priorities
-from school_tracker.pupils.queries import GROUP_FILTERS
 
 # "All pupils" first, then the groups leaders compare (docs/design.md section 7).
-GROUPS: dict[str, sa.ColumnElement[bool]] = {"all": sa.true(), **GROUP_FILTERS}
+GROUPS: dict[str, sa.ColumnElement[bool]] = {"all": sa.true(), **PUPIL_GROUP_FILTERS}
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class DashboardFilters:
         if self.year is not None:
             conditions.append(Pupil.year_group == self.year)
         if self.group:
-            conditions.append(GROUP_FILTERS[self.group])
+            conditions.append(PUPIL_GROUP_FILTERS[self.group])
         return conditions
 
 

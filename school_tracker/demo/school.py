@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from faker import Faker
 from stdnum.gb import upn as stdnum_upn
 
-from school_tracker.admin.schools import create_school
+from school_tracker.admin.schools import create_school, ensure_reference_data
 from school_tracker.auth.passwords import UNUSABLE_PASSWORD_HASH, hash_password
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
@@ -21,7 +21,6 @@ from school_tracker.models import (
     User,
     YearGroup,
 )
-from school_tracker.records.reference import ensure_reference_data
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "kindness-demo"  # noqa: S105 - documented demo sign-in, refused in production

@@ -13,8 +13,8 @@ from school_tracker.forms import (
     choices,
 )
 from school_tracker.kindness.services import DEFAULT_PRIORITIES, MomentDetails
-from school_tracker.mentoring.forms import pupil_choices
 from school_tracker.models import KindnessValue, KindPersonKind
+from school_tracker.records.pickers import pupil_select_choices
 from school_tracker.records.priorities import priority_choices
 
 DESCRIPTION_MAX = 2000
@@ -52,8 +52,8 @@ class MomentForm(VersionedForm):
 
     def __init__(self, school_id: int, *args, keep_pupils=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.giver_pupil.choices = pupil_choices(school_id, "Not a pupil", keep_pupils)
-        self.receiver_pupil.choices = pupil_choices(school_id, "Not a pupil", keep_pupils)
+        self.giver_pupil.choices = pupil_select_choices(school_id, "Not a pupil", keep_pupils)
+        self.receiver_pupil.choices = pupil_select_choices(school_id, "Not a pupil", keep_pupils)
         self.priorities.choices = choices(priority_choices())
 
     def validate(self, extra_validators=None) -> bool:

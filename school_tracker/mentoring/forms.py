@@ -33,21 +33,6 @@ NOTES_MAX = 5000
 WELLBEING = {"minimum": 1, "maximum": 5, "range_message": "Wellbeing is a score from 1 to 5."}
 
 
-def pupil_choices(
-    school_id: int, blank: str = "Choose a pupil", keep: Iterable[int | None] = ()
-) -> list[SelectChoice]:
-    """The school's on-roll pupils (plus any already chosen in `keep`) for a picker."""
-    kept = [pupil_id for pupil_id in keep if pupil_id]
-    pairs = pickers.pupil_choices(school_id, include_ids=kept)
-    return choices([("", blank)] + [(str(pupil_id), label) for pupil_id, label in pairs])
-
-
-def staff_choices(school_id: int, blank: str = "Choose a member of staff") -> list[SelectChoice]:
-    """The school's active staff and leaders for a picker."""
-    pairs = pickers.staff_choices(school_id)
-    return choices([("", blank)] + [(str(user_id), name) for user_id, name in pairs])
-
-
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value else None
 
@@ -98,10 +83,12 @@ class PairingForm(ChangeReasonMixin, VersionedForm):
 
     def __init__(self, school_id: int, *args, keep_pupils: Iterable[int | None] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        pupils = pupil_choices(school_id, keep=keep_pupils)
+        pupils = pickers.pupil_select_choices(school_id, keep=keep_pupils)
         self.mentee.choices = pupils
-        self.mentor_pupil.choices = pupil_choices(school_id, "No peer mentor", keep_pupils)
-        self.mentor_user.choices = staff_choices(school_id, "No staff mentor")
+        self.mentor_pupil.choices = pickers.pupil_select_choices(
+            school_id, "No peer mentor", keep_pupils
+        )
+        self.mentor_user.choices = pickers.staff_select_choices(school_id, "No staff mentor")
         self.priorities.choices = choices(priority_choices())
 
     def validate(self, extra_validators=None) -> bool:

@@ -172,3 +172,14 @@ class Pupil(TimestampMixin, Model):
             "young_carer": self.young_carer,
         }
         return [key for key, on in flags.items() if on]
+
+
+# PUPIL_GROUPS as SQL: the condition each group's pupils meet (the pupil list and dashboard filter).
+PUPIL_GROUP_FILTERS: dict[str, sa.ColumnElement[bool]] = {
+    "sen_k": Pupil.sen_status == SenStatus.SUPPORT,
+    "sen_e": Pupil.sen_status == SenStatus.EHC_PLAN,
+    "disadvantaged": Pupil.pupil_premium.is_(True),
+    "eal": Pupil.eal.is_(True),
+    "cla": Pupil.looked_after.is_(True),
+    "young_carer": Pupil.young_carer.is_(True),
+}

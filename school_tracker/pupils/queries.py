@@ -8,16 +8,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from school_tracker.extensions import db
-from school_tracker.models import AuditEntry, Pupil, SenStatus, User, YearGroup
+from school_tracker.models import AuditEntry, Pupil, User, YearGroup
+from school_tracker.models.pupil import PUPIL_GROUP_FILTERS
 
-GROUP_FILTERS = {
-    "sen_k": Pupil.sen_status == SenStatus.SUPPORT,
-    "sen_e": Pupil.sen_status == SenStatus.EHC_PLAN,
-    "disadvantaged": Pupil.pupil_premium.is_(True),
-    "eal": Pupil.eal.is_(True),
-    "cla": Pupil.looked_after.is_(True),
-    "young_carer": Pupil.young_carer.is_(True),
-}
 STATUS_FILTERS = {
     "on_roll": Pupil.leaving_date.is_(None),
     "left": Pupil.leaving_date.is_not(None),
@@ -56,7 +49,7 @@ def search_pupils(school_id: int, filters: PupilFilters, page: int, per_page: in
     if filters.year is not None:
         stmt = stmt.where(Pupil.year_group == filters.year)
     if filters.group:
-        stmt = stmt.where(GROUP_FILTERS[filters.group])
+        stmt = stmt.where(PUPIL_GROUP_FILTERS[filters.group])
     stmt = stmt.order_by(*SORTS[filters.sort])
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 

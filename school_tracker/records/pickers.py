@@ -4,8 +4,10 @@ from collections.abc import Iterable
 from typing import Protocol
 
 import sqlalchemy as sa
+from wtforms import SelectChoice
 
 from school_tracker.extensions import db
+from school_tracker.forms import choices
 from school_tracker.models import Pupil, User, YearGroup
 from school_tracker.permissions import STAFF_AND_LEADERS
 
@@ -44,6 +46,23 @@ def pupil_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple
         .order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
     )
     return [(pupil.id, pupil_label(pupil)) for pupil in pupils]
+
+
+def pupil_select_choices(
+    school_id: int, blank: str = "Choose a pupil", keep: Iterable[int | None] = ()
+) -> list[SelectChoice]:
+    """A select's choices: a blank, then the on-roll pupils (plus any already chosen in `keep`)."""
+    kept = [pupil_id for pupil_id in keep if pupil_id]
+    pairs = pupil_choices(school_id, include_ids=kept)
+    return choices([("", blank)] + [(str(pupil_id), label) for pupil_id, label in pairs])
+
+
+def staff_select_choices(
+    school_id: int, blank: str = "Choose a member of staff"
+) -> list[SelectChoice]:
+    """A select's choices: a blank, then the school's active staff and leaders."""
+    pairs = staff_choices(school_id)
+    return choices([("", blank)] + [(str(user_id), name) for user_id, name in pairs])
 
 
 def staff_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple[int, str]]:

@@ -45,14 +45,3 @@ def ensure_priorities() -> None:
             db.session.add(
                 Priority(code=code, title=title, description=description, sort_order=order)
             )
-
-
-def ensure_reference_data() -> None:
-    """Every shared codeset: priorities, agencies, risk factors, DfE exclusion reasons."""
-    from school_tracker.exclusions.reference import ensure_exclusion_reasons
-    from school_tracker.risk.reference import ensure_agencies, ensure_risk_factors
-
-    ensure_priorities()
-    ensure_agencies()
-    ensure_risk_factors()
-    ensure_exclusion_reasons()

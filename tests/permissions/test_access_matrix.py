@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from school_tracker import create_app
+from school_tracker.admin.schools import ensure_reference_data
 from school_tracker.auth import totp
 from school_tracker.auth.passwords import hash_password
 from school_tracker.calendar.term_dates import calendar_for
@@ -73,7 +74,6 @@ from school_tracker.models import (
     YearGroup,
 )
 from school_tracker.permissions import PUBLIC_ENDPOINTS
-from school_tracker.records.reference import ensure_reference_data
 from tests.conftest import PASSWORD, make_config
 from tests.factories.imports import csv_bytes, row
 
