@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, KindnessMoment, Role
-from tests.busy_factories import add_moments, busy_form, moment_form, sign_in, writes_held
 from tests.conftest import PASSWORD
+from tests.factories.busy import add_moments, busy_form, moment_form, sign_in, writes_held
 
 TIMEOUT_MS = 1000
 # One timeout, plus the request's own work; a second wait in the error path would pass 2.0.

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from school_tracker import ROOT
 from school_tracker.extensions import db
 from school_tracker.models import KindnessMoment, Role
-from tests.busy_factories import add_moments, busy_form, moment_form, sign_in
+from tests.factories.busy import add_moments, busy_form, moment_form, sign_in
 
 ROWS = int(os.environ.get("BUSY_TEST_ROWS", "12000"))
 WRITERS = 5
