@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from school_tracker.extensions import db
 
@@ -68,7 +68,7 @@ def _wants_write_lock() -> bool:
 
 def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (the documented pysqlite recipe).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -82,13 +82,20 @@ def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         immediate = _wants_write_lock()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         connection.info[_LOCK] = "immediate" if immediate else "read"
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _note_writes(connection, _cursor, statement, _params, _context, _many):
+    def _note_writes(
+        connection: Connection,
+        _cursor: object,
+        statement: str,
+        _params: object,
+        _context: object,
+        _many: bool,
+    ) -> None:
         if connection.info.get(_LOCK) == "read" and not statement.lstrip().upper().startswith(
             _READ_VERBS
         ):
@@ -100,7 +107,7 @@ def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
 
 def _configure_postgresql(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT set_config('lock_timeout', %s, false)", (f"{timeout_ms}ms",))
         dbapi_connection.commit()
@@ -141,7 +148,7 @@ def reads_without_write_lock(command: F) -> F:
     """Run a CLI command in deferred transactions: it reads (and audits via begin_write)."""
 
     @wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         previous = g.get(_READS_ONLY, False)
         setattr(g, _READS_ONLY, True)
         try:

@@ -6,8 +6,10 @@ reads these declarations back through the URL map and checks every (role, endpoi
 """
 
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.extensions import login_manager
@@ -36,14 +38,18 @@ EVERYONE_IN_A_SCHOOL = frozenset({Role.STAFF, Role.LEADER, Role.GOVERNOR, Role.A
 EVERYONE = frozenset(Role)
 
 
-def allow(*roles: Role | Iterable[Role]) -> Callable:
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def allow(*roles: Role | Iterable[Role]) -> Callable[[View], View]:
     """Declare the roles that may call a view; a view without this is refused to everyone."""
     allowed: set[Role] = set()
     for item in roles:
         allowed.update([item] if isinstance(item, Role) else item)
 
-    def decorate(view: Callable) -> Callable:
-        view.allowed_roles = frozenset(allowed)
+    def decorate(view: View) -> View:
+        # An attribute of the function, so functools.wraps carries it through later decorators.
+        view.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
         return view
 
     return decorate
@@ -66,12 +72,13 @@ def can(endpoint: str) -> bool:
     return roles is not None and current_user.role in roles
 
 
-def _enforce_policy():
+def _enforce_policy() -> ResponseReturnValue | None:
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        refusal: ResponseReturnValue = login_manager.unauthorized()  # the sign-in redirect
+        return refusal
     try:
         roles = allowed_roles_for(endpoint)
         permitted = roles is not None and current_user.role in roles
@@ -86,7 +93,7 @@ def _enforce_policy():
 
 def current_school_id() -> int:
     """The signed-in user's school, from the server; never from the request."""
-    school_id = getattr(current_user, "school_id", None)
+    school_id: int | None = getattr(current_user, "school_id", None)
     if school_id is None:
         abort(403)
     return school_id

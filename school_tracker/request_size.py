@@ -17,7 +17,7 @@ class SizeLimitedRequest(Request):
         limit = super().max_content_length
         if self.mimetype == "multipart/form-data" or not current_app:
             return limit
-        form_limit = current_app.config["MAX_FORM_MEMORY_SIZE"]
+        form_limit: int | None = current_app.config["MAX_FORM_MEMORY_SIZE"]
         if limit is None or form_limit is None:
             return limit if form_limit is None else form_limit
         return min(limit, form_limit)

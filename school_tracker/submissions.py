@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
 from school_tracker.extensions import db
 from school_tracker.forms import NONCE_FIELD
@@ -54,7 +55,7 @@ def _exempt(endpoint: str | None) -> bool:
     return endpoint is None or endpoint in EXEMPT_ENDPOINTS or endpoint.startswith(EXEMPT_PREFIXES)
 
 
-def _claim_submission():
+def _claim_submission() -> Response | None:
     if request.method != "POST" or _exempt(request.endpoint):
         return None
     if not current_user.is_authenticated or not (key := _submission_key()):
@@ -82,7 +83,7 @@ def _claim_submission():
 
 
 def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
+    return url is not None and url.startswith(request.host_url)
 
 
 def register_submissions(app: Flask) -> None:
