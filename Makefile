@@ -44,7 +44,7 @@ test: install-test
 ## bench/cache/);
 ## PostgreSQL too when BENCH_DATABASE_URL names a database of its own. Writes bench/results.json.
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m tests.benchmarks.run
+	$(BIN)/python -m bench.run
 
 ## make load: 50 signed-in staff for 60 s against gunicorn (4 workers) on 127.0.0.1, rate limits
 ## in Redis (127.0.0.1:6379/15); SQLite, and PostgreSQL with BENCH_DATABASE_URL. Nothing lost.

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import dataset
 from school_tracker import ROOT
 from school_tracker.demo.school import DEMO_PASSWORD
 from school_tracker.extensions import db
@@ -39,7 +40,6 @@ from school_tracker.models import (
     School,
     User,
 )
-from tests.benchmarks import dataset
 
 HOST = "127.0.0.1"
 USERS, SPAWN_RATE, DURATION = 50, 10, "60s"

@@ -1,4 +1,4 @@
-"""`.venv/bin/python -m tests.benchmarks.run [--only KEYS] [--engine sqlite|postgresql]`.
+"""`.venv/bin/python -m bench.run [--only KEYS] [--engine sqlite|postgresql]`.
 
 Builds (once) and measures the trust dataset on SQLite, and on PostgreSQL when
 BENCH_DATABASE_URL is set; prints a table per engine and writes bench/results.json.
@@ -10,10 +10,10 @@ import os
 import sys
 from collections.abc import Callable
 
+from bench import dataset, report, scenarios
+from bench.scenarios import Bench, Result
 from school_tracker import ROOT
 from school_tracker.extensions import db
-from tests.benchmarks import dataset, report, scenarios
-from tests.benchmarks.scenarios import Bench, Result
 
 RESULTS = ROOT / "bench" / "results.json"
 STEPS: dict[str, Callable[[Bench], Result | list[Result]]] = {

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench import floors_sql, floors_xlsx
+from bench.measure import QueryLog, RssPeak, Timings, repeat
 from school_tracker import ROOT
 from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import Term, TermCalendar
@@ -33,8 +35,6 @@ from school_tracker.models import (
 )
 from school_tracker.models.intervention import Intervention
 from school_tracker.models.mentoring import MentoringSession
-from tests.benchmarks import floors_sql, floors_xlsx
-from tests.benchmarks.measure import QueryLog, RssPeak, Timings, repeat
 
 MS = 1e-3
 PAGE_RUNS, HEAVY_RUNS = 15, 3
@@ -426,7 +426,7 @@ def _export_memory(bench: Bench) -> int:
 
     url = bench.engine.url.render_as_string(hide_password=False)
     done = subprocess.run(  # noqa: S603 - this interpreter, our own module
-        [sys.executable, "-m", "tests.benchmarks.memory", url, bench.year_key],
+        [sys.executable, "-m", "bench.memory", url, bench.year_key],
         capture_output=True,
         text=True,
         check=True,

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from tests.benchmarks.scenarios import Result
+from bench.scenarios import Result
 
 MB = 1024 * 1024
 

@@ -1,6 +1,6 @@
 """Peak RSS growth of the trust-year named export, measured in a fresh process.
 
-`python -m tests.benchmarks.memory URL TERM_KEY` prints {"growth": bytes, "seconds": s}.
+`python -m bench.memory URL TERM_KEY` prints {"growth": bytes, "seconds": s}.
 A fresh interpreter makes the baseline honest: in the bench's own process, memory freed by
 earlier steps would hide the export's growth.
 """
@@ -12,10 +12,10 @@ from tempfile import TemporaryFile
 
 import sqlalchemy as sa
 
+from bench.dataset import bench_app
+from bench.measure import RssPeak
 from school_tracker.extensions import db
 from school_tracker.models import School
-from tests.benchmarks.dataset import bench_app
-from tests.benchmarks.measure import RssPeak
 
 
 def main(url: str, term_key: str) -> None:
