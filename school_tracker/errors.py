@@ -21,7 +21,7 @@ MESSAGES = {
     404: ("Page not found", "The page may have moved, or you may not have access to it."),
     405: ("That action is not allowed here", "Please use the buttons on the page."),
     409: ("Someone else changed this record", "Reload the record to see the newer version."),
-    413: ("That file is too large", "Files can be up to 5 MB. Split or trim the file and retry."),
+    413: ("That was too large to send", "Nothing was saved. Files can be up to 5 MB."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong on our side", "The problem has been logged. Please try again."),
     503: ("The service is busy", "Please try again in a moment."),
@@ -63,7 +63,7 @@ def render_error(
     title, hint = MESSAGES.get(code, MESSAGES[500])
     try:
         page = render_template(
-            "errors/error.html",
+            [f"errors/{code}.html", "errors/error.html"],  # 413 says whether a form or a file
             code=code,
             title=title,
             hint=detail or hint,
