@@ -165,19 +165,6 @@ def test_trusted_hosts(make_app, database_url):
     assert client.get("/healthz", headers={"Host": "tracker.example.org"}).status_code == 200
 
 
-@pytest.mark.requirement("R80")
-def test_sqlite_pragmas_on_every_connection(app):
-    from school_tracker.extensions import db
-
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite pragmas: this run has TEST_DATABASE_URL on PostgreSQL")
-        with db.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-
-
 @pytest.mark.requirement("R61")
 def test_log_lines_cannot_be_forged(app, caplog):
     import logging
