@@ -4,6 +4,7 @@ import hashlib
 import logging
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,14 +29,17 @@ MAX_SHOWN_ERRORS = 300
 
 
 def _upload_limit() -> str:
-    return current_app.config["IMPORT_LIMIT"]
+    limit: str = current_app.config["IMPORT_LIMIT"]
+    return limit
 
 
 def _user_key() -> str:
     return f"import:{current_user.id}"
 
 
-def _index_page(form: UploadForm, status: int = 200, file_error: str | None = None):
+def _index_page(
+    form: UploadForm, status: int = 200, file_error: str | None = None
+) -> tuple[str, int]:
     recent = queries.recent_imports(current_school_id())
     page = render_template(
         "imports/index.html",
@@ -54,7 +58,7 @@ def _index_page(form: UploadForm, status: int = 200, file_error: str | None = No
 @fresh_auth_required
 # Parsing a 5 MB workbook is the costliest request there is; no school uploads this often.
 @limiter.limit(_upload_limit, key_func=_user_key, methods=["POST"])
-def index():
+def index() -> ResponseReturnValue:
     """Upload a roll file; a valid one is kept as a preview, an invalid one explained."""
     form = UploadForm()
     if not form.validate_on_submit():
@@ -102,7 +106,7 @@ def index():
 
 @bp.route("/<import_id>")
 @allow(Role.ADMIN)
-def preview(import_id: str):
+def preview(import_id: str) -> ResponseReturnValue:
     """The preview (or, once applied, the summary) of one of this admin's imports."""
     roll_import = queries.get_import_or_404(import_id, user=current_user)
     if roll_import.status is RollImportStatus.APPLIED:
@@ -134,7 +138,7 @@ def preview(import_id: str):
 @bp.route("/<import_id>/confirm", methods=["POST"])
 @allow(Role.ADMIN)
 @fresh_auth_required
-def confirm(import_id: str):
+def confirm(import_id: str) -> ResponseReturnValue:
     """Apply the stored preview in one transaction, once, if the roll has not changed."""
     roll_import = queries.get_import_or_404(import_id, user=current_user)
     try:
@@ -166,7 +170,7 @@ def confirm(import_id: str):
 
 @bp.route("/<import_id>/refresh", methods=["POST"])
 @allow(Role.ADMIN)
-def refresh(import_id: str):
+def refresh(import_id: str) -> ResponseReturnValue:
     """Preview the same stored rows again against the roll as it is now."""
     roll_import = queries.get_import_or_404(import_id, user=current_user)
     form = EmptyForm()
@@ -182,7 +186,9 @@ def refresh(import_id: str):
     return redirect(url_for("imports.preview", import_id=fresh.id))
 
 
-def _refused(refusal: services.ImportRefused, import_id: str, status: int | None = None):
+def _refused(
+    refusal: services.ImportRefused, import_id: str, status: int | None = None
+) -> tuple[str, int]:
     page = render_template(
         "imports/refused.html",
         refusal=refusal,
