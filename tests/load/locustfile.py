@@ -1,4 +1,5 @@
-"""Locust: staff signed in as themselves browse pupils and log sessions and kindness moments.
+"""Locust: staff signed in as themselves browse pupils and log sessions and kindness moments;
+in the export run, a leader also downloads the whole-year named export every 10 s (issue 11).
 
 Started by `tests/load/run.py` (which passes the accounts, the run id and where to write the
 acknowledged writes); it only ever targets the 127.0.0.1 server the runner started. Every
@@ -16,12 +17,13 @@ import time
 from datetime import date
 
 import gevent
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant_pacing, events, task
 
 ACCOUNTS: list[dict] = json.loads(os.environ.get("LOAD_ACCOUNTS", "[]"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "kindness-demo")
 RUN_ID = os.environ.get("LOAD_RUN_ID", "local")
 ACKS_FILE = os.environ.get("LOAD_ACKS_FILE", "")
+LEADER: dict = json.loads(os.environ.get("LOAD_LEADER", "{}"))
 _next_account = itertools.count()
 ACKED: list[dict] = []
 
@@ -43,6 +45,20 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def sign_in(user: HttpUser, email: str) -> None:
+    """Sign in through the form with its CSRF token; anything but the redirect is a failure."""
+    login = user.client.get("/login", name="/login")
+    with user.client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(login.text)},
+        allow_redirects=False,
+        name="/login [POST]",
+        catch_response=True,
+    ) as response:
+        if response.status_code != 302:
+            response.failure(f"sign-in gave {response.status_code}")
+
+
 class Staff(HttpUser):
     """One member of staff, signed in with their own account for the whole run."""
 
@@ -54,20 +70,7 @@ class Staff(HttpUser):
         self.sequence = itertools.count(1)
         self.pupils: list[str] = []
         self.last_form = 0.0
-        login = self.client.get("/login", name="/login")
-        with self.client.post(
-            "/login",
-            data={
-                "email": self.account["email"],
-                "password": PASSWORD,
-                "csrf_token": csrf_token(login.text),
-            },
-            allow_redirects=False,
-            name="/login [POST]",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"sign-in gave {response.status_code}")
+        sign_in(self, self.account["email"])
         self.browse_pupils()
 
     def open_form(self, path: str, name: str):
@@ -146,6 +149,26 @@ class Staff(HttpUser):
                 ACKED.append({"kind": kind, "marker": marker, "location": where})
             else:
                 response.failure(f"not saved: {response.status_code} {where}")
+
+
+class Leader(HttpUser):
+    """A leader who downloads the whole-year named export every 10 s (run.py picks this class
+    only for the export run; `fixed_count` keeps it to one person among the staff)."""
+
+    fixed_count = 1
+    wait_time = constant_pacing(10)
+
+    def on_start(self) -> None:
+        sign_in(self, LEADER["email"])
+
+    @task
+    def whole_year_export(self) -> None:
+        path = f"/reports/named.xlsx?term={LEADER['term']}&whole_year=1"
+        with self.client.get(
+            path, name="/reports/named.xlsx [whole year]", catch_response=True
+        ) as response:
+            if response.status_code != 200 or not response.content.startswith(b"PK"):
+                response.failure(f"no workbook: {response.status_code}")
 
 
 @events.test_stop.add_listener

@@ -1,5 +1,8 @@
 """`make load`: 50 staff for 60 s against gunicorn (4 workers) on 127.0.0.1; nothing may be lost.
 
+Two runs per engine: the staff alone, then the staff while a leader downloads the whole-year
+named export every 10 s (issue 11: a long audited read must never make a writer fail).
+
 For SQLite (a copy of the bench's cached trust database) and for PostgreSQL when
 BENCH_DATABASE_URL is set (a clone of it): start gunicorn on a free 127.0.0.1 port with
 rate limits in Redis (db 15), run Locust headless and bounded, stop gunicorn, then count
@@ -28,6 +31,8 @@ import sqlalchemy as sa
 
 from bench import dataset
 from school_tracker import ROOT
+from school_tracker.calendar.term_dates import calendar_for
+from school_tracker.calendar.terms import school_today
 from school_tracker.demo.school import DEMO_PASSWORD
 from school_tracker.extensions import db
 from school_tracker.models import (
@@ -80,6 +85,37 @@ def accounts(url: str, count: int = USERS) -> list[dict]:
     if len(rows) < count:
         raise SystemExit(f"only {len(rows)} staff mentor an active pairing; need {count}")
     return [{"email": email, "pairing_id": pairing} for email, pairing in rows]
+
+
+def export_leader(url: str) -> dict:
+    """A leader (demo password, no second factor) of the school with the most kindness
+    moments, and the current term, whose whole year they will download again and again."""
+    app = dataset.bench_app(url)
+    with app.app_context():
+        busiest = (
+            sa.select(KindnessMoment.school_id)
+            .join(School, School.id == KindnessMoment.school_id)
+            .where(School.slug != "demo")
+            .group_by(KindnessMoment.school_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        email, school_id = db.session.execute(
+            sa.select(User.email, User.school_id)
+            .where(
+                User.role == Role.LEADER,
+                User.school_id == busiest,
+                User.active.is_(True),
+                User.totp_secret_encrypted.is_(None),
+            )
+            .order_by(User.email)
+            .limit(1)
+        ).one()
+        term = calendar_for(school_id).term_for(school_today()).key
+        db.session.remove()
+        db.engine.dispose()
+    return {"email": email, "term": term}
 
 
 def flush_rate_limits() -> None:
@@ -144,11 +180,18 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def run_locust(port: int, workdir: Path, users: list[dict], run_id: str) -> Path:
-    """Locust headless and bounded (users, spawn rate, duration); returns the acks file."""
+def run_locust(
+    port: int, workdir: Path, users: list[dict], run_id: str, leader: dict | None
+) -> Path:
+    """Locust headless and bounded (users, spawn rate, duration); returns the acks file.
+
+    With a leader, one more simulated person (the Leader class) downloads the export.
+    """
     acks = workdir / "acks.json"
+    classes = ["Staff", "Leader"] if leader else ["Staff"]
     env = {
         **os.environ,
+        "LOAD_LEADER": json.dumps(leader or {}),
         "LOAD_ACCOUNTS": json.dumps(users),
         "LOAD_PASSWORD": DEMO_PASSWORD,
         "LOAD_RUN_ID": run_id,
@@ -161,7 +204,7 @@ def run_locust(port: int, workdir: Path, users: list[dict], run_id: str) -> Path
             str(ROOT / "tests" / "load" / "locustfile.py"),
             "--headless",
             "--users",
-            str(USERS),
+            str(USERS + (1 if leader else 0)),
             "--spawn-rate",
             str(SPAWN_RATE),
             "--run-time",
@@ -177,6 +220,7 @@ def run_locust(port: int, workdir: Path, users: list[dict], run_id: str) -> Path
             "0",
             "--loglevel",
             "WARNING",
+            *classes,
         ],
         cwd=ROOT,
         env=env,
@@ -237,20 +281,25 @@ def count_writes(url: str, run_id: str, acked: list[dict]) -> dict:
     }
 
 
-def load_one(engine: str, url: str) -> dict:
+def load_one(engine: str, url: str, with_export: bool = False) -> dict:
     """The whole load test on one engine; returns its summary."""
     data = dataset.ensure(engine, url)
     run_url = dataset.working_copy(data)
     run_id = secrets.token_hex(4)
     users = accounts(run_url)
+    leader = export_leader(run_url) if with_export else None
     flush_rate_limits()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         workdir = Path(tmp)
         port = free_port()
-        print(f"{engine}: gunicorn x{WORKERS} on {HOST}:{port}; Locust {USERS} users, {DURATION}")
+        extra = f" + a leader's whole-year export every 10 s ({leader['term']})" if leader else ""
+        print(
+            f"{engine}: gunicorn x{WORKERS} on {HOST}:{port}; Locust {USERS} users{extra}, "
+            f"{DURATION}"
+        )
         server = start_gunicorn(run_url, port, workdir / "gunicorn.log")
         try:
-            acks = run_locust(port, workdir, users, run_id)
+            acks = run_locust(port, workdir, users, run_id, leader)
         finally:
             stop(server)
         total, endpoints = read_stats(workdir)
@@ -276,6 +325,7 @@ def load_one(engine: str, url: str) -> dict:
                 "requests": int(r["Request Count"]),
                 "failures": int(r["Failure Count"]),
                 "p95_ms": float(r["95%"]),
+                "max_ms": round(float(r["Max Response Time"])),
             }
             for r in endpoints
         },
@@ -298,7 +348,10 @@ def print_summary(engine: str, s: dict) -> None:
         f"{s['failures']} errors"
     )
     for name, e in sorted(s["endpoints"].items()):
-        print(f"  {name:42} {e['requests']:6}  p95 {e['p95_ms']:6.0f} ms  errors {e['failures']}")
+        print(
+            f"  {name:42} {e['requests']:6}  p95 {e['p95_ms']:6.0f} ms  "
+            f"max {e['max_ms']:6} ms  errors {e['failures']}"
+        )
     for failure in s["failure_detail"]:
         print(f"  ERROR {failure['count']} x {failure['request']}: {failure['error']}")
     print(
@@ -312,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     """SQLite, then PostgreSQL when BENCH_DATABASE_URL is set; 0 only if nothing failed."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engine", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--run",
+        choices=("staff", "export"),
+        help="only the staff run, or only the run with a leader's whole-year export",
+    )
     args = parser.parse_args(argv)
     engines = [("sqlite", f"sqlite:///{dataset.SQLITE_CACHE}")]
     if os.environ.get("BENCH_DATABASE_URL"):
@@ -320,10 +378,14 @@ def main(argv: list[str] | None = None) -> int:
     for engine, url in engines:
         if args.engine not in (None, engine):
             continue
-        results[engine] = summary = load_one(engine, url)
-        print_summary(engine, summary)
-        bad += summary["failures"] + len(summary["writes"]["lost"])
-        bad += summary["database_locked_in_log"] + summary["server_errors_in_log"]
+        for run, with_export in (("staff", False), ("export", True)):
+            if args.run not in (None, run):
+                continue
+            name = f"{engine} with the whole-year export" if with_export else engine
+            results[name] = summary = load_one(engine, url, with_export)
+            print_summary(name, summary)
+            bad += summary["failures"] + len(summary["writes"]["lost"])
+            bad += summary["database_locked_in_log"] + summary["server_errors_in_log"]
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"\nWrote {RESULTS.relative_to(ROOT)}.")
     return 1 if bad else 0
