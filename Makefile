@@ -47,7 +47,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run
 
 ## make load: 50 signed-in staff for 60 s against gunicorn (4 workers) on 127.0.0.1, rate limits
-## in Redis (127.0.0.1:6379/15); SQLite, and PostgreSQL with BENCH_DATABASE_URL. Nothing lost.
+## in Redis (127.0.0.1:6379/15), then again while a leader downloads the whole-year export every
+## 10 s; SQLite, and PostgreSQL with BENCH_DATABASE_URL. No errors, nothing lost.
 load: $(VENV)/.installed-test
 	$(BIN)/python -m tests.load.run
 
