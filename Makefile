@@ -69,6 +69,7 @@ audit: $(VENV)/.installed $(TOOLS)/python
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m tests.checklist --check
 	$(BIN)/ruff format --check .
 
@@ -77,4 +78,4 @@ checklist: $(VENV)/.installed-test
 	$(BIN)/python -m tests.checklist
 
 clean:
-	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .hypothesis

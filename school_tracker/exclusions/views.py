@@ -12,12 +12,11 @@ from school_tracker.exclusions.forms import CancelForm, ExclusionForm
 from school_tracker.extensions import db
 from school_tracker.models import Exclusion, ExclusionKind, Role
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.pupils.queries import get_on_roll_pupil_or_404, get_pupil_or_404
 from school_tracker.records.history import Subject, record_history
-from school_tracker.records.pickers import pupil_label
+from school_tracker.records.pickers import ChoosePupilForm, pupil_label
+from school_tracker.records.pupils import get_on_roll_pupil_or_404, get_pupil_or_404
 from school_tracker.records.web import save_or_flash, save_or_refuse
 from school_tracker.risk.duties import GUIDANCE_TITLE
-from school_tracker.risk.forms import ChoosePupilForm
 
 bp = Blueprint("exclusions", __name__)
 

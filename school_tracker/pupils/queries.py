@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from school_tracker.extensions import db
-from school_tracker.models import AuditEntry, Pupil, User, YearGroup
+from school_tracker.models import AuditEntry, Pupil, YearGroup
 from school_tracker.models.pupil import PUPIL_GROUP_FILTERS
 
 STATUS_FILTERS = {
@@ -52,24 +51,6 @@ def search_pupils(school_id: int, filters: PupilFilters, page: int, per_page: in
         stmt = stmt.where(PUPIL_GROUP_FILTERS[filters.group])
     stmt = stmt.order_by(*SORTS[filters.sort])
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-
-
-def get_pupil_or_404(pupil_id: int, *, user: User) -> Pupil:
-    """The pupil if they belong to the user's school; 404 otherwise, so existence does not leak."""
-    pupil = db.session.scalar(
-        sa.select(Pupil).where(Pupil.id == pupil_id, Pupil.school_id == user.school_id)
-    )
-    if pupil is None:
-        abort(404)
-    return pupil
-
-
-def get_on_roll_pupil_or_404(pupil_id: int, *, user: User) -> Pupil:
-    """A pupil on the user's school roll; 404 for another school's, a left pupil or a bad id."""
-    pupil = get_pupil_or_404(pupil_id, user=user)
-    if not pupil.is_on_roll:
-        abort(404)
-    return pupil
 
 
 # Downloads that name every pupil on roll in their period but are audited once, without a

@@ -24,6 +24,7 @@ from school_tracker.models import PUPIL_GROUPS, Pupil, Role, YearGroup
 from school_tracker.permissions import STAFF_LEADERS_AND_ADMINS, allow, current_school_id
 from school_tracker.pupils import holds, queries
 from school_tracker.pupils.forms import LiftHoldForm, PlaceHoldForm, PupilSearchForm
+from school_tracker.records.pupils import get_pupil_or_404
 from school_tracker.records.timeline import pupil_timeline
 from school_tracker.records.web import save_or_flash
 
@@ -89,7 +90,7 @@ def index():
 @allow(STAFF_LEADERS_AND_ADMINS)
 def detail(pupil_id: int):
     """A pupil's characteristics; every view is audited (who looked at which child)."""
-    pupil = queries.get_pupil_or_404(pupil_id, user=current_user)
+    pupil = get_pupil_or_404(pupil_id, user=current_user)
     entries = pupil_timeline(pupil, current_user)
     record_audit(current_user, "view", "pupil", pupil.id, pupil_id=pupil.id)
     db.session.commit()
@@ -106,7 +107,7 @@ def _change_hold(
     done: str,
 ) -> ResponseReturnValue:
     """Load, validate the reason, place or lift the hold, and go back to the pupil page."""
-    pupil = queries.get_pupil_or_404(pupil_id, user=current_user)
+    pupil = get_pupil_or_404(pupil_id, user=current_user)
     form = form_class()
     if form.validate_on_submit():
         if save_or_flash(lambda: change(pupil, form.reason.data, by=current_user)) is not None:
@@ -141,6 +142,6 @@ def lift_hold(pupil_id: int):
 @fresh_auth_required
 def access_log(pupil_id: int):
     """Who has viewed, changed or exported this pupil's records (for the DSL and leaders)."""
-    pupil = queries.get_pupil_or_404(pupil_id, user=current_user)
+    pupil = get_pupil_or_404(pupil_id, user=current_user)
     entries = queries.pupil_access_entries(current_school_id(), pupil.id)
     return render_template("pupils/access.html", pupil=pupil, entries=entries)

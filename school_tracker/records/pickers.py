@@ -1,10 +1,12 @@
 """Pupil and staff pickers, and the lookups that check a picked id, always inside one school."""
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from wtforms import SelectChoice
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, SubmitField
+from wtforms.validators import InputRequired
 
 from school_tracker.extensions import db
 from school_tracker.forms import choices
@@ -63,6 +65,17 @@ def staff_select_choices(
     """A select's choices: a blank, then the school's active staff and leaders."""
     pairs = staff_choices(school_id)
     return choices([("", blank)] + [(str(user_id), name) for user_id, name in pairs])
+
+
+class ChoosePupilForm(FlaskForm):
+    """Pick the pupil first, so the next form can show what applies to them (e.g. the duties)."""
+
+    pupil = SelectField("Pupil", coerce=int, validators=[InputRequired("Choose a pupil.")])
+    submit = SubmitField("Continue")
+
+    def __init__(self, school_id: int, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pupil.choices = choices(pupil_choices(school_id))
 
 
 def staff_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple[int, str]]:

@@ -20,7 +20,7 @@ from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import Pupil, Role, School
 from school_tracker.permissions import allow, current_school_id
-from school_tracker.pupils.queries import get_pupil_or_404
+from school_tracker.records.pupils import get_pupil_or_404
 from school_tracker.reports.named.export import export_named_records
 from school_tracker.reports.subject_access import transfer
 from school_tracker.reports.subject_access.export import (

@@ -1,6 +1,5 @@
 """Forms for raising, editing, escalating and closing exclusion-risk flags."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
@@ -17,23 +16,11 @@ from school_tracker.forms import (
     choices,
 )
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus
-from school_tracker.records import pickers
 from school_tracker.records.priorities import priority_choices
 from school_tracker.risk import reference, services
 
 LEVEL_CHOICES = [("", "Choose a level"), *((level.value, level.label) for level in RiskLevel)]
 OUTCOME_CHOICES = [("", "Choose the outcome"), *((o.value, o.label) for o in RiskOutcome)]
-
-
-class ChoosePupilForm(FlaskForm):
-    """Pick the pupil first, so the flag form can show the duties that apply to them."""
-
-    pupil = SelectField("Pupil", coerce=int, validators=[InputRequired("Choose a pupil.")])
-    submit = SubmitField("Continue")
-
-    def __init__(self, school_id: int, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pupil.choices = choices(pickers.pupil_choices(school_id))
 
 
 class FlagDetailsForm(ChangeReasonMixin, VersionedForm):

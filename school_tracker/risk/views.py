@@ -13,14 +13,13 @@ from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm
 from school_tracker.models import RiskAction, RiskFlag, RiskLevel, RiskOutcome, RiskStatus, Role
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
-from school_tracker.pupils.queries import get_on_roll_pupil_or_404
-from school_tracker.records.pickers import pupil_label
+from school_tracker.records.pickers import ChoosePupilForm, pupil_label
+from school_tracker.records.pupils import get_on_roll_pupil_or_404
 from school_tracker.records.web import save_or_refuse
 from school_tracker.risk import queries, services
 from school_tracker.risk.duties import GUIDANCE_TITLE, extra_duties
 from school_tracker.risk.forms import (
     ActionForm,
-    ChoosePupilForm,
     CloseForm,
     FlagDetailsForm,
     LevelForm,
