@@ -4,6 +4,7 @@ import logging
 from contextlib import suppress
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -58,7 +59,7 @@ def render_error(
     detail: str | None = None,
     link: str | None = None,
     unsaved: list[tuple[str, str]] | None = None,
-):
+) -> ResponseReturnValue:
     """Render the shared error page for a status code."""
     title, hint = MESSAGES.get(code, MESSAGES[500])
     try:
@@ -76,7 +77,7 @@ def render_error(
     return page, code
 
 
-def _http_error(error: HTTPException):
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if code >= 500:
         db.session.rollback()
@@ -86,12 +87,12 @@ def _http_error(error: HTTPException):
     return render_error(code if code in MESSAGES else 500, detail, link, unsaved)
 
 
-def _csrf_error(error: CSRFError):
+def _csrf_error(error: CSRFError) -> ResponseReturnValue:
     log_security_event("csrf_failed", "denied", error.description)  # R59
     return render_error(400, "Your form expired or was sent twice. Go back, reload and try again.")
 
 
-def _database_refused(error: OperationalError):
+def _database_refused(error: OperationalError) -> ResponseReturnValue:
     """The database is busy past its timeout (or down): a 503 that keeps what was typed.
 
     Nothing on this path may touch the database again: asking after a refusal waits out the
@@ -107,7 +108,7 @@ def _database_refused(error: OperationalError):
     return busy_response()
 
 
-def _unhandled(error: Exception):
+def _unhandled(error: Exception) -> ResponseReturnValue:
     if isinstance(error, HTTPException):
         return _http_error(error)
     db.session.rollback()

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
 from school_tracker.auth.sessions import fresh_auth_required
@@ -15,7 +16,7 @@ bp = Blueprint("audit_log", __name__)
 @bp.route("/")
 @allow(LEADERS_AND_ADMINS)
 @fresh_auth_required  # it lists who viewed which pupil (R15: the "who accessed" audit)
-def index():
+def index() -> ResponseReturnValue:
     """Who did what, when; content is never stored, so nothing sensitive shows here."""
     stmt = (
         sa.select(AuditEntry)

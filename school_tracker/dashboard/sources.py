@@ -5,7 +5,10 @@ VALUES table joined to the records by date, so the number of queries never grows
 data or the number of terms.
 """
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -69,12 +72,16 @@ def terms_table(terms: list[Term]) -> sa.Subquery:
     return sa.union_all(*rows).subquery("t")
 
 
-def overlaps(t: sa.Subquery, start, end) -> sa.ColumnElement[bool]:
+def overlaps(
+    t: sa.Subquery,
+    start: sa.SQLColumnExpression[date | None],
+    end: sa.SQLColumnExpression[date | None],
+) -> sa.ColumnElement[bool]:
     """A record running from `start` to `end` (open if NULL) touches the term."""
     return sa.and_(start <= t.c.ends, sa.or_(end.is_(None), end >= t.c.starts))
 
 
-def within(t: sa.Subquery, day) -> sa.ColumnElement[bool]:
+def within(t: sa.Subquery, day: sa.SQLColumnExpression[date | None]) -> sa.ColumnElement[bool]:
     """A dated event falls inside the term."""
     return day.between(t.c.starts, t.c.ends)
 
@@ -84,7 +91,12 @@ def on_roll(t: sa.Subquery) -> sa.ColumnElement[bool]:
     return on_roll_in(t.c.starts, t.c.ends)
 
 
-def roll_by_term(school_id: int, t: sa.Subquery, filters: DashboardFilters, conditions) -> list:
+def roll_by_term(
+    school_id: int,
+    t: sa.Subquery,
+    filters: DashboardFilters,
+    conditions: Collection[sa.ColumnElement[bool]],
+) -> Sequence[sa.Row[*tuple[Any, ...]]]:
     """(idx, count per condition) of the school's pupils on roll in each term.
 
     The roll is first collapsed to its distinct (admission, leaving) dates with a count per
@@ -120,7 +132,7 @@ def roll_by_term(school_id: int, t: sa.Subquery, filters: DashboardFilters, cond
     ).all()
 
 
-def participation_end():
+def participation_end() -> sa.ColumnElement[date | None]:
     """When a pupil's part in an intervention ended, if it has."""
     return sa.func.coalesce(
         InterventionParticipant.end_date,
@@ -129,11 +141,13 @@ def participation_end():
     )
 
 
-def _term(t: sa.Subquery) -> tuple:
+def _term(t: sa.Subquery) -> tuple[sa.ColumnElement[Any], ...]:
     return t.c.idx, t.c.starts, t.c.ends
 
 
-def on_roll_in(term_starts, term_ends) -> sa.ColumnElement[bool]:
+def on_roll_in(
+    term_starts: sa.SQLColumnExpression[date] | date, term_ends: sa.SQLColumnExpression[date] | date
+) -> sa.ColumnElement[bool]:
     """The pupil was on roll at some point between two dates (columns or values)."""
     return sa.and_(
         sa.or_(Pupil.admission_date.is_(None), Pupil.admission_date <= term_ends),
@@ -191,7 +205,7 @@ def reached_rows(school_id: int, t: sa.Subquery) -> sa.Subquery:
     return sa.union_all(mentoring, interventions, flags, families, *kindness).subquery("reached")
 
 
-def taking_part_in_term(t: sa.Subquery):
+def taking_part_in_term(t: sa.Subquery) -> sa.ColumnElement[bool]:
     """Participants (not withdrawn before the term) of interventions running in the term."""
     return sa.and_(
         Intervention.status != InterventionStatus.PLANNED,

@@ -1,6 +1,7 @@
 """The dashboard page and the pupil lists behind its numbers."""
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
@@ -27,18 +28,19 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.route("/")
 @allow(LEADERS_AND_GOVERNORS)
-def index():
+def index() -> ResponseReturnValue:
     """Every figure for the chosen term beside the five before it."""
     school_id = current_school_id()
     selection = read_selection(school_id)
     dashboard = build_dashboard(school_id, selection.terms, selection.filters)
     as_of = min(school_today(), selection.term.ends_on)
     overdue = overdue_reviews(school_id, as_of)
+    shown_overdue: dict[str, int | None] = dict(overdue)
     threshold = current_app.config["SUPPRESSION_THRESHOLD"]
     anonymised = current_user.role is Role.GOVERNOR
     if anonymised:
         dashboard = anonymise(dashboard, threshold)
-        overdue = {key: suppress_count(value, threshold) for key, value in overdue.items()}
+        shown_overdue = {key: suppress_count(value, threshold) for key, value in overdue.items()}
     charts = {table.key for table in dashboard.tables if has_chart(table)}
     return render_template(
         "dashboard/index.html",
@@ -47,7 +49,7 @@ def index():
         charts=charts,
         drill_links=drill_links(dashboard),
         definitions=DEFINITIONS,
-        overdue=overdue,
+        overdue=shown_overdue,
         as_of=as_of,
         anonymised=anonymised,
         note=SUPPRESSION_NOTE.format(threshold=threshold),
@@ -58,7 +60,7 @@ def index():
 
 @bp.route("/trust")
 @allow(Role.TRUST_LEADER)
-def trust():
+def trust() -> ResponseReturnValue:
     """The trust's schools side by side on the same figures, anonymised and suppressed."""
     key = request.args.get("term") or default_term_key()
     try:
@@ -80,7 +82,7 @@ def trust():
 
 @bp.route("/chart/<table_key>.svg")
 @allow(LEADERS_AND_GOVERNORS)
-def chart(table_key: str):
+def chart(table_key: str) -> ResponseReturnValue:
     """One figure's chart, computed on its own (governors get the suppressed numbers)."""
     if table_key not in TABLE_SOURCES:
         abort(404)
@@ -89,13 +91,13 @@ def chart(table_key: str):
     dashboard = build_dashboard(school_id, selection.terms, selection.filters, only=table_key)
     if current_user.role is Role.GOVERNOR:
         dashboard = anonymise(dashboard, current_app.config["SUPPRESSION_THRESHOLD"])
-    svg = chart_svg(dashboard.table(table_key), dashboard.terms)
+    svg = chart_svg(dashboard.built_table(table_key), dashboard.terms)
     return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.route("/pupils")
 @allow(Role.LEADER)
-def pupils():
+def pupils() -> ResponseReturnValue:
     """The pupils behind one dashboard number (the same definition, for one term)."""
     school_id = current_school_id()
     selection = read_selection(school_id)

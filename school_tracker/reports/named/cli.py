@@ -26,7 +26,9 @@ from school_tracker.reports.named.export import export_named_records
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
 @with_appcontext
 @reads_without_write_lock
-def export_records_command(slugs: tuple[str, ...], term_key: str, whole_year: bool, out: Path):
+def export_records_command(
+    slugs: tuple[str, ...], term_key: str, whole_year: bool, out: Path
+) -> None:
     """Write the leaders' named records workbook (confidential) for a term or academic year."""
     try:
         parse_term_key(term_key)
