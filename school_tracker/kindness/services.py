@@ -91,9 +91,7 @@ def _columns(school_id: int, details: MomentDetails, today: date) -> dict[str, A
 
 
 def _priorities(details: MomentDetails) -> list[Priority]:
-    return chosen_priorities(
-        details.priority_codes, "Choose at least one priority from the list."
-    )
+    return chosen_priorities(details.priority_codes, "Choose at least one priority from the list.")
 
 
 def _value_codes(values) -> list[str]:

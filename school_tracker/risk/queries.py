@@ -195,4 +195,3 @@ def high_flags_without_open_action(school_id: int, limit: int = 20) -> list[Risk
             .limit(limit)
         )
     )
-
