@@ -21,14 +21,11 @@ from school_tracker.models import (
     RiskFlag,
     RiskLevel,
     RiskLevelChange,
-    RiskOutcome,
     RiskStatus,
-    RiskStatusChange,
     Role,
     SenStatus,
     User,
 )
-from school_tracker.orm import utcnow
 from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.priorities import priorities_by_code
 from school_tracker.records.versions import (
@@ -52,8 +49,6 @@ EDITABLE = (
 )
 DEFAULT_PRIORITIES = ("P4a",)
 SAFE_VALUES = frozenset({"review_on"})  # audited with its values; the rest only as "changed"
-# Live flags move freely between open and monitoring; closing and reopening have their own rules.
-TRANSITIONS = {RiskStatus.OPEN: {RiskStatus.MONITORING}, RiskStatus.MONITORING: {RiskStatus.OPEN}}
 
 
 @dataclass
@@ -172,27 +167,8 @@ def raise_flag(
     return flag
 
 
-def _stamp(flag: RiskFlag, by: User) -> None:
-    # A fresh updated_at guarantees an UPDATE, so the version moves even when only a
-    # many-to-many collection changed (otherwise a stale form could still match).
-    flag.updated_by_id = by.id
-    flag.updated_at = utcnow()
-
-
-def _audit(flag: RiskFlag, by: User, action: str, changes: dict) -> None:
-    db.session.flush()
-    record_audit(
-        by,
-        action,
-        ENTITY,
-        flag.id,
-        school_id=flag.school_id,
-        pupil_id=flag.pupil_id,
-        changes=changes,
-    )
-
-
-def _refuse_if_closed(flag: RiskFlag, field_name: str | None = None) -> None:
+def refuse_if_closed(flag: RiskFlag, field_name: str | None = None) -> None:
+    """A closed flag changes only by being reopened."""
     if flag.is_closed:
         raise RecordRuleError("This flag is closed; a leader must reopen it first.", field_name)
 
@@ -210,7 +186,7 @@ def update_flag(
     The earlier values are kept as a version; level and status keep their own histories.
     """
     check_version(flag, expected_version)
-    _refuse_if_closed(flag)
+    refuse_if_closed(flag)
     _check_review(flag.raised_on, details.review_on)
     before = before_edit(flag, EDITABLE, reason)
     changes = _apply_details(flag, details)
@@ -218,123 +194,11 @@ def update_flag(
     return changes
 
 
-def change_level(
-    flag: RiskFlag,
-    level: RiskLevel,
-    *,
-    by: User,
-    reason: str | None = None,
-    expected_version: int | None = None,
-) -> RiskFlag:
-    """Move the flag to a new level, keeping the old one in its history."""
-    check_version(flag, expected_version)
-    _refuse_if_closed(flag, "level")
-    if level is flag.level:
-        raise RecordRuleError(f"The flag is already {level.label.lower()}.", field="level")
-    old = flag.level
-    flag.level = level
-    flag.level_history.append(
-        RiskLevelChange(level=level, changed_by_id=by.id, reason=(reason or "").strip() or None)
-    )
-    _stamp(flag, by)
-    _audit(flag, by, "change_level", {"level": [old.value, level.value]})
-    return flag
-
-
-def _move(
-    flag: RiskFlag,
-    to: RiskStatus,
-    by: User,
-    reason: str | None,
-    outcome: RiskOutcome | None = None,
-) -> None:
-    old = flag.status
-    flag.status = to
-    flag.status_history.append(
-        RiskStatusChange(
-            from_status=old,
-            to_status=to,
-            outcome=outcome,
-            changed_by_id=by.id,
-            reason=(reason or "").strip() or None,
-        )
-    )
-    _stamp(flag, by)
-    changes: dict = {"status": [old.value, to.value]}
-    if outcome is not None or old is RiskStatus.CLOSED:
-        changes["outcome"] = outcome.value if outcome else None
-    if to is RiskStatus.CLOSED:
-        action = "close"
-    else:
-        action = "reopen" if old is RiskStatus.CLOSED else "status"
-    _audit(flag, by, action, changes)
-
-
-def change_status(
-    flag: RiskFlag,
-    to: RiskStatus,
-    *,
-    by: User,
-    reason: str | None = None,
-    expected_version: int | None = None,
-) -> RiskFlag:
-    """Open ↔ monitoring. Closing needs an outcome (close_flag); reopening needs a leader."""
-    check_version(flag, expected_version)
-    _refuse_if_closed(flag, "status")
-    if to not in TRANSITIONS.get(flag.status, set()):
-        raise RecordRuleError(
-            f"A {flag.status.label.lower()} flag can't move to {to.label.lower()} this way.",
-            field="status",
-        )
-    _move(flag, to, by, reason)
-    return flag
-
-
-def close_flag(
-    flag: RiskFlag,
-    outcome: RiskOutcome | None,
-    *,
-    by: User,
-    reason: str | None = None,
-    closed_on: date | None = None,
-    expected_version: int | None = None,
-) -> RiskFlag:
-    """Close a live flag with its outcome (required)."""
-    check_version(flag, expected_version)
-    _refuse_if_closed(flag, "outcome")
-    if outcome is None:
-        raise RecordRuleError("Choose the outcome to close the flag.", field="outcome")
-    closed_on = closed_on or school_today()
-    if closed_on < flag.raised_on:
-        raise RecordRuleError("A flag can't close before it was raised.", field="outcome")
-    flag.outcome = outcome
-    flag.closed_on = closed_on
-    _move(flag, RiskStatus.CLOSED, by, reason, outcome)
-    return flag
-
-
-def reopen_flag(
-    flag: RiskFlag, *, by: User, reason: str | None, expected_version: int | None = None
-) -> RiskFlag:
-    """A leader reopens a closed flag, giving a reason (kept in the status history)."""
-    check_version(flag, expected_version)
-    if not flag.is_closed:
-        raise RecordRuleError("Only a closed flag can be reopened.", field="reason")
-    if by.role is not Role.LEADER:
-        raise RecordRuleError("Only a leader can reopen a closed flag.", field="reason")
-    if not (reason or "").strip():
-        raise RecordRuleError("Say why the flag is being reopened.", field="reason")
-    flag.outcome = None
-    flag.closed_on = None
-    _move(flag, RiskStatus.OPEN, by, reason)
-    return flag
-
-
 def add_action(
     flag: RiskFlag, *, description: str, owner_id: int | None, due_on: date | None, by: User
 ) -> RiskAction:
     """Agree an action; an owner who isn't named on the flag is named so they can see it."""
-    _refuse_if_closed(flag, "description")
+    refuse_if_closed(flag, "description")
     description = (description or "").strip()
     if not description:
         raise RecordRuleError("Say what the action is.", field="description")
@@ -349,15 +213,16 @@ def add_action(
     if owner.role is Role.STAFF and owner.id not in {user.id for user in flag.named_staff}:
         flag.named_staff.append(owner)
         changes["named_staff"] = "changed"
-    _stamp(flag, by)
-    _audit(flag, by, "add_action", changes)
+    finish_edit(
+        flag, None, changes, by=by, entity_type=ENTITY, pupil_id=flag.pupil_id, action="add_action"
+    )
     return action
 
 
 def complete_action(action: RiskAction, *, by: User, done_on: date | None = None) -> RiskAction:
     """Mark an action done (today unless a date is given; never in the future)."""
     flag = action.flag
-    _refuse_if_closed(flag)
+    refuse_if_closed(flag)
     if action.done_on is not None:
         raise RecordRuleError("This action is already done.")
     done_on = done_on or school_today()

@@ -16,7 +16,7 @@ from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_
 from school_tracker.records.pickers import ChoosePupilForm, pupil_label
 from school_tracker.records.pupils import get_on_roll_pupil_or_404
 from school_tracker.records.web import save_or_refuse
-from school_tracker.risk import queries, services
+from school_tracker.risk import lifecycle, queries, services
 from school_tracker.risk.duties import GUIDANCE_TITLE, extra_duties
 from school_tracker.risk.forms import (
     ActionForm,
@@ -198,7 +198,7 @@ def change_level(flag_id: int):
         flag,
         form,
         "level_form",
-        lambda: services.change_level(
+        lambda: lifecycle.change_level(
             flag,
             RiskLevel(form.level.data),
             by=current_user,
@@ -219,7 +219,7 @@ def change_status(flag_id: int):
         flag,
         form,
         "status_form",
-        lambda: services.change_status(
+        lambda: lifecycle.change_status(
             flag,
             RiskStatus(form.status.data),
             by=current_user,
@@ -240,7 +240,7 @@ def close(flag_id: int):
         flag,
         form,
         "close_form",
-        lambda: services.close_flag(
+        lambda: lifecycle.close_flag(
             flag,
             RiskOutcome(form.outcome.data),
             by=current_user,
@@ -261,7 +261,7 @@ def reopen(flag_id: int):
         flag,
         form,
         "reopen_form",
-        lambda: services.reopen_flag(
+        lambda: lifecycle.reopen_flag(
             flag, by=current_user, reason=form.reason.data, expected_version=form.expected_version()
         ),
         "Flag reopened.",

@@ -19,7 +19,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.records.versions import RecordRuleError, StaleRecordError
-from school_tracker.risk import services
+from school_tracker.risk import lifecycle, services
 from school_tracker.risk.duties import extra_duties
 from tests.factories.risk import MARKER, get_flag, make_flag, seed_reference
 
@@ -130,9 +130,9 @@ def test_every_level_change_is_kept_with_who_when_and_reason(app, setting):
     flag_id = make_flag(app, setting["pupil"], setting["leader"], level=RiskLevel.LOW)
     with app.app_context():
         flag, leader = get_flag(flag_id), _user(setting["leader"])
-        services.change_level(flag, RiskLevel.MEDIUM, by=leader, reason="Two incidents")
-        services.change_level(flag, RiskLevel.HIGH, by=leader)
-        services.change_level(flag, RiskLevel.MEDIUM, by=leader, reason="Calmer")
+        lifecycle.change_level(flag, RiskLevel.MEDIUM, by=leader, reason="Two incidents")
+        lifecycle.change_level(flag, RiskLevel.HIGH, by=leader)
+        lifecycle.change_level(flag, RiskLevel.MEDIUM, by=leader, reason="Calmer")
         db.session.commit()
     with app.app_context():
         flag = get_flag(flag_id)
@@ -152,7 +152,7 @@ def test_every_level_change_is_kept_with_who_when_and_reason(app, setting):
         ]
         assert "Calmer" not in str([a.changes for a in audits])
         with pytest.raises(RecordRuleError):
-            services.change_level(flag, RiskLevel.MEDIUM, by=_user(setting["leader"]))
+            lifecycle.change_level(flag, RiskLevel.MEDIUM, by=_user(setting["leader"]))
 
 
 def test_stale_version_is_refused(app, setting):
@@ -160,10 +160,10 @@ def test_stale_version_is_refused(app, setting):
     with app.app_context():
         flag = get_flag(flag_id)
         loaded_at = flag.version_id
-        services.change_level(flag, RiskLevel.HIGH, by=_user(setting["leader"]))
+        lifecycle.change_level(flag, RiskLevel.HIGH, by=_user(setting["leader"]))
         db.session.commit()
         with pytest.raises(StaleRecordError):
-            services.change_level(
+            lifecycle.change_level(
                 flag, RiskLevel.LOW, by=_user(setting["leader"]), expected_version=loaded_at
             )
         details = services.FlagDetails(review_on=TODAY + timedelta(days=60))
@@ -178,17 +178,17 @@ def test_transitions_and_close_requires_outcome(app, setting):
     with app.app_context():
         flag, leader = get_flag(flag_id), _user(setting["leader"])
         with pytest.raises(RecordRuleError):
-            services.change_status(flag, RiskStatus.OPEN, by=leader)
+            lifecycle.change_status(flag, RiskStatus.OPEN, by=leader)
         with pytest.raises(RecordRuleError):
-            services.change_status(flag, RiskStatus.CLOSED, by=leader)
-        services.change_status(flag, RiskStatus.MONITORING, by=leader)
-        services.change_status(flag, RiskStatus.OPEN, by=leader)
-        services.change_status(flag, RiskStatus.MONITORING, by=leader)
+            lifecycle.change_status(flag, RiskStatus.CLOSED, by=leader)
+        lifecycle.change_status(flag, RiskStatus.MONITORING, by=leader)
+        lifecycle.change_status(flag, RiskStatus.OPEN, by=leader)
+        lifecycle.change_status(flag, RiskStatus.MONITORING, by=leader)
         with pytest.raises(RecordRuleError) as no_outcome:
-            services.close_flag(flag, None, by=leader)
+            lifecycle.close_flag(flag, None, by=leader)
         assert no_outcome.value.field == "outcome"
         assert flag.status is RiskStatus.MONITORING
-        services.close_flag(flag, RiskOutcome.DE_ESCALATED, by=leader, reason="All calm")
+        lifecycle.close_flag(flag, RiskOutcome.DE_ESCALATED, by=leader, reason="All calm")
         db.session.commit()
         assert (flag.status, flag.outcome, flag.closed_on) == (
             RiskStatus.CLOSED,
@@ -197,9 +197,9 @@ def test_transitions_and_close_requires_outcome(app, setting):
         )
         # Closed is final for everything but a leader's reopening.
         with pytest.raises(RecordRuleError):
-            services.change_status(flag, RiskStatus.OPEN, by=leader)
+            lifecycle.change_status(flag, RiskStatus.OPEN, by=leader)
         with pytest.raises(RecordRuleError):
-            services.change_level(flag, RiskLevel.HIGH, by=leader)
+            lifecycle.change_level(flag, RiskLevel.HIGH, by=leader)
         with pytest.raises(RecordRuleError):
             services.add_action(
                 flag, description="Call home", owner_id=leader.id, due_on=TODAY, by=leader
@@ -214,13 +214,13 @@ def test_reopen_needs_a_leader_and_a_reason(app, setting):
     flag_id = make_flag(app, setting["pupil"], setting["leader"], named=[setting["staff"]])
     with app.app_context():
         flag, leader = get_flag(flag_id), _user(setting["leader"])
-        services.close_flag(flag, RiskOutcome.SUSPENSION, by=leader)
+        lifecycle.close_flag(flag, RiskOutcome.SUSPENSION, by=leader)
         db.session.commit()
         with pytest.raises(RecordRuleError):
-            services.reopen_flag(flag, by=leader, reason="  ")
+            lifecycle.reopen_flag(flag, by=leader, reason="  ")
         with pytest.raises(RecordRuleError):
-            services.reopen_flag(flag, by=_user(setting["staff"]), reason="New incident")
-        services.reopen_flag(flag, by=leader, reason="New incident at lunch")
+            lifecycle.reopen_flag(flag, by=_user(setting["staff"]), reason="New incident")
+        lifecycle.reopen_flag(flag, by=leader, reason="New incident at lunch")
         db.session.commit()
         assert (flag.status, flag.outcome, flag.closed_on) == (RiskStatus.OPEN, None, None)
         assert [(c.from_status, c.to_status) for c in flag.status_history] == [

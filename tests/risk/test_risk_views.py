@@ -18,7 +18,7 @@ from school_tracker.models import (
     Role,
     SenStatus,
 )
-from school_tracker.risk import services
+from school_tracker.risk import lifecycle
 from tests.conftest import AuthActions
 from tests.factories.risk import MARKER, get_flag, make_flag, ref_ids, seed_reference
 
@@ -67,7 +67,7 @@ def test_unnamed_staff_get_404_and_see_no_trace(client, world):
 def test_named_staff_see_level_and_actions_but_never_the_rationale(app, client, world):
     with app.app_context():
         flag = get_flag(world["flag"])
-        services.change_level(flag, RiskLevel.MEDIUM, by=flag.raised_by, reason=MARKER)
+        lifecycle.change_level(flag, RiskLevel.MEDIUM, by=flag.raised_by, reason=MARKER)
         db.session.commit()
     _sign_in(client, world["named"])
     pages = [
