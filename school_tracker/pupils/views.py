@@ -1,6 +1,7 @@
 """Pupil list and pupil page (staff, leaders and admins of the pupil's school only)."""
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -57,7 +58,8 @@ def _filters_from_request() -> queries.PupilFilters:
 
 
 def _search_limit() -> str:
-    return current_app.config["SEARCH_LIMIT"]
+    limit: str = current_app.config["SEARCH_LIMIT"]
+    return limit
 
 
 def _user_key() -> str:
@@ -68,12 +70,13 @@ def _user_key() -> str:
 @allow(STAFF_LEADERS_AND_ADMINS)
 # Per person, far above anyone typing names (R77); it stops a script walking the roll.
 @limiter.limit(_search_limit, key_func=_user_key, methods=["POST"])
-def index():
+def index() -> ResponseReturnValue:
     """Search and filter the roll; the search text is kept in the session, not the URL."""
     form = PupilSearchForm()
     if form.validate_on_submit():
         session[SEARCH_KEY] = "" if form.clear.data else form.query.data
-        return redirect(url_for("pupils.index", **request.args))
+        filters_in_url: dict[str, Any] = request.args.to_dict()  # the first of each, as ** gives
+        return redirect(url_for("pupils.index", **filters_in_url))
     filters = _filters_from_request()
     if request.method == "GET":
         form.query.data = filters.query
@@ -88,7 +91,7 @@ def index():
 
 @bp.route("/<int:pupil_id>")
 @allow(STAFF_LEADERS_AND_ADMINS)
-def detail(pupil_id: int):
+def detail(pupil_id: int) -> ResponseReturnValue:
     """A pupil's characteristics; every view is audited (who looked at which child)."""
     pupil = get_pupil_or_404(pupil_id, user=current_user)
     entries = pupil_timeline(pupil, current_user)
@@ -120,7 +123,7 @@ def _change_hold(
 
 @bp.route("/<int:pupil_id>/legal-hold", methods=["POST"])
 @allow(Role.LEADER)
-def place_hold(pupil_id: int):
+def place_hold(pupil_id: int) -> ResponseReturnValue:
     """Put the pupil under a legal hold: retention will blank nothing about them (R69)."""
     return _change_hold(
         pupil_id,
@@ -132,7 +135,7 @@ def place_hold(pupil_id: int):
 
 @bp.route("/<int:pupil_id>/legal-hold/lift", methods=["POST"])
 @allow(Role.LEADER)
-def lift_hold(pupil_id: int):
+def lift_hold(pupil_id: int) -> ResponseReturnValue:
     """Lift the pupil's legal hold; the next retention run applies the usual periods."""
     return _change_hold(pupil_id, LiftHoldForm, holds.lift_hold, "Legal hold lifted.")
 
@@ -140,7 +143,7 @@ def lift_hold(pupil_id: int):
 @bp.route("/<int:pupil_id>/access")
 @allow(Role.LEADER)
 @fresh_auth_required
-def access_log(pupil_id: int):
+def access_log(pupil_id: int) -> ResponseReturnValue:
     """Who has viewed, changed or exported this pupil's records (for the DSL and leaders)."""
     pupil = get_pupil_or_404(pupil_id, user=current_user)
     entries = queries.pupil_access_entries(current_school_id(), pupil.id)

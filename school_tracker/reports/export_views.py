@@ -12,12 +12,14 @@ from tempfile import SpooledTemporaryFile
 from typing import IO
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.calendar.terms import TermKeyError
 from school_tracker.extensions import db
-from school_tracker.forms import EmptyForm
+from school_tracker.forms import EmptyForm, required_data
 from school_tracker.models import Pupil, Role, School
 from school_tracker.permissions import allow, current_school_id
 from school_tracker.records.pupils import get_pupil_or_404
@@ -34,7 +36,7 @@ from school_tracker.reports.xlsx import workbook_response
 SPOOL_BYTES = 8 * 1024 * 1024
 
 
-def _spooled(build: Callable[[IO[bytes]], str]):
+def _spooled(build: Callable[[IO[bytes]], str]) -> Response:
     """Build a workbook into a spooled file, commit (the audit), and send it."""
     buffer = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
     try:
@@ -51,8 +53,7 @@ def _spooled(build: Callable[[IO[bytes]], str]):
         buffer.seek(0)
         stream = BytesIO(buffer.read())
         buffer.close()
-    # workbook_response is typed for BytesIO, but send_file streams any binary file object.
-    response = workbook_response(stream, filename)  # type: ignore[arg-type]
+    response = workbook_response(stream, filename)
     response.content_length = size
     return response
 
@@ -69,9 +70,9 @@ def _leaver_links() -> dict:
 @allow(Role.LEADER)
 @fresh_auth_required
 @export_limit
-def named_export():
+def named_export() -> ResponseReturnValue:
     """Every named record of the school for a term or its academic year (confidential)."""
-    school = db.session.get(School, current_school_id())
+    school = db.session.get_one(School, current_school_id())
     whole_year = request.args.get("whole_year") == "1"
     term_key = request.args.get("term", "")
     try:
@@ -90,13 +91,13 @@ def named_export():
 @allow(Role.LEADER)
 @fresh_auth_required
 @export_limit
-def subject_access(pupil_id: int):
+def subject_access(pupil_id: int) -> ResponseReturnValue:
     """Everything held about one pupil of the school, for a subject access request."""
     pupil = get_pupil_or_404(pupil_id, user=current_user)
     return _spooled(lambda out: export_pupil_file(pupil, SUBJECT_ACCESS, by=current_user, out=out))
 
 
-def _transfer_page(pupil: Pupil, form: transfer.TransferForm):
+def _transfer_page(pupil: Pupil, form: transfer.TransferForm) -> str:
     return render_template(
         "reports/transfer.html",
         pupil=pupil,
@@ -108,7 +109,7 @@ def _transfer_page(pupil: Pupil, form: transfer.TransferForm):
 
 @bp.route("/pupils/<int:pupil_id>/transfer")
 @allow(Role.LEADER)
-def transfer_page(pupil_id: int):
+def transfer_page(pupil_id: int) -> ResponseReturnValue:
     """The transfer form for a leaver, and every pack sent so far with its receipt."""
     pupil = get_pupil_or_404(pupil_id, user=current_user)
     return _transfer_page(pupil, transfer.TransferForm())
@@ -118,13 +119,13 @@ def transfer_page(pupil_id: int):
 @allow(Role.LEADER)
 @fresh_auth_required
 @export_limit
-def create_transfer(pupil_id: int):
+def create_transfer(pupil_id: int) -> ResponseReturnValue:
     """Record the transfer and download the pack for the receiving school's DSL."""
     pupil = get_pupil_or_404(pupil_id, user=current_user)
     form = transfer.TransferForm()
     if not form.validate_on_submit():
         return _transfer_page(pupil, form)
-    record = transfer.record_transfer(pupil, form.sent_to.data, by=current_user)
+    record = transfer.record_transfer(pupil, required_data(form.sent_to.data), by=current_user)
     return _spooled(
         lambda out: export_pupil_file(
             pupil, TRANSFER, by=current_user, out=out, entity_id=record.id
@@ -134,7 +135,7 @@ def create_transfer(pupil_id: int):
 
 @bp.route("/transfers/<int:transfer_id>/received", methods=["POST"])
 @allow(Role.LEADER)
-def transfer_received(transfer_id: int):
+def transfer_received(transfer_id: int) -> ResponseReturnValue:
     """The receiving school confirmed it has the pack."""
     record = transfer.get_transfer_or_404(transfer_id, user=current_user)
     if not EmptyForm().validate_on_submit():

@@ -8,7 +8,7 @@ an inline string, and quote-prefixed when it starts with a trigger character or 
 
 import re
 from datetime import UTC, date, datetime
-from io import BytesIO
+from typing import IO
 
 from flask import Response, send_file
 from openpyxl.cell import WriteOnlyCell
@@ -119,7 +119,7 @@ def download_name(*parts: str, extension: str = "xlsx") -> str:
     return f"{stem[:120] or 'export'}.{extension}"
 
 
-def workbook_response(buffer: BytesIO, filename: str) -> Response:
+def workbook_response(buffer: IO[bytes], filename: str) -> Response:
     """Send a workbook as an attachment that is never cached or sniffed."""
     buffer.seek(0)
     response = send_file(
