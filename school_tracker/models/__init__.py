@@ -1,5 +1,6 @@
 """Every model, imported here so Alembic autogenerate and the app see them all."""
 
+from school_tracker.models.alert import Alert, AlertKind
 from school_tracker.models.audit import AuditEntry, AuditImmutableError
 from school_tracker.models.exclusion import Exclusion, ExclusionKind, ExclusionReason
 from school_tracker.models.family import CarerRelationship, ParentConversation
@@ -58,6 +59,8 @@ from school_tracker.models.user import ActivationCode, Role, User
 
 __all__ = [
     "PUPIL_GROUPS",
+    "Alert",
+    "AlertKind",
     "ActivationCode",
     "AuditEntry",
     "AuditImmutableError",
