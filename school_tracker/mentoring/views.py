@@ -20,7 +20,7 @@ from school_tracker.audit import record_audit
 from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
-from school_tracker.mentoring import queries, services, session_log
+from school_tracker.mentoring import lifecycle, queries, services, session_log
 from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
 from school_tracker.models import (
     MentoringPairing,
@@ -177,7 +177,7 @@ def pause(pairing_id: int):
     """Pause an active pairing."""
     return _change_status(
         pairing_id,
-        lambda p, version, url: services.pause_pairing(
+        lambda p, version, url: lifecycle.pause_pairing(
             p, by=current_user, today=school_today(), expected_version=version, view_url=url
         ),
         "Pairing paused.",
@@ -190,7 +190,7 @@ def resume(pairing_id: int):
     """Resume a paused pairing."""
     return _change_status(
         pairing_id,
-        lambda p, version, url: services.resume_pairing(
+        lambda p, version, url: lifecycle.resume_pairing(
             p, by=current_user, expected_version=version, view_url=url
         ),
         "Pairing resumed.",
@@ -209,7 +209,7 @@ def end(pairing_id: int):
     view_url = _detail_url(pairing.id)
 
     def end_it() -> MentoringPairing:
-        return services.end_pairing(
+        return lifecycle.end_pairing(
             pairing,
             outcome=PairingOutcome(form.outcome.data),
             ended_on=form.ended_on.data,

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from school_tracker.extensions import db
-from school_tracker.mentoring import services
+from school_tracker.mentoring import lifecycle, services
 from school_tracker.mentoring.services import MentorSpec
 from school_tracker.models import (
     AdultRelationship,
@@ -257,15 +257,15 @@ def test_pause_resume_end_flow_is_audited(app, mentor, mentee):
     with app.app_context():
         pairing = db.session.get(MentoringPairing, pairing_id)
         by = db.session.get(User, mentor.id)
-        services.pause_pairing(pairing, by=by, today=TODAY, expected_version=1)
+        lifecycle.pause_pairing(pairing, by=by, today=TODAY, expected_version=1)
         assert pairing.status is PairingStatus.PAUSED and pairing.paused_on == TODAY
         with pytest.raises(RecordRuleError):
-            services.pause_pairing(pairing, by=by, today=TODAY)
-        services.resume_pairing(pairing, by=by)
+            lifecycle.pause_pairing(pairing, by=by, today=TODAY)
+        lifecycle.resume_pairing(pairing, by=by)
         assert pairing.status is PairingStatus.ACTIVE and pairing.paused_on is None
         with pytest.raises(RecordRuleError):
-            services.resume_pairing(pairing, by=by)
-        services.end_pairing(
+            lifecycle.resume_pairing(pairing, by=by)
+        lifecycle.end_pairing(
             pairing,
             outcome=PairingOutcome.GOALS_PARTLY_MET,
             ended_on=TODAY,
@@ -281,7 +281,7 @@ def test_pause_resume_end_flow_is_audited(app, mentor, mentee):
         assert entries[3].changes["outcome"] == [None, "goals_partly_met"]
         assert entries[3].changes["outcome_notes"] == "changed"
         with pytest.raises(RecordRuleError):
-            services.end_pairing(
+            lifecycle.end_pairing(
                 pairing, outcome=PairingOutcome.OTHER, ended_on=TODAY, notes="", by=by, today=TODAY
             )
 
@@ -298,7 +298,7 @@ def test_end_date_rules(app, mentor, mentee, ended_on, message):
     pairing_id = make_pairing(app, mentee, mentor, starts_on=TODAY - timedelta(days=30))
     log(app, pairing_id, mentor, TODAY - timedelta(days=5))
     with app.app_context(), pytest.raises(RecordRuleError, match=message) as caught:
-        services.end_pairing(
+        lifecycle.end_pairing(
             db.session.get(MentoringPairing, pairing_id),
             outcome=PairingOutcome.GOALS_MET,
             ended_on=ended_on,
@@ -348,7 +348,7 @@ def test_session_rules(app, mentor, mentee, overrides, field):
 def test_no_session_after_the_pairing_ended(app, mentor, mentee):
     pairing_id = make_pairing(app, mentee, mentor, starts_on=TODAY - timedelta(days=30))
     with app.app_context():
-        services.end_pairing(
+        lifecycle.end_pairing(
             db.session.get(MentoringPairing, pairing_id),
             outcome=PairingOutcome.GOALS_MET,
             ended_on=TODAY - timedelta(days=3),
