@@ -50,7 +50,7 @@ bench: $(VENV)/.installed-test
 ## in Redis (127.0.0.1:6379/15), then again while a leader downloads the whole-year export every
 ## 10 s; SQLite, and PostgreSQL with BENCH_DATABASE_URL. No errors, nothing lost.
 load: $(VENV)/.installed-test
-	$(BIN)/python -m tests.load.run
+	$(BIN)/python -m bench.load.run
 
 ## make sbom: a CycloneDX bill of materials of the installed packages (offline) in sbom.cdx.json
 # Both tools live in a venv of their own so they never appear in the list they make.

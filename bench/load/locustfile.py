@@ -1,7 +1,7 @@
 """Locust: staff signed in as themselves browse pupils and log sessions and kindness moments;
 in the export run, a leader also downloads the whole-year named export every 10 s (issue 11).
 
-Started by `tests/load/run.py` (which passes the accounts, the run id and where to write the
+Started by `bench/load/run.py` (which passes the accounts, the run id and where to write the
 acknowledged writes); it only ever targets the 127.0.0.1 server the runner started. Every
 form is fetched first and posted back with its CSRF token (CSRF stays on). A write counts as
 acknowledged only on the 302 that follows a successful save; its unique marker (run id, user,

@@ -201,7 +201,7 @@ def run_locust(
         [
             str(BIN / "locust"),
             "-f",
-            str(ROOT / "tests" / "load" / "locustfile.py"),
+            str(ROOT / "bench" / "load" / "locustfile.py"),
             "--headless",
             "--users",
             str(USERS + (1 if leader else 0)),
