@@ -8,11 +8,12 @@ a value in it can neither leak a request nor read the disk (docs/security.md R40
 applies to documents too). Fonts come from the machine (DejaVu), never from a web font.
 """
 
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import Response, current_app, has_request_context, render_template, send_file
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 from werkzeug.security import safe_join
@@ -54,9 +55,27 @@ class OwnStaticFiles(URLFetcher):
 
 def render_pdf(template_name: str, **context: Any) -> bytes:
     """The template rendered with `context` and laid out as an A4 PDF (needs an app context)."""
-    html = render_template(template_name, **context)
     app = current_app
+    if has_request_context():
+        html = render_template(template_name, **context)
+    else:  # a CLI command: url_for needs a request to build /static/... paths
+        with app.test_request_context():
+            html = render_template(template_name, **context)
     fetcher = OwnStaticFiles(app.static_folder or "", app.static_url_path or "/static")
     document = HTML(string=html, base_url=DOCUMENT_ORIGIN + "/", url_fetcher=fetcher)
     pdf: bytes = document.write_pdf()
     return pdf
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """Send a PDF as an attachment that is never cached or sniffed (like every download)."""
+    response = send_file(
+        BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -7,10 +7,13 @@ from flask_login import current_user
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import TermKeyError, school_today
+from school_tracker.dashboard.selection import default_term_key
+from school_tracker.documents.pdf import pdf_response
 from school_tracker.extensions import db, limiter
-from school_tracker.models import School
+from school_tracker.models import Role, School, Trust
 from school_tracker.permissions import LEADERS_AND_GOVERNORS, allow, current_school_id
 from school_tracker.reports.governors import services
+from school_tracker.reports.trust.services import trust_workbook as build_trust_workbook
 from school_tracker.reports.xlsx import workbook_response
 
 bp = Blueprint("reports", __name__)
@@ -51,6 +54,40 @@ def governors_workbook() -> ResponseReturnValue:
     try:
         buffer, filename = services.governors_workbook(
             school, request.args.get("term", ""), by=current_user
+        )
+    except TermKeyError:
+        abort(400)
+    db.session.commit()
+    return workbook_response(buffer, filename)
+
+
+@bp.route("/governors.pdf")
+@allow(LEADERS_AND_GOVERNORS)
+@fresh_auth_required
+@export_limit
+def governors_summary() -> ResponseReturnValue:
+    """The governors' summary PDF for a board pack (the same figures as the workbook)."""
+    school = db.session.get_one(School, current_school_id())
+    try:
+        pdf, filename = services.governors_summary(
+            school, request.args.get("term", ""), by=current_user
+        )
+    except TermKeyError:
+        abort(400)
+    db.session.commit()
+    return pdf_response(pdf, filename)
+
+
+@bp.route("/trust.xlsx")
+@allow(Role.TRUST_LEADER)
+@fresh_auth_required
+@export_limit
+def trust_workbook() -> ResponseReturnValue:
+    """The trust's schools side by side, anonymised and suppressed, for trust leaders."""
+    trust = db.session.get_one(Trust, current_user.trust_id)
+    try:
+        buffer, filename = build_trust_workbook(
+            trust, request.args.get("term") or default_term_key(), by=current_user
         )
     except TermKeyError:
         abort(400)

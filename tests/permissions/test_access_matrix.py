@@ -76,6 +76,7 @@ from school_tracker.models import (
 from school_tracker.permissions import PUBLIC_ENDPOINTS
 from tests.conftest import PASSWORD, make_config
 from tests.factories.imports import csv_bytes, row
+from tests.support.published import pdf_text
 
 # Marker strings: each must reach only the people the requirement names.
 B_MARK = "RIVERSIDE-ONLY-8842"  # in every free-text field and staff name of school B
@@ -123,6 +124,8 @@ PLAIN_ARGS = {"key": lambda: _term_key(), "table_key": lambda: next(iter(TABLE_S
 # Query strings a route needs to do its real work (exports need a term).
 QUERIES = {
     "reports.governors_workbook": lambda: {"term": _term_key()},
+    "reports.governors_summary": lambda: {"term": _term_key()},
+    "reports.trust_workbook": lambda: {"term": _term_key()},
     "reports.named_export": lambda: {"term": _term_key(), "whole_year": "1"},
     "dashboard.pupils": lambda: {"figure": "reached:any"},
 }
@@ -442,8 +445,10 @@ def _sent_to_login(response) -> bool:
 
 
 def _body(response) -> str:
-    """The response text; an .xlsx is unzipped so its cells are searched too."""
+    """The response text; an .xlsx is unzipped and a PDF's text read, so they are searched too."""
     data = response.get_data()
+    if data[:5] == b"%PDF-":
+        return pdf_text(data)
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
@@ -765,6 +770,7 @@ def test_download_names_carry_the_school(matrix_app, world):
     for endpoint in (
         "reports.named_export",
         "reports.governors_workbook",
+        "reports.governors_summary",
         "reports.subject_access",
     ):
         rule = next(r for r in RULES if r.endpoint == endpoint)
@@ -838,6 +844,7 @@ GOVERNOR_AGGREGATES = {
     "dashboard.chart",
     "reports.index",
     "reports.governors_workbook",
+    "reports.governors_summary",
 }
 NOTE_AND_FLAG_BLUEPRINTS = (
     "risk.",

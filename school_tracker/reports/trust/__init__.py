@@ -1,0 +1,1 @@
+"""The trust workbook: every school of a trust side by side, anonymised and suppressed."""
