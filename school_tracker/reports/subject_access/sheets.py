@@ -11,13 +11,14 @@ from school_tracker.models import (
     InterventionParticipant,
     KindnessMoment,
     MentoringPairing,
+    MentoringSession,
     MentorKind,
     Priority,
     Pupil,
     RiskFactor,
 )
 from school_tracker.reports.subject_access.data import PupilFile
-from school_tracker.reports.tabular import Col, attr, label
+from school_tracker.reports.tabular import Col, Getter, attr, label
 
 ANOTHER = "another pupil"
 THIS = "this pupil"
@@ -159,7 +160,9 @@ def _group_text(
 
 
 def _mentoring(r: Redactor) -> list[tuple[str, list[Col], list]]:
-    session_pairing = lambda s: r.pairings[s.pairing_id]  # noqa: E731
+    def session_pairing(session: MentoringSession) -> MentoringPairing:
+        return r.pairings[session.pairing_id]
+
     pairings = [
         Col("Pairing", 9, attr("id"), text=False),
         Col("This pupil was", 12, r.role),
@@ -215,7 +218,9 @@ def _mentoring(r: Redactor) -> list[tuple[str, list[Col], list]]:
 
 
 def _interventions(r: Redactor) -> tuple[str, list[Col], list]:
-    iv = lambda name: lambda part: getattr(part.intervention, name)  # noqa: E731
+    def iv(name: str) -> Getter:
+        return lambda part: getattr(part.intervention, name)
+
     cols = [
         Col("Intervention", 11, lambda part: part.intervention_id, text=False),
         Col("Type", 24, lambda part: part.intervention.type.name),
@@ -263,9 +268,15 @@ def _risk(r: Redactor) -> list[tuple[str, list[Col], list]]:
         Col("Closed on", 12, attr("closed_on")),
     ]
     flag_id = Col("Flag", 8, lambda pair: pair[0].id, text=False)
-    of = lambda name: lambda pair: getattr(pair[1], name)  # noqa: E731
-    enum = lambda name: lambda pair: getattr(pair[1], name) and getattr(pair[1], name).label  # noqa: E731
-    by = lambda name: lambda pair: r.data.name(getattr(pair[1], name))  # noqa: E731
+    def of(name: str) -> Getter:
+        return lambda pair: getattr(pair[1], name)
+
+    def enum(name: str) -> Getter:
+        return lambda pair: getattr(pair[1], name) and getattr(pair[1], name).label
+
+    def by(name: str) -> Getter:
+        return lambda pair: r.data.name(getattr(pair[1], name))
+
     levels = [
         flag_id,
         Col("Changed at", 17, of("changed_at")),
