@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from bench import dataset, report, scenarios
+from bench import dataset, report, scenarios, scenarios_reports
 from bench.scenarios import Bench, Result
 from school_tracker import ROOT
 from school_tracker.extensions import db
@@ -26,6 +26,8 @@ STEPS: dict[str, Callable[[Bench], Result | list[Result]]] = {
     "timeline": scenarios.timeline,
     "intervention": scenarios.log_intervention,
     "workbook": scenarios.governors_workbook,
+    "summary_pdf": scenarios_reports.governors_summary,
+    "trust_workbook": scenarios_reports.trust_workbook,
     "export": scenarios.named_export,
     "import": scenarios.import_roll,
 }
