@@ -79,9 +79,7 @@ def filter_pupils(
     return join_pupils(stmt, filters, pupil_column) if filters.conditions() else stmt
 
 
-def grid_by_term(
-    rows: Iterable[Sequence[Any]], n_terms: int
-) -> dict[str, list[float]]:
+def grid_by_term(rows: Iterable[Sequence[Any]], n_terms: int) -> dict[str, list[float]]:
     """{key: [value per term]} from (idx, key, value) rows, zero-filled."""
     grid: dict[str, list[float]] = defaultdict(lambda: [0] * n_terms)
     for idx, key, value in rows:

@@ -245,9 +245,7 @@ def seed_mentoring_pairings(
     """About 40 pairings (times `scale`) with sessions, SEND/disadvantaged over-represented."""
     staff = list(
         db.session.scalars(
-            sa.select(User).where(
-                User.school_id == school.id, User.role.in_(STAFF_AND_LEADERS)
-            )
+            sa.select(User).where(User.school_id == school.id, User.role.in_(STAFF_AND_LEADERS))
         )
     )
     pupils = list(db.session.scalars(sa.select(Pupil).where(Pupil.school_id == school.id)))
@@ -380,9 +378,7 @@ def seed_kindness(school: School, rng: random.Random, today: date, scale: float 
     """A few hundred kindness moments (times `scale`), a couple hidden by a leader."""
     staff = list(
         db.session.scalars(
-            sa.select(User).where(
-                User.school_id == school.id, User.role.in_(STAFF_AND_LEADERS)
-            )
+            sa.select(User).where(User.school_id == school.id, User.role.in_(STAFF_AND_LEADERS))
         )
     )
     leaders = [u for u in staff if u.role is Role.LEADER] or staff

@@ -235,9 +235,7 @@ def confirm_import(
         CursorResult[Any],
         db.session.execute(
             sa.update(RollImport)
-            .where(
-                RollImport.id == roll_import.id, RollImport.status == RollImportStatus.PREVIEWED
-            )
+            .where(RollImport.id == roll_import.id, RollImport.status == RollImportStatus.PREVIEWED)
             .values(status=RollImportStatus.APPLIED, applied_at=now)
             .execution_options(synchronize_session=False)
         ),

@@ -102,9 +102,7 @@ def suppress_count(count: int, threshold: int) -> int | None:
     return None if is_small(count, threshold) else count
 
 
-def safe_percentage(
-    numerator: float | None, base: float | None, threshold: int
-) -> float | None:
+def safe_percentage(numerator: float | None, base: float | None, threshold: int) -> float | None:
     """A percentage only when both parts are published and the base is above the threshold."""
     if numerator is None or base is None or base <= threshold:
         return None

@@ -268,6 +268,7 @@ def _risk(r: Redactor) -> list[tuple[str, list[Col], list]]:
         Col("Closed on", 12, attr("closed_on")),
     ]
     flag_id = Col("Flag", 8, lambda pair: pair[0].id, text=False)
+
     def of(name: str) -> Getter:
         return lambda pair: getattr(pair[1], name)
 
