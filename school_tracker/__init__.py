@@ -30,6 +30,7 @@ def create_app(config_object: type | str | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_record_sources(app)
+    register_alert_sources(app)
     from school_tracker.auth.sessions import register_sessions
     from school_tracker.errors import register_error_handlers
     from school_tracker.permissions import register_policy
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from school_tracker.account import bp as account_bp
     from school_tracker.admin import bp as admin_bp
+    from school_tracker.alerts.views import bp as alerts_bp
     from school_tracker.audit_log import bp as audit_bp
     from school_tracker.auth import bp as auth_bp
     from school_tracker.dashboard import bp as dashboard_bp
@@ -145,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(alerts_bp, url_prefix="/alerts")
     app.register_blueprint(pupils_bp, url_prefix="/pupils")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(reports_bp, url_prefix="/reports")
@@ -191,6 +194,31 @@ def register_record_sources(app: Flask) -> None:
             mentoring_home,
         ],
     )
+
+
+def register_alert_sources(app: Flask) -> None:
+    """The records alerts may point at, the daily due checks, and the unread count in the nav."""
+    from school_tracker.alerts.queries import unread_alert_count
+    from school_tracker.alerts.targets import register_alert_sources as register
+    from school_tracker.families import alerts as family_alerts
+    from school_tracker.interventions import alerts as intervention_alerts
+    from school_tracker.risk import alerts as risk_alerts
+
+    register(
+        app,
+        targets={
+            risk_alerts.FLAG: risk_alerts.FLAG_TARGET,
+            risk_alerts.ACTION: risk_alerts.ACTION_TARGET,
+            intervention_alerts.INTERVENTION: intervention_alerts.INTERVENTION_TARGET,
+            family_alerts.CONVERSATION: family_alerts.CONVERSATION_TARGET,
+        },
+        due_checks=[
+            risk_alerts.flag_reviews_overdue,
+            intervention_alerts.intervention_reviews_overdue,
+            family_alerts.follow_ups_falling_due,
+        ],
+    )
+    app.add_template_global(unread_alert_count)
 
 
 def register_cli(app: Flask) -> None:

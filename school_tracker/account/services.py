@@ -1,11 +1,12 @@
 """Changing one's own credentials: each change needs the current password and is audited."""
 
+from school_tracker.alerts.services import raise_alert
 from school_tracker.audit import record_audit
 from school_tracker.auth import totp
 from school_tracker.auth.passwords import verify_password
 from school_tracker.auth.services import set_password
 from school_tracker.extensions import db
-from school_tracker.models import User
+from school_tracker.models import AlertKind, User
 
 
 class CredentialError(ValueError):
@@ -48,6 +49,7 @@ def enrol_two_factor(user: User, secret: str, current: str, code: str) -> None:
     user.totp_secret_encrypted = totp.encrypt_secret(secret)
     user.totp_last_step = step
     record_audit(user, "mfa_enrolled", "user", user.id)
+    raise_alert(user, AlertKind.TWO_FACTOR_ON, by=user)
 
 
 def remove_two_factor(user: User, current: str, code: str, *, required: bool) -> None:
@@ -61,6 +63,7 @@ def remove_two_factor(user: User, current: str, code: str, *, required: bool) ->
     user.totp_last_step = None
     user.end_all_sessions()
     record_audit(user, "mfa_removed", "user", user.id)
+    raise_alert(user, AlertKind.TWO_FACTOR_OFF, by=user)
 
 
 def reconfirm(user: User, current: str, code: str | None) -> None:

@@ -2,11 +2,12 @@
 
 import sqlalchemy as sa
 
+from school_tracker.alerts.services import raise_alert
 from school_tracker.audit import record_audit
 from school_tracker.auth.passwords import UNUSABLE_PASSWORD_HASH, hash_password
 from school_tracker.auth.services import issue_activation_code, normalise_email
 from school_tracker.extensions import db
-from school_tracker.models import Role, School, User
+from school_tracker.models import AlertKind, Role, School, User
 
 
 class AccountError(ValueError):
@@ -78,6 +79,7 @@ def change_role(user: User, role: Role, *, by: User) -> None:
     user.role = role
     user.end_all_sessions()  # permissions change now, not at the next sign-in
     record_audit(by, "change_role", "user", user.id, changes={"role": [old.value, role.value]})
+    raise_alert(user, AlertKind.ROLE_CHANGED, by=by)
 
 
 def set_active(user: User, active: bool, *, by: User) -> None:
@@ -97,6 +99,7 @@ def end_sessions(user: User, *, by: User) -> None:
     """Sign a user out of every browser."""
     user.end_all_sessions()
     record_audit(by, "end_sessions", "user", user.id)
+    raise_alert(user, AlertKind.SIGNED_OUT_EVERYWHERE, by=by)
 
 
 def end_everyones_sessions(school_id: int, *, by: User) -> int:

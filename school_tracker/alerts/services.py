@@ -108,12 +108,13 @@ def raise_due_alerts(today: date) -> int:
     return raised
 
 
-def mark_read(alert: Alert, *, by: User, now: datetime | None = None) -> None:
+def mark_read(alert: Alert, *, by: User, now: datetime | None = None) -> Alert:
     """Mark one of the person's own alerts read (reading it again changes nothing)."""
     if alert.recipient_id != by.id:
         raise PermissionError("An alert is marked read only by the person it was for.")
     if alert.read_at is None:
         alert.read_at = now or utcnow()
+    return alert
 
 
 def mark_all_read(user: User, *, now: datetime | None = None) -> int:

@@ -1,12 +1,15 @@
 """What alerts know about each feature's records, registered by `create_app`.
 
 An alert points at a record by type and id. Its feature says who may see that record (asked
-both when the alert is raised and again when it is opened, R21) and where its page is.
+both when the alert is raised and again when it is opened, R21), what to call it and where
+its page is, and gives the daily check its records falling due.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+from flask import Flask, current_app
 
 from school_tracker.models import User
 from school_tracker.models.alert import AlertKind
@@ -14,8 +17,9 @@ from school_tracker.models.alert import AlertKind
 
 @dataclass(frozen=True)
 class AlertTarget:
-    """One record type: may `user` see record `record_id`, and the URL of its page."""
+    """One record type: who may see record `record_id`, its name and its page."""
 
+    noun: str  # "risk flag": the link reads "Open the risk flag", never the pupil's name
     may_see: Callable[[User, int], bool]
     url: Callable[[int], str]
 
@@ -33,28 +37,43 @@ class DueAlert:
 
 DueCheck = Callable[[date], list[DueAlert]]
 
-_targets: dict[str, AlertTarget] = {}
-_due_checks: dict[str, DueCheck] = {}
+# The daily check looks back this far: a worker stopped for a week still catches up, but the
+# first run never floods people with every review missed years ago (home pages list those).
+DUE_LOOKBACK = timedelta(days=14)
 
 
-def register_alert_target(
-    record_type: str, *, may_see: Callable[[User, int], bool], url: Callable[[int], str]
+def oldest_due(today: date) -> date:
+    """The earliest due date the daily check still alerts about."""
+    return today - DUE_LOOKBACK
+
+
+@dataclass(frozen=True)
+class AlertSources:
+    targets: Mapping[str, AlertTarget]
+    due_checks: tuple[DueCheck, ...]
+
+
+_EXTENSION = "school_tracker.alert_sources"
+
+
+def register_alert_sources(
+    app: Flask, *, targets: Mapping[str, AlertTarget], due_checks: Iterable[DueCheck]
 ) -> None:
-    """Say who may see a record type and where its page is (idempotent per type)."""
-    _targets[record_type] = AlertTarget(may_see=may_see, url=url)
+    """Give the app each record type alerts may point at, and the daily checks."""
+    app.extensions[_EXTENSION] = AlertSources(dict(targets), tuple(due_checks))
 
 
-def register_due_check(name: str, check: DueCheck) -> None:
-    """Add a check the daily run asks for alerts falling due (idempotent per name)."""
-    _due_checks[name] = check
+def _sources() -> AlertSources:
+    sources: AlertSources = current_app.extensions[_EXTENSION]
+    return sources
 
 
-def alert_target(record_type: str) -> AlertTarget | None:
-    return _targets.get(record_type)
+def alert_target(record_type: str | None) -> AlertTarget | None:
+    return _sources().targets.get(record_type) if record_type else None
 
 
-def due_checks() -> list[DueCheck]:
-    return list(_due_checks.values())
+def due_checks() -> tuple[DueCheck, ...]:
+    return _sources().due_checks
 
 
 def may_see_record(user: User, record_type: str | None, record_id: int | None) -> bool:
@@ -64,5 +83,5 @@ def may_see_record(user: User, record_type: str | None, record_id: int | None) -
     """
     if record_type is None or record_id is None:
         return True
-    target = _targets.get(record_type)
+    target = alert_target(record_type)
     return target is not None and target.may_see(user, record_id)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from school_tracker.alerts.services import raise_alert
 from school_tracker.audit import record_audit
 from school_tracker.auth.passwords import (
     check_password_policy,
@@ -16,7 +17,7 @@ from school_tracker.auth.passwords import (
 )
 from school_tracker.extensions import db
 from school_tracker.logging_setup import log_security_event
-from school_tracker.models import ActivationCode, User
+from school_tracker.models import ActivationCode, AlertKind, User
 from school_tracker.orm import utcnow
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ def set_password(user: User, password: str, *, by: User | None) -> None:
     user.password_hash = hash_password(password)
     user.end_all_sessions()
     record_audit(by or user, "password_set", "user", user.id, school_id=user.school_id)
+    raise_alert(user, AlertKind.PASSWORD_CHANGED, by=by or user)
 
 
 def _digest(code: str) -> str:

@@ -1,7 +1,5 @@
 """Home page and health check."""
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -22,8 +20,7 @@ def home() -> ResponseReturnValue:
     """What this person can do here, with the school's headline numbers."""
     summary = queries.home_summary(current_user)
     panels = home_panels(current_user)
-    notices = queries.credential_notices(current_user, now=datetime.now(UTC))
-    return render_template("main/home.html", summary=summary, panels=panels, notices=notices)
+    return render_template("main/home.html", summary=summary, panels=panels)
 
 
 @bp.route("/healthz")

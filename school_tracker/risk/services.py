@@ -35,6 +35,7 @@ from school_tracker.records.versions import (
     finish_edit,
     set_values,
 )
+from school_tracker.risk.alerts import alert_action_owner, alert_named_staff
 
 ENTITY = "risk_flag"
 # What _apply_details may change, so an edit keeps the earlier values (R63).
@@ -164,6 +165,7 @@ def raise_flag(
     record_audit(
         by, "create", ENTITY, flag.id, school_id=flag.school_id, pupil_id=pupil.id, changes=changes
     )
+    alert_named_staff(flag, flag.named_staff, by=by)
     return flag
 
 
@@ -189,8 +191,12 @@ def update_flag(
     refuse_if_closed(flag)
     _check_review(flag.raised_on, details.review_on)
     before = before_edit(flag, EDITABLE, reason)
+    named_before = {person.id for person in flag.named_staff}
     changes = _apply_details(flag, details)
     finish_edit(flag, before, changes, by=by, entity_type=ENTITY, pupil_id=flag.pupil_id)
+    alert_named_staff(
+        flag, [person for person in flag.named_staff if person.id not in named_before], by=by
+    )
     return changes
 
 
@@ -216,6 +222,7 @@ def add_action(
     finish_edit(
         flag, None, changes, by=by, entity_type=ENTITY, pupil_id=flag.pupil_id, action="add_action"
     )
+    alert_action_owner(action, by=by)
     return action
 
 

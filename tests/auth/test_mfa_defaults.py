@@ -1,20 +1,17 @@
-"""Two-factor sign-in as a gate (R6), a fresh install with no way in (R7), and people
-told when how they sign in has changed (R8)."""
+"""Two-factor sign-in as a gate (R6) and a fresh install with no way in (R7). People told
+when how they sign in has changed (R8) is in tests/alerts/test_account_alerts.py."""
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
 import sqlalchemy as sa
-from freezegun import freeze_time
 
 from config import ProductionConfig
 from school_tracker.extensions import db
 from school_tracker.models import Role, User
 from school_tracker.permissions import PUBLIC_ENDPOINTS
 from tests.conftest import PASSWORD
-from tests.factories.accounts import NEW_PASSWORD
 
 # Pages a half-signed-in person may still reach: the second step itself and signing out.
 HALFWAY_ALLOWED = {"auth.two_factor", "auth.logout"}
@@ -82,57 +79,3 @@ def test_r7_a_new_database_has_no_accounts_and_admin_admin_opens_nothing(app, cl
         response = client.post("/login", data={"email": email, "password": "admin"})
         assert response.status_code == 200
         assert client.get("/pupils/").status_code == 302
-
-
-NOTICE_HEADING = "Changes to how you sign in"
-
-
-def _change_password(client, new: str = NEW_PASSWORD):
-    data = {"current": PASSWORD, "password": new, "confirm": new}
-    assert client.post("/account/", data=data).status_code == 302
-
-
-@pytest.mark.requirement("R8")
-def test_r8_a_password_change_is_shown_on_the_home_page_of_the_next_sign_in(
-    client, make_user, auth
-):
-    user = make_user(Role.STAFF)
-    auth.login(user.email)
-    assert NOTICE_HEADING not in client.get("/").get_data(as_text=True)
-    _change_password(client)
-    client.post("/logout")
-    auth.login(user.email, NEW_PASSWORD)
-    home = client.get("/").get_data(as_text=True)
-    assert NOTICE_HEADING in home and "Your password was set or changed" in home
-
-
-@pytest.mark.requirement("R8")
-def test_r8_an_admins_role_change_is_shown_and_only_to_that_person(
-    client, make_school, make_user, auth
-):
-    school = make_school()
-    member, colleague = make_user(Role.STAFF, school=school), make_user(Role.STAFF, school=school)
-    admin = make_user(Role.ADMIN, school=school)
-    auth.login(admin.email)
-    client.post(f"/admin/users/{member.id}/role", data={"role": "leader"})
-    client.post("/logout")
-    auth.login(colleague.email)
-    assert NOTICE_HEADING not in client.get("/").get_data(as_text=True)
-    client.post("/logout")
-    auth.login(member.email)
-    assert "Your role was changed by an admin" in client.get("/").get_data(as_text=True)
-
-
-@pytest.mark.requirement("R8")
-def test_r8_notices_fade_after_three_weeks(app, client, make_user, auth):
-    user = make_user(Role.STAFF)
-    start = datetime.now(UTC)
-    with freeze_time(start) as frozen:
-        auth.login(user.email)
-        _change_password(client)
-        frozen.tick(timedelta(days=22))
-        client.post("/logout")
-        auth.login(user.email, NEW_PASSWORD)
-        home = client.get("/").get_data(as_text=True)
-    assert "Welcome" in home  # signed in with the new password
-    assert "Your password was set or changed" not in home

@@ -39,6 +39,8 @@ from school_tracker.imports.parser import parse_roll
 from school_tracker.interventions.catalogue import ensure_intervention_types
 from school_tracker.models import (
     Agency,
+    Alert,
+    AlertKind,
     CarerRelationship,
     Exclusion,
     ExclusionKind,
@@ -104,6 +106,7 @@ def _methods(rule) -> list[str]:
 # Route arguments naming a record, and the key of the world's id for it. A new argument name
 # fails every test that builds that route until it is added here with a real object.
 OBJECT_ARGS = {
+    "alert_id": "alert",
     "pupil_id": "pupil",
     "flag_id": "flag",
     "action_id": "action",
@@ -129,6 +132,9 @@ QUERIES = {
     "reports.named_export": lambda: {"term": _term_key(), "whole_year": "1"},
     "dashboard.pupils": lambda: {"figure": "reached:any"},
 }
+# An alert is its recipient's alone (the world's is its staff member's): to anyone else,
+# whatever their role's policy reaches, it is not found.
+OWNER_ONLY = {"alerts.open_record", "alerts.read"}
 # Routes that end the session by design (their redirect to the login page is success).
 SIGNS_OUT = {"auth.logout", "admin.end_all_sessions"}
 MATRIX_CASES = [
@@ -317,8 +323,17 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         mentor_reflection=f"Good {mark}",
         created_by_id=staff.id,
     )
+    alert = Alert(
+        recipient_id=staff.id,
+        school_id=school.id,
+        kind=AlertKind.FLAG_NAMED,
+        raised_by_id=leader.id,
+        record_type="risk_flag",
+        record_id=flag.id,
+    )
     db.session.add_all(
         [
+            alert,
             participant,
             action,
             meeting,
@@ -337,6 +352,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         side.users[key], side.user_ids[key] = person.email, person.id
     side.ids = {"import": roll_import.id}
     side.ids.update(
+        alert=alert.id,
         pupil=pupil.id,
         flag=flag.id,
         action=action.id,
@@ -494,7 +510,9 @@ def test_policy_matrix(matrix_app, world, rule, method, role):
     client = _client(matrix_app, _email(world, role))
     response = client.open(_url(matrix_app, rule, world.a), method=method)
     assert response.status_code < 500
-    if role in _allowed(rule.endpoint):
+    if role in _allowed(rule.endpoint) and rule.endpoint in OWNER_ONLY and role is not Role.STAFF:
+        assert response.status_code == 404
+    elif role in _allowed(rule.endpoint):
         assert not _refused(response), response.status_code
         assert rule.endpoint in SIGNS_OUT or not _sent_to_login(response)
     else:
@@ -836,6 +854,10 @@ def test_another_schools_ids_in_form_choices_are_refused(matrix_app, world):
 # Aggregated (anonymised) reports plus the person's own account: all a governor may reach.
 GOVERNOR_AGGREGATES = {
     "main.home",
+    "alerts.index",
+    "alerts.open_record",
+    "alerts.read",
+    "alerts.read_all",
     "account.index",
     "account.two_factor",
     "account.confirm",
@@ -896,6 +918,8 @@ POST_ONLY = [rule for rule in RULES if "POST" in rule.methods and "GET" not in r
 # Actions that change state and must never answer a GET (R39's list, by endpoint).
 STATE_CHANGING = {
     "auth.logout",
+    "alerts.read",
+    "alerts.read_all",
     "admin.deactivate",
     "admin.reactivate",
     "admin.end_sessions",
