@@ -18,7 +18,7 @@ timeout (`lock_timeout`), so a genuinely busy database is a "try again" page, no
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
@@ -37,7 +37,8 @@ _WRITE_NEXT = "sqlite_write_next"
 _READS_ONLY = "sqlite_reads_only"
 _READ_VERBS = ("SELECT", "PRAGMA", "BEGIN")
 
-F = TypeVar("F", bound=Callable[..., Any])
+CommandParams = ParamSpec("CommandParams")
+Result = TypeVar("Result")
 
 
 def normalise_database_url(url: str) -> str:
@@ -144,11 +145,13 @@ def begin_write() -> None:
     setattr(g, _WRITE_NEXT, True)
 
 
-def reads_without_write_lock(command: F) -> F:
+def reads_without_write_lock(
+    command: Callable[CommandParams, Result],
+) -> Callable[CommandParams, Result]:
     """Run a CLI command in deferred transactions: it reads (and audits via begin_write)."""
 
     @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: CommandParams.args, **kwargs: CommandParams.kwargs) -> Result:
         previous = g.get(_READS_ONLY, False)
         setattr(g, _READS_ONLY, True)
         try:
@@ -156,4 +159,4 @@ def reads_without_write_lock(command: F) -> F:
         finally:
             setattr(g, _READS_ONLY, previous)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

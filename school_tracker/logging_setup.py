@@ -124,6 +124,7 @@ def _install_record_factory() -> None:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         return _annotate(current(*args, **kwargs))
 
+    # A marker on the function itself: logging keeps no record of who installed a factory.
     factory._school_tracker = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
 
@@ -158,6 +159,7 @@ def configure_logging(app: Flask) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_school_tracker", False) for h in root.handlers):
         handler = logging.StreamHandler()
+        # A marker on our handler, so a second create_app adds no duplicate.
         handler._school_tracker = True  # type: ignore[attr-defined]
         handler.setFormatter(make_formatter())
         root.addHandler(handler)

@@ -8,6 +8,7 @@ import unicodedata
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from school_tracker.calendar.terms import school_today
 from school_tracker.imports.filecheck import ImportFileError, decode_csv, detect_kind
@@ -213,8 +214,9 @@ class _RollBuilder:
         self._cross_checks(number, values, errors)
         self.result.errors.extend(errors)
         if not errors:
-            kept = {k: v for k, v in values.items() if v is not None}
-            self.result.rows.append(PupilRow(row_number=number, **kept))  # type: ignore[arg-type]
+            # Any: each column's converter gave its own field's type.
+            kept: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+            self.result.rows.append(PupilRow(row_number=number, **kept))
 
     def _column_label(self, index: int) -> str:
         if index < len(self.texts) and self.texts[index]:
