@@ -28,7 +28,7 @@ from school_tracker.models import (
     User,
 )
 from school_tracker.risk import services as risk_services
-from tests.factories.alerts import alerts_of, recipients
+from tests.factories.alerts import alerts_of, recipients, update_named
 from tests.factories.interventions import make_conversation, make_intervention
 from tests.factories.risk import make_flag, seed_reference
 
@@ -51,23 +51,6 @@ def staffroom(app, school, make_user, make_pupil, make_school) -> dict:
     }
 
 
-def _update_named(app, flag_id: int, leader: User, named: list[User], review_on=None) -> None:
-    with app.app_context():
-        flag = db.session.get(RiskFlag, flag_id)
-        details = risk_services.FlagDetails(
-            review_on=review_on or flag.review_on,
-            risk_factor_ids=[f.id for f in flag.risk_factors],
-            protective_factors=flag.protective_factors,
-            agency_ids=[a.id for a in flag.agencies],
-            agency_notes=flag.agency_notes,
-            named_staff_ids=[u.id for u in named],
-        )
-        risk_services.update_flag(
-            flag, details, by=db.session.get(User, leader.id), expected_version=None
-        )
-        db.session.commit()
-
-
 def _due(app, today: date) -> int:
     with app.app_context():
         raised = raise_due_alerts(today)
@@ -85,8 +68,8 @@ def test_staff_named_on_a_new_flag_are_alerted_once_and_nobody_else(app, staffro
     assert {row[2:] for row in alerts_of(app)} == {("risk_flag", flag_id)}
 
     # Naming Cal too alerts Cal alone; an edit that names nobody new alerts nobody.
-    _update_named(app, flag_id, s["leader"], [s["amy"], s["ben"], s["cal"]])
-    _update_named(
+    update_named(app, flag_id, s["leader"], [s["amy"], s["ben"], s["cal"]])
+    update_named(
         app, flag_id, s["leader"], [s["amy"], s["ben"], s["cal"]], school_today() + timedelta(40)
     )
     assert sorted(recipients(app, AlertKind.FLAG_NAMED)) == sorted(
@@ -103,8 +86,8 @@ def test_a_teacher_who_raises_a_flag_is_named_but_not_alerted_about_their_own_fl
 def test_someone_taken_off_and_named_again_is_not_alerted_twice(app, staffroom):
     s = staffroom
     flag_id = make_flag(app, s["pupil"], s["leader"], named=[s["amy"]])
-    _update_named(app, flag_id, s["leader"], [])
-    _update_named(app, flag_id, s["leader"], [s["amy"]])
+    update_named(app, flag_id, s["leader"], [])
+    update_named(app, flag_id, s["leader"], [s["amy"]])
     assert recipients(app, AlertKind.FLAG_NAMED) == [s["amy"].id]
 
 
@@ -193,7 +176,7 @@ def test_an_overdue_flag_review_alerts_its_raiser_once_per_review_date(app, staf
     ]
     # The review moves on and falls overdue again: a new alert for the new date.
     later = review + timedelta(days=10)
-    _update_named(app, flag_id, s["leader"], [s["amy"], s["ben"]], later)
+    update_named(app, flag_id, s["leader"], [s["amy"], s["ben"]], later)
     assert _due(app, later + timedelta(days=1)) == 1
     assert recipients(app, AlertKind.FLAG_REVIEW_OVERDUE) == [s["amy"].id, s["amy"].id]
 
@@ -203,7 +186,7 @@ def test_no_review_alert_for_a_raiser_who_may_no_longer_see_the_flag(app, staffr
     raised = school_today() - timedelta(days=30)
     review = raised + timedelta(days=28)
     flag_id = make_flag(app, s["pupil"], s["amy"], raised_on=raised, review_on=review)
-    _update_named(app, flag_id, s["leader"], [s["ben"]])  # Amy is taken off the flag
+    update_named(app, flag_id, s["leader"], [s["ben"]])  # Amy is taken off the flag
     assert _due(app, review + timedelta(days=1)) == 0
 
 
