@@ -18,13 +18,12 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-MAX_CELL_TEXT = 32_767
-TRUNCATION_MARKER = " [truncated]"
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-# Every Excel error literal (#REF!, #N/A, #SPILL!...) starts with "#": typed into a cell it
-# becomes an error value, so text like that is quote-prefixed too (the prefix is invisible).
-ERROR_LEAD = "#"
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The cell rules are shared with the dashboard's CSV downloads (records/cells.py); the limits
+# are re-exported because exports and their tests read them here.
+from school_tracker.records.cells import MAX_CELL_TEXT as MAX_CELL_TEXT
+from school_tracker.records.cells import TRUNCATION_MARKER as TRUNCATION_MARKER
+from school_tracker.records.cells import clean_text, starts_like_a_formula
+
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
@@ -32,20 +31,12 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 DATE_FORMAT = "dd/mm/yyyy"
 
 
-def clean_text(value: object) -> str:
-    """Text Excel will accept: no illegal control characters, truncated with a marker."""
-    text = _ILLEGAL.sub("", str(value))
-    if len(text) > MAX_CELL_TEXT:
-        text = text[: MAX_CELL_TEXT - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
-    return text
-
-
 def text_cell(ws: Worksheet, value: object, *, bold: bool = False) -> Cell:
     """A cell that always holds literal text, never a formula or an error value."""
     text = "" if value is None else clean_text(value)
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"  # overrides openpyxl's guess ("=..." -> formula, "#N/A" -> error)
-    if text.startswith((*TRIGGERS, ERROR_LEAD)):
+    if starts_like_a_formula(text):
         cell.quotePrefix = True  # Excel shows it as typed and won't re-evaluate it on edit
     if bold:
         cell.font = HEADER_FONT
