@@ -90,6 +90,7 @@ def seed_demo_command(scale: str) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
+    from school_tracker.alerts.cli import raise_due_alerts_command
     from school_tracker.imports.cli import import_pupils_command
     from school_tracker.privacy.backup import backup_command, prune_backups_command
     from school_tracker.privacy.retention import apply_retention_command
@@ -106,5 +107,6 @@ def register_commands(app: Flask) -> None:
         governor_report_command,
         export_records_command,
         apply_retention_command,
+        raise_due_alerts_command,
     ):
         app.cli.add_command(command)

@@ -271,3 +271,15 @@ def test_the_database_keeps_one_alert_per_record_and_due_date(app, staffroom):
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_the_daily_check_runs_from_the_command_line_and_twice_is_harmless(app, runner, staffroom):
+    s = staffroom
+    record_id = make_conversation(app, s["school"], s["leader"], s["pupil"], led_by=s["ben"])
+    with app.app_context():
+        follow_up = db.session.get(ParentConversation, record_id).follow_up_on.isoformat()
+    first = runner.invoke(args=["raise-due-alerts", "--today", follow_up])
+    again = runner.invoke(args=["raise-due-alerts", "--today", follow_up])
+    assert first.exit_code == 0 and "1 new alert(s)" in first.output
+    assert again.exit_code == 0 and "0 new alert(s)" in again.output
+    assert recipients(app, AlertKind.FOLLOW_UP_DUE) == [s["ben"].id]
