@@ -6,6 +6,7 @@ never sees a pupil row. Each chart is a picture of the table printed under it.
 """
 
 import base64
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +25,7 @@ from school_tracker.reports.figures import (
     PublishedTable,
 )
 
+TOOLTIPS = re.compile(r"<desc\b[^>]*>.*?</desc>", re.S)
 # The dashboard's colour-blind-safe palette, with lines and text sized for paper.
 PRINT_STYLE = Style(
     background="white",
@@ -171,7 +173,8 @@ def _chart(table: PublishedTable, terms: Sequence[Term]) -> str | None:
     chart.x_labels = [term.name for term in terms]
     for figure in figures[: len(PRINT_STYLE.colors)]:
         chart.add(figure.label, [None if isinstance(v, str) else float(v) for v in figure.values])
-    svg: str = chart.render(is_unicode=True)
+    # The tooltips' <desc> elements mean nothing on paper and double WeasyPrint's work.
+    svg: str = TOOLTIPS.sub("", chart.render(is_unicode=True))
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
