@@ -7,7 +7,8 @@ DEFINITIONS: dict[str, str] = {
         "planned) during their own dates; had an exclusion-risk flag open during the term; had "
         "a family structured conversation in the term; or gave or received a recorded kindness "
         "moment in the term. A pupil is counted once per priority however many records reach "
-        "them, so the priorities do not add up to 'any priority'."
+        "them, so the priorities do not add up to 'any priority'. P3 (teachers as professional "
+        "learners) counts staff, not pupils: see staff professional learning."
     ),
     "groups": (
         "On roll: admitted on or before the last day of the term and not left before its "
@@ -55,11 +56,43 @@ DEFINITIONS: dict[str, str] = {
         "Pupils in the group suspended at least once in the term ÷ pupils in the group on roll "
         "in the term. SEND means SEN support or an EHC plan."
     ),
-    "cpd": "Hours of professional learning recorded in the term, and staff with any recorded.",
+    "cpd": (
+        "P3 counts people who learn: hours of professional learning recorded in the term, and "
+        "the staff with any recorded."
+    ),
     "families": "Structured conversations with parents and carers held in the term.",
     "kindness": (
         "Kindness moments that happened in the term, by the values they showed; a moment can "
         "show several values, so values add up to more than the moments."
+    ),
+    "impact_by_type": (
+        "Pupils whose part in an intervention (not planned) ended in the term: their own end "
+        "date, their withdrawal, or the intervention's end. Each intervention's cost is shared "
+        "equally among all its places, withdrawn pupils' included; cost per pupil with "
+        "positive impact = the cost ÷ the pupils whose recorded impact was +1 or +2. Averages "
+        "over too few pupils are not shown, because one child would move them too far."
+    ),
+    "impact_taking_part": (
+        "Sessions planned and attended are as typed on each pupil's place; attendance = "
+        "sessions attended ÷ sessions planned, for places with both. Progress = exit score "
+        "minus baseline score, averaged, in the measure's own units, only when every scored "
+        "place in the row uses the same measure."
+    ),
+    "impact_mentoring": (
+        "Mentees with a session held in the term. Wellbeing runs from 1 to 5: the change is "
+        "the rating at the end of the pairing's last rated session (up to the term's end) "
+        "minus the rating at the start of its first, for pairings with two sessions or more."
+    ),
+    "spend": (
+        "The cost of interventions (not planned) by the funding stream paying for them, in the "
+        "term each started, for the academic year of the chosen term. With a year-group or "
+        "pupil-group filter, each intervention counts only its cost shared over the filtered "
+        "pupils' places."
+    ),
+    "spend_pupils": (
+        "Pupils with a place in an intervention paid for by each stream and started in the "
+        "academic year. A pupil supported by two streams counts once in each, and once in all "
+        "streams."
     ),
 }
 

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.figures import RATE_GROUPS
+from school_tracker.dashboard.impact import cohort_pupils
+from school_tracker.dashboard.spend import NOT_RECORDED, TOTAL, started_in_year
 from school_tracker.models import (
     Exclusion,
     InterventionParticipant,
@@ -18,7 +20,8 @@ from school_tracker.models import (
     RiskFlag,
 )
 from school_tracker.models.exclusion import ExclusionKind
-from school_tracker.models.intervention import Intervention, InterventionStatus
+from school_tracker.models.intervention import FundingStream, Intervention, InterventionStatus
+from school_tracker.models.risk import Agency, risk_flag_agencies
 
 DrillSource = Callable[[int, sa.Subquery, str], sa.Select]
 
@@ -133,6 +136,72 @@ def _family(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     )
 
 
+def _roll(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+    return (
+        sa.select(Pupil.id)
+        .join(t, src.on_roll(t))
+        .where(Pupil.school_id == school_id, src.GROUPS[param])
+    )
+
+
+def _roll_rate(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+    return (
+        sa.select(Pupil.id)
+        .join(t, src.on_roll(t))
+        .where(Pupil.school_id == school_id, RATE_GROUPS[param][1])
+    )
+
+
+def _agency(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+    return (
+        sa.select(RiskFlag.pupil_id)
+        .join(risk_flag_agencies, risk_flag_agencies.c.flag_id == RiskFlag.id)
+        .join(Agency, Agency.id == risk_flag_agencies.c.agency_id)
+        .join(t, src.overlaps(t, RiskFlag.raised_on, RiskFlag.closed_on))
+        .where(RiskFlag.school_id == school_id, Agency.name == param)
+    )
+
+
+def _impact_type(positive: bool) -> DrillSource:
+    def source(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+        cohort = cohort_pupils(school_id, t).subquery("cohort")
+        stmt = sa.select(cohort.c.pupil_id)
+        if param != "all":
+            stmt = stmt.where(cohort.c.type_id == int(param))
+        return stmt.where(cohort.c.impact > 0) if positive else stmt
+
+    return source
+
+
+def _impact_group(positive: bool) -> DrillSource:
+    def source(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+        cohort = cohort_pupils(school_id, t).subquery("cohort")
+        stmt = (
+            sa.select(cohort.c.pupil_id)
+            .join(Pupil, Pupil.id == cohort.c.pupil_id)
+            .where(src.GROUPS[param])
+        )
+        return stmt.where(cohort.c.impact > 0) if positive else stmt
+
+    return source
+
+
+def _spend_pupils(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+    stream, _, group = param.partition(":")
+    stmt = (
+        sa.select(InterventionParticipant.pupil_id)
+        .join(Intervention, Intervention.id == InterventionParticipant.intervention_id)
+        .join(t, started_in_year(school_id, t))
+        .join(Pupil, Pupil.id == InterventionParticipant.pupil_id)
+        .where(src.GROUPS[group])
+    )
+    if stream == NOT_RECORDED:
+        return stmt.where(Intervention.funding_stream.is_(None))
+    if stream != TOTAL:
+        return stmt.where(Intervention.funding_stream == FundingStream(stream))
+    return stmt
+
+
 SOURCES: dict[str, DrillSource] = {
     "reached": _reached,
     "group": _group,
@@ -146,7 +215,17 @@ SOURCES: dict[str, DrillSource] = {
     "suspended": _excluded(ExclusionKind.SUSPENSION),
     "permanent": _excluded(ExclusionKind.PERMANENT),
     "family": _family,
+    "roll": _roll,
+    "roll_rate": _roll_rate,
+    "agency": _agency,
+    "impact_type": _impact_type(positive=False),
+    "impact_positive": _impact_type(positive=True),
+    "impact_group": _impact_group(positive=False),
+    "impact_group_positive": _impact_group(positive=True),
+    "spend_pupils": _spend_pupils,
 }
+# Figures over a whole academic year rather than one term.
+YEAR_SOURCES = {"spend_pupils"}
 
 
 class UnknownFigure(ValueError):
@@ -154,13 +233,17 @@ class UnknownFigure(ValueError):
 
 
 def drill_pupils(
-    school_id: int, term: Term, figure: str, filters: src.DashboardFilters
+    school_id: int,
+    term: Term,
+    figure: str,
+    filters: src.DashboardFilters,
+    year_terms: list[Term] | None = None,
 ) -> sa.Select:
     """A statement selecting the distinct pupils behind one dashboard number."""
     kind, _, param = figure.partition(":")
     if kind not in SOURCES or not param:
         raise UnknownFigure(figure)
-    t = src.terms_table([term])
+    t = src.terms_table(year_terms if kind in YEAR_SOURCES and year_terms else [term])
     ids = SOURCES[kind](school_id, t, param).subquery("ids")
     return (
         sa.select(Pupil)

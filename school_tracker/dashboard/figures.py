@@ -4,7 +4,7 @@ Each figure is one SQL statement over all six terms (see sources.py), so the das
 query count is fixed. Definitions shown to leaders and governors live in definitions.py.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import sqlalchemy as sa
 
@@ -69,13 +69,19 @@ def build_dashboard(
     school_id: int,
     terms: list[Term],
     filters: src.DashboardFilters | None = None,
-    only: str | None = None,
+    only: str | Collection[str] | None = None,
 ) -> Dashboard:
-    """Compute every figure (or only the one behind table `only`) over the terms, oldest first."""
+    """Compute every figure (or only those behind the tables named) over the terms, oldest first.
+
+    `only` names one table or several; each figure function behind them runs once. Its other
+    tables are kept too: the governors' version of a share needs the counts beside it.
+    """
     filters = filters or src.DashboardFilters()
+    keys = [only] if isinstance(only, str) else only
+    figures = FIGURES if keys is None else tuple(dict.fromkeys(TABLE_SOURCES[k] for k in keys))
     t = src.terms_table(terms)
     dashboard = Dashboard(terms=terms)
-    for figure in FIGURES if only is None else (TABLE_SOURCES[only],):
+    for figure in figures:
         result = figure(school_id, terms, t, filters)
         dashboard.tables.extend(result if isinstance(result, list | tuple) else [result])
     return dashboard

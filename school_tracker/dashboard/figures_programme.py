@@ -74,10 +74,24 @@ def mentoring(
         "mentoring",
         "Mentoring pairs and sessions",
         [
-            FigureRow("pairs", "Pairs running", values["pairs"], unit="records"),
+            FigureRow(
+                "pairs", "Pairs running", values["pairs"], unit="records", drill="pairing:any"
+            ),
             FigureRow("mentees", "Pupils mentored", values["mentees"], drill="mentored:any"),
-            FigureRow("sessions", "Sessions held", values["sessions"], unit="records"),
-            FigureRow("hours", "Hours of mentoring", values["hours"], unit="hours"),
+            FigureRow(
+                "sessions",
+                "Sessions held",
+                values["sessions"],
+                unit="records",
+                drill="mentoring_session:any",
+            ),
+            FigureRow(
+                "hours",
+                "Hours of mentoring",
+                values["hours"],
+                unit="hours",
+                drill="mentoring_session:any",
+            ),
         ],
     )
 
@@ -150,17 +164,25 @@ def programme(
     return [
         FigureTable(
             "cpd",
-            "Staff professional learning",
+            "P3 Staff professional learning: people who learn",
             [
-                FigureRow("hours", "Hours of professional learning", hours, unit="hours"),
-                FigureRow("staff", "Staff taking part", staff, unit="records"),
+                FigureRow(
+                    "hours",
+                    "Hours of professional learning",
+                    hours,
+                    unit="hours",
+                    drill="learning:any",
+                ),
+                FigureRow("staff", "Staff taking part", staff, unit="records", drill="staff:any"),
             ],
         ),
         FigureTable(
             "families",
             "Structured conversations with parents and carers",
             [
-                FigureRow("held", "Conversations held", held, unit="records"),
+                FigureRow(
+                    "held", "Conversations held", held, unit="records", drill="conversation:any"
+                ),
                 FigureRow(
                     "families", "Pupils whose families took part", families, drill="family:any"
                 ),
@@ -172,11 +194,21 @@ def programme(
             [
                 *[
                     FigureRow(
-                        f"value:{v.value}", v.value.capitalize(), kind_grid[v.value], unit="records"
+                        f"value:{v.value}",
+                        v.value.capitalize(),
+                        kind_grid[v.value],
+                        unit="records",
+                        drill=f"moment:{v.value}",
                     )
                     for v in KindnessValue
                 ],
-                FigureRow("moments", "Kindness moments recorded", moment_total, unit="records"),
+                FigureRow(
+                    "moments",
+                    "Kindness moments recorded",
+                    moment_total,
+                    unit="records",
+                    drill="moment:any",
+                ),
             ],
             chart="bar",
         ),

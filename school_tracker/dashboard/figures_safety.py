@@ -119,7 +119,7 @@ def risk(
             "agencies",
             "Agencies involved (pupils with an open flag)",
             [
-                FigureRow(f"agency:{name}", name, values)
+                FigureRow(f"agency:{name}", name, values, drill=f"agency:{name}")
                 for name, values in sorted(agency_grid.items())
             ],
         ),
@@ -182,13 +182,16 @@ def suspensions(
             "suspensions",
             "Suspensions and permanent exclusions",
             [
-                FigureRow("count", "Suspensions", values["count"], unit="records"),
+                FigureRow(
+                    "count", "Suspensions", values["count"], unit="records", drill="suspension:any"
+                ),
                 FigureRow("pupils", "Pupils suspended", values["pupils"], drill="suspended:any"),
                 FigureRow(
                     "sessions",
                     "School sessions lost to suspension",
                     values["sessions"],
                     unit="records",
+                    drill="suspension:any",
                 ),
                 FigureRow(
                     "permanent", "Permanent exclusions", values["permanent"], drill="permanent:any"
@@ -200,7 +203,11 @@ def suspensions(
             "Suspensions and exclusions by DfE reason",
             [
                 FigureRow(
-                    f"reason:{code}", f"{code} {names.get(code, '')}".strip(), vals, unit="records"
+                    f"reason:{code}",
+                    f"{code} {names.get(code, '')}".strip(),
+                    vals,
+                    unit="records",
+                    drill=f"reason:{code}",
                 )
                 for code, vals in sorted(reason_grid.items())
             ],
@@ -244,7 +251,9 @@ def suspension_rates(
                 target[key][row[0]] = row[1 + offset] or 0
     rows = []
     for key, (label, _) in RATE_GROUPS.items():
-        rows.append(FigureRow(f"rate_base:{key}", f"{label}: on roll", base[key]))
+        rows.append(
+            FigureRow(f"rate_base:{key}", f"{label}: on roll", base[key], drill=f"roll_rate:{key}")
+        )
         rows.append(
             FigureRow(f"rate_hit:{key}", f"{label}: suspended", hit[key], drill=f"suspended:{key}")
         )

@@ -19,6 +19,10 @@ from school_tracker.models import (
 )
 from school_tracker.models.intervention import Intervention, InterventionStatus
 
+# P3 (teachers as professional learners) is about staff, so it is counted in people who learn
+# and their hours (the "cpd" table), never in pupils reached.
+STAFF_PRIORITY = "P3"
+
 
 def reach(
     school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
@@ -32,7 +36,9 @@ def reach(
     """
     n = len(terms)
     priorities = db.session.execute(
-        sa.select(Priority.id, Priority.code, Priority.title).order_by(Priority.sort_order)
+        sa.select(Priority.id, Priority.code, Priority.title)
+        .where(Priority.code != STAFF_PRIORITY)
+        .order_by(Priority.sort_order)
     ).all()
     reached, on_roll = _reached(school_id, t, filters)
     pupil = reached.c.pupil_id
@@ -100,7 +106,12 @@ def _group_gap(
             row
             for key in src.GROUPS
             for row in (
-                FigureRow(f"roll:{key}", f"{GROUP_LABELS[key]}: on roll", on_roll[key]),
+                FigureRow(
+                    f"roll:{key}",
+                    f"{GROUP_LABELS[key]}: on roll",
+                    on_roll[key],
+                    drill=f"roll:{key}",
+                ),
                 FigureRow(
                     f"reached:{key}",
                     f"{GROUP_LABELS[key]}: reached",
@@ -161,7 +172,11 @@ def interventions(
         "Interventions running and pupils in them",
         [
             FigureRow(
-                "interventions", "Interventions running", counts["interventions"], unit="records"
+                "interventions",
+                "Interventions running",
+                counts["interventions"],
+                unit="records",
+                drill="running:any",
             ),
             *[
                 FigureRow(
@@ -251,7 +266,9 @@ def interventions(
         "cost",
         "Cost of interventions started in the term",
         [
-            FigureRow("cost:total", "Total cost (£)", cost, unit="pounds"),
+            FigureRow(
+                "cost:total", "Total cost (£)", cost, unit="pounds", drill="started_cost:any"
+            ),
             FigureRow("cost:pupils", "Pupils in them", pupils, drill="started:any"),
             FigureRow("cost:per_pupil", "Cost per pupil (£)", per_pupil, unit="pounds"),
         ],

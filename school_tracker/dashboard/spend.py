@@ -91,6 +91,13 @@ def _spend(
     return {key: [round(v, 2) for v in values] for key, values in spend.items()}
 
 
+def spend_by_term(
+    school_id: int, terms: list[Term], filters: src.DashboardFilters
+) -> dict[str, list[float]]:
+    """Spend per stream (and TOTAL) for any run of terms, such as the summary's six (one query)."""
+    return _spend(school_id, src.terms_table(terms), len(terms), filters)
+
+
 def _pupils(
     school_id: int, t: sa.Subquery, filters: src.DashboardFilters
 ) -> dict[str, dict[str, int]]:

@@ -36,6 +36,7 @@ def test_leader_sees_numbers_that_link_to_named_pupils(client, login_as, school_
     login_as(Role.LEADER, school=school_with_records)
     body = client.get("/dashboard/?term=autumn-2026").get_data(as_text=True)
     assert "Autumn 2026 ran from 01 Aug 2026 to 31 Dec 2026" in body
+    body = client.get("/dashboard/reach?term=autumn-2026").get_data(as_text=True)
     link = re.search(
         r'href="(/dashboard/pupils\?figure=reached:any&amp;term=autumn-2026[^"]*)"', body
     )[1].replace("&amp;", "&")
@@ -47,7 +48,9 @@ def test_leader_sees_numbers_that_link_to_named_pupils(client, login_as, school_
 
 def test_governor_sees_no_names_no_links_and_no_small_counts(client, login_as, school_with_records):
     login_as(Role.GOVERNOR, school=school_with_records)
-    body = client.get("/dashboard/?term=autumn-2026").get_data(as_text=True)
+    summary = client.get("/dashboard/?term=autumn-2026").get_data(as_text=True)
+    assert "/dashboard/pupils" not in summary and "[c]" in summary
+    body = client.get("/dashboard/reach?term=autumn-2026").get_data(as_text=True)
     assert "/dashboard/pupils" not in body
     assert "[c]" in body
     for surname in ("One,", "Two,", "Three,", "Elsewhere"):
@@ -82,5 +85,7 @@ def test_charts_are_svg_images_for_leaders_and_governors(client, login_as, schoo
 
 def test_another_schools_records_never_count(client, login_as, make_school, school_with_records):
     login_as(Role.LEADER, school=make_school("empty"))
-    body = client.get("/dashboard/?term=autumn-2026").get_data(as_text=True)
-    assert "/dashboard/pupils" not in body  # every count is zero, so nothing to drill into
+    for section in ("reach", "interventions", "risk", "suspensions", "impact", "spend"):
+        body = client.get(f"/dashboard/{section}?term=autumn-2026").get_data(as_text=True)
+        # Every count is zero, so there is nothing to drill into.
+        assert "/dashboard/pupils" not in body and "/dashboard/records" not in body, section

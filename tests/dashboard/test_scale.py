@@ -14,7 +14,7 @@ from flask import url_for
 from school_tracker.calendar.terms import TermCalendar
 from school_tracker.dashboard import figures_programme, figures_safety, figures_support
 from school_tracker.dashboard.figures import build_dashboard
-from school_tracker.dashboard.links import drill_links
+from school_tracker.dashboard.links import drill_links, list_endpoint
 from school_tracker.dashboard.model import join_pupils
 from school_tracker.dashboard.sources import DashboardFilters
 from school_tracker.demo.trust import SchoolPlan
@@ -159,11 +159,12 @@ def test_drill_links_are_what_url_for_builds(app, query):
         from flask import request
 
         links = drill_links(dashboard)
-        assert links
+        endpoints = {list_endpoint(figure) for figure in links}
+        assert endpoints == {"dashboard.pupils", "dashboard.records"}
         for figure, hrefs in links.items():
             for term, href in zip(terms, hrefs, strict=True):
                 assert href == url_for(
-                    "dashboard.pupils",
+                    list_endpoint(figure),
                     figure=figure,
                     term=term.key,
                     year=request.args.get("year", ""),

@@ -1,0 +1,69 @@
+"""Any dashboard table as CSV (`?format=csv`): the numbers the page shows, nothing more.
+
+Governors get the suppressed table, as on their page. Numbers are written as numbers; a hidden
+count is `[c]`, a value that does not apply `[z]` (the workbook's shorthand); every text cell
+goes through records/cells.py, so no spreadsheet reads it as a formula (R44-R46).
+"""
+
+import csv
+import io
+
+from flask import Response
+
+from school_tracker.dashboard.grids import GridCell, GridTable
+from school_tracker.dashboard.model import Dashboard, FigureTable
+from school_tracker.records.cells import csv_text
+
+SUPPRESSED, NOT_APPLICABLE = "[c]", "[z]"
+Value = int | float | str
+
+
+def _number(value: float) -> Value:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def figure_rows(
+    table: FigureTable, raw: FigureTable | None, dashboard: Dashboard
+) -> list[list[Value]]:
+    """Header and rows of a term-by-term table; `raw` is the unsuppressed table, if hidden."""
+    raw_rows = {row.key: row for row in (raw or table).rows}
+    rows: list[list[Value]] = [["Figure", "Unit", *[term.name for term in dashboard.terms]]]
+    for row in table.rows:
+        cells: list[Value] = [row.label, row.unit]
+        for value, original in zip(row.values, raw_rows[row.key].values, strict=True):
+            if value is not None:
+                cells.append(_number(value))
+            else:
+                cells.append(NOT_APPLICABLE if original is None else SUPPRESSED)
+        rows.append(cells)
+    return rows
+
+
+def _grid_value(cell: GridCell, raw: GridCell) -> Value:
+    if cell.value is not None:
+        return _number(cell.value)
+    if cell.note:
+        return cell.note
+    return NOT_APPLICABLE if raw.value is None and not raw.note else SUPPRESSED
+
+
+def grid_rows(table: GridTable, raw: GridTable | None = None) -> list[list[Value]]:
+    """Header and rows of an impact or spend table; `raw` is the unsuppressed table, if hidden."""
+    raw_table = raw or table
+    rows: list[list[Value]] = [[table.row_header, *table.columns]]
+    for row, raw_row in zip(table.rows, raw_table.rows, strict=True):
+        rows.append(
+            [row.label, *[_grid_value(c, r) for c, r in zip(row.cells, raw_row.cells, strict=True)]]
+        )
+    return rows
+
+
+def csv_response(rows: list[list[Value]], filename: str) -> Response:
+    """The rows as a UTF-8 CSV download (with a byte-order mark, so Excel reads £ and −)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([cell if isinstance(cell, int | float) else csv_text(cell) for cell in row])
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
