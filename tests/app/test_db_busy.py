@@ -45,6 +45,7 @@ def _timed(call):
     return response, time.monotonic() - started
 
 
+@pytest.mark.requirement("R89", "R85")
 def test_a_busy_save_comes_back_filled_in_and_saves_once_when_sent_again(
     app, client, database_url, school, pupil, make_user
 ):
@@ -70,6 +71,7 @@ def test_a_busy_save_comes_back_filled_in_and_saves_once_when_sent_again(
     assert _count(app, KindnessMoment) == 1
 
 
+@pytest.mark.requirement("R89")
 def test_a_busy_sign_in_asks_for_the_password_again_and_never_echoes_it(
     app, client, database_url, school, make_user
 ):
@@ -94,6 +96,7 @@ def test_a_busy_sign_in_asks_for_the_password_again_and_never_echoes_it(
     assert client.get("/").status_code == 200
 
 
+@pytest.mark.requirement("R89")
 def test_a_busy_audited_page_is_a_503_with_a_link_back_not_a_500(
     app, client, database_url, school, pupil, make_user
 ):
@@ -138,6 +141,7 @@ def _locked_spans(statements: list[str]) -> list[list[str]]:
     return spans
 
 
+@pytest.mark.requirement("R80")
 def test_the_export_command_reads_without_the_write_lock_and_audits_briefly(
     app, runner, school, make_user, tmp_path
 ):

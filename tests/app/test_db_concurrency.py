@@ -189,6 +189,7 @@ def _report(label: str, export_seconds: float, outcomes: Outcomes) -> None:
     )
 
 
+@pytest.mark.requirement("R80", "R89")
 def test_writers_carry_on_while_a_leader_downloads_the_whole_year(app, scene):
     leader = _signed_in(app, scene.leader)
     result: dict = {}
@@ -232,6 +233,7 @@ def test_writers_carry_on_while_a_leader_downloads_the_whole_year(app, scene):
     _assert_nothing_lost(app, outcomes)
 
 
+@pytest.mark.requirement("R80", "R89")
 def test_writers_carry_on_while_export_records_runs_as_a_command(app, scene, tmp_path):
     out = tmp_path / "year.xlsx"
     env = {
