@@ -123,7 +123,11 @@ OBJECT_ARGS = {
     "transfer_id": "transfer",
 }
 # Arguments that name no record (the same for every school).
-PLAIN_ARGS = {"key": lambda: _term_key(), "table_key": lambda: next(iter(TABLE_SOURCES))}
+PLAIN_ARGS = {
+    "key": lambda: _term_key(),
+    "table_key": lambda: next(iter(TABLE_SOURCES)),
+    "section": lambda: "reach",
+}
 # Query strings a route needs to do its real work (exports need a term).
 QUERIES = {
     "reports.governors_workbook": lambda: {"term": _term_key()},
@@ -131,6 +135,7 @@ QUERIES = {
     "reports.trust_workbook": lambda: {"term": _term_key()},
     "reports.named_export": lambda: {"term": _term_key(), "whole_year": "1"},
     "dashboard.pupils": lambda: {"figure": "reached:any"},
+    "dashboard.records": lambda: {"figure": "running:any"},
 }
 # An alert is its recipient's alone (the world's is its staff member's): to anyone else,
 # whatever their role's policy reaches, it is not found.
@@ -863,6 +868,7 @@ GOVERNOR_AGGREGATES = {
     "account.confirm",
     "auth.logout",
     "dashboard.index",
+    "dashboard.section",
     "dashboard.chart",
     "reports.index",
     "reports.governors_workbook",
