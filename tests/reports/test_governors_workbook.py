@@ -29,6 +29,21 @@ TERMS = [
     "autumn-2024",
 ]
 TABLE_SHEETS = list(SHEET_NAMES.values())
+VALUE_SHEETS = ["Impact_by_type", "Impact_by_group", "Wellbeing", "Spend", "Spend_pupils"]
+# Columns of the value sheets that count pupils or sessions (the rest are money, rates, means).
+VALUE_COUNTS = {
+    "Pupils",
+    "Sessions attended",
+    "Impact -2",
+    "Impact -1",
+    "Impact 0",
+    "Impact +1",
+    "Impact +2",
+    "Impact recorded",
+    "Mentees",
+    "Sessions held",
+    "Mentees rated first and last",
+}
 
 
 def _workbook(school: School, term: str = "autumn-2026") -> bytes:
@@ -99,6 +114,15 @@ def test_no_small_count_and_no_recoverable_cell(hand_counted):
         hidden += value == "[c]"
         assert value in (0, "[c]") or (isinstance(value, int) and value > 5), (sheet, label)
     assert counted > 200 and hidden > 50  # the fixture's counts are mostly 1 to 5
+    value_counts = 0
+    for sheet in VALUE_SHEETS:
+        header, rows = tables[sheet]
+        for row in rows:
+            for name, value in zip(header, row, strict=True):
+                if name in VALUE_COUNTS or sheet == "Spend_pupils" and name != header[0]:
+                    value_counts += 1
+                    assert value in (0, "[c]") or value > 5, (sheet, row[0], name, value)
+    assert value_counts > 20
     risk = {row[0]: row[2:-1] for row in tables["Risk_levels"][1]}
     parts = [risk["Open, low"], risk["Open, medium"], risk["Open, high"]]
     for column, published in enumerate(risk["Open at the end of the term"]):
@@ -108,7 +132,7 @@ def test_no_small_count_and_no_recoverable_cell(hand_counted):
 
 def test_every_table_follows_the_analysis_function_standard(hand_counted):
     wb = load_workbook(io.BytesIO(hand_counted))
-    assert wb.sheetnames == ["Cover", "Contents", "Notes", *TABLE_SHEETS]
+    assert wb.sheetnames == ["Cover", "Contents", "Notes", *TABLE_SHEETS, *VALUE_SHEETS]
     assert wb["Cover"]["A1"].value == "Governors' inclusion report: Autumn 2026"
     assert not wb["Cover"].tables  # the cover is text, not a table
     assert all(len(name) <= 31 for name in wb.sheetnames)
@@ -126,8 +150,9 @@ def test_every_table_follows_the_analysis_function_standard(hand_counted):
         assert all(isinstance(h, str) and h for h in header) and len(set(header)) == len(header)
         for row in ws.iter_rows(min_row=header_row + 1, max_row=max_row, max_col=max_col):
             assert all(cell.value not in (None, "") for cell in row), (ws.title, row[0].row)
-        if ws.title in TABLE_SHEETS:
-            for row in ws.iter_rows(min_row=header_row + 1, min_col=3, max_col=max_col):
+        if ws.title in TABLE_SHEETS or ws.title in VALUE_SHEETS:
+            first_value = 3 if ws.title in TABLE_SHEETS else 2
+            for row in ws.iter_rows(min_row=header_row + 1, min_col=first_value, max_col=max_col):
                 for cell in row:  # numbers as numbers; the shorthand aligned as numbers are
                     assert isinstance(cell.value, int | float) or cell.value in SYMBOLS
                     if cell.value in SYMBOLS:
@@ -139,7 +164,7 @@ def test_every_table_follows_the_analysis_function_standard(hand_counted):
 def test_contents_links_to_every_table(hand_counted):
     wb = load_workbook(io.BytesIO(hand_counted))
     _, rows = named_tables(hand_counted)["Contents"]
-    assert [row[0] for row in rows] == TABLE_SHEETS
+    assert [row[0] for row in rows] == TABLE_SHEETS + VALUE_SHEETS
     contents = wb["Contents"]
     links = {
         cell.value: cell.hyperlink.location
@@ -147,7 +172,7 @@ def test_contents_links_to_every_table(hand_counted):
         for cell in row
         if cell.hyperlink
     }
-    assert links == {name: f"'{name}'!A1" for name in TABLE_SHEETS}
+    assert links == {name: f"'{name}'!A1" for name in TABLE_SHEETS + VALUE_SHEETS}
 
 
 def test_values_and_symbols_match_the_hand_count(hand_counted):

@@ -9,6 +9,9 @@ from school_tracker.audit import record_audit
 from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import Term, parse_term_key
 from school_tracker.dashboard.figures import build_dashboard
+from school_tracker.dashboard.impact import impact_report
+from school_tracker.dashboard.sources import DashboardFilters
+from school_tracker.dashboard.spend import spend_report
 from school_tracker.models import School, User
 from school_tracker.reports.figures import PublishedTable, publish
 from school_tracker.reports.governors.summary import build_governors_summary
@@ -40,12 +43,17 @@ def _audit(by: User | None, school: School, report: str, term_key: str, rows: ob
 def governors_workbook(school: School, term_key: str, *, by: User | None) -> tuple[BytesIO, str]:
     """The anonymised termly workbook for a school and its generated file name."""
     terms, tables = _published_figures(school, term_key)
+    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+    everyone = DashboardFilters()
+    year_terms = calendar_for(school.id).academic_year_terms(term_key)
     buffer = build_governors_workbook(
         tables,
         terms,
         school_name=school.name,
-        threshold=current_app.config["SUPPRESSION_THRESHOLD"],
+        threshold=threshold,
         generated_at=datetime.now(UTC),
+        impact=impact_report(school.id, terms[-1], everyone, threshold),
+        spend=spend_report(school.id, year_terms, everyone),
     )
     # The workbook's "row count" for the audit: figure lines per sheet (it has no pupil rows).
     _audit(

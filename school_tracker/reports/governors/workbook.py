@@ -11,7 +11,10 @@ from io import BytesIO
 
 from school_tracker.calendar.terms import Term
 from school_tracker.dashboard.definitions import SUPPRESSION_NOTE
+from school_tracker.dashboard.impact import ImpactReport
+from school_tracker.dashboard.spend import SpendReport
 from school_tracker.reports.figures import SYMBOLS_USED, PublishedTable
+from school_tracker.reports.governors.value import value_sheets
 from school_tracker.reports.publication import (
     CoverSection,
     Publication,
@@ -153,8 +156,11 @@ def build_governors_workbook(
     school_name: str,
     threshold: int,
     generated_at: datetime,
+    impact: ImpactReport | None = None,
+    spend: SpendReport | None = None,
 ) -> BytesIO:
-    """The workbook as bytes, from figures that have already been published (suppressed)."""
+    """The workbook as bytes, from figures that have already been published (suppressed), with
+    the impact and spend sheets (suppressed in value.py) when those reports are given."""
     term = terms[-1]
     generated = f"{generated_at.day} {generated_at:%B %Y}"
     ordered = in_sheet_order(tables)
@@ -163,6 +169,11 @@ def build_governors_workbook(
     for table in ordered:
         notes.append(f"{table.title}: {table.definition}")
         sheets.append(_table_sheet(table, len(notes), terms, generated))
+    if impact is not None and spend is not None:
+        shared = (SYMBOLS_NOTE, SUPPRESSION, TERMS_NOTE)
+        more, more_notes = value_sheets(impact, spend, threshold, shared, len(notes) + 1)
+        sheets += more
+        notes += more_notes
     publication = Publication(
         title=f"Governors' inclusion report: {term.name}",
         subject=school_name,
