@@ -7,6 +7,7 @@ from flask_login import current_user
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import academic_year_label, school_today
 from school_tracker.exclusions import queries, services
+from school_tracker.exclusions.case_queries import case_context
 from school_tracker.exclusions.duties import exclusion_duties
 from school_tracker.exclusions.forms import CancelForm, ExclusionForm
 from school_tracker.extensions import db
@@ -110,6 +111,7 @@ def detail(exclusion_id: int):
         cancel_form=CancelForm(formdata=None, version=exclusion.version_id),
         days_text=queries.days_text,
         history=record_history(Subject(services.ENTITY, exclusion.id)),
+        **case_context(exclusion),
     )
 
 

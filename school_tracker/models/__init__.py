@@ -3,6 +3,12 @@
 from school_tracker.models.alert import Alert, AlertKind
 from school_tracker.models.audit import AuditEntry, AuditImmutableError
 from school_tracker.models.exclusion import Exclusion, ExclusionKind, ExclusionReason
+from school_tracker.models.exclusion_case import (
+    ExclusionFollowUp,
+    ReinstatementReview,
+    ReviewDecision,
+    ReviewTrigger,
+)
 from school_tracker.models.family import CarerRelationship, ParentConversation
 from school_tracker.models.intervention import (
     FundingStream,
@@ -58,6 +64,10 @@ from school_tracker.models.transfer import TransferRecord
 from school_tracker.models.user import ActivationCode, Role, User
 
 __all__ = [
+    "ExclusionFollowUp",
+    "ReinstatementReview",
+    "ReviewDecision",
+    "ReviewTrigger",
     "PUPIL_GROUPS",
     "Alert",
     "AlertKind",

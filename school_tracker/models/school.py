@@ -30,6 +30,8 @@ class School(Model):
     trust_id: Mapped[int] = mapped_column(sa.ForeignKey("trusts.id"), index=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    # Signs the letters to parents (issue 16); blank until an admin sets it.
+    head_teacher: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     trust: Mapped[Trust] = relationship(back_populates="schools")

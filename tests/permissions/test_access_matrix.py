@@ -62,6 +62,8 @@ from school_tracker.models import (
     MentorKind,
     ParentConversation,
     Pupil,
+    ReinstatementReview,
+    ReviewTrigger,
     RiskAction,
     RiskFactor,
     RiskFlag,
@@ -111,6 +113,7 @@ OBJECT_ARGS = {
     "flag_id": "flag",
     "action_id": "action",
     "exclusion_id": "exclusion",
+    "review_id": "review",
     "conversation_id": "conversation",
     "import_id": "import",
     "intervention_id": "intervention",
@@ -336,8 +339,19 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         record_type="risk_flag",
         record_id=flag.id,
     )
+    review = ReinstatementReview(  # the world's governor sits on this one panel
+        school_id=school.id,
+        pupil_id=pupil.id,
+        exclusion_id=exclusion.id,
+        trigger=ReviewTrigger.PUBLIC_EXAM,
+        board_notified_on=TODAY - timedelta(days=2),
+        representations="",
+        decision_reasons="",
+        panel=[people[Role.GOVERNOR]],
+    )
     db.session.add_all(
         [
+            review,
             alert,
             participant,
             action,
@@ -371,6 +385,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         pairing=pairing.id,
         target=people["target"].id,
         transfer=transfer.id,
+        review=review.id,
     )
     return side
 
@@ -665,6 +680,8 @@ def test_restricted_text_reaches_no_one_without_the_need_to_know(
     hidden = [*hidden, "Colliding", world.a.upn, world.b.upn] if names else hidden
     opened = 0
     for rule in _get_rules(role):
+        if role is Role.GOVERNOR and rule.endpoint == "exclusions.download_pack":
+            continue  # the panel's own pack names the child by design (see PANEL_PACK)
         response = client.get(_url(matrix_app, rule, world.a))
         assert response.status_code < 500, rule.endpoint
         opened += response.status_code == 200
@@ -856,6 +873,7 @@ def test_another_schools_ids_in_form_choices_are_refused(matrix_app, world):
 
 # --- R24, R25: governors and admins -----------------------------------------------------------
 
+PANEL_PACK = {"exclusions.my_panels", "exclusions.download_pack"}
 # Aggregated (anonymised) reports plus the person's own account: all a governor may reach.
 GOVERNOR_AGGREGATES = {
     "main.home",
@@ -873,6 +891,9 @@ GOVERNOR_AGGREGATES = {
     "reports.index",
     "reports.governors_workbook",
     "reports.governors_summary",
+    # The one named document a governor may have: the pack of a reinstatement panel they sit on
+    # (docs/security.md R24's exception; tests/exclusions prove "this pack only" and the 403s).
+    *PANEL_PACK,
 }
 NOTE_AND_FLAG_BLUEPRINTS = (
     "risk.",
