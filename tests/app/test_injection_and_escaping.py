@@ -159,7 +159,8 @@ def hostile(app, make_school, make_user, make_pupil):
             )
     from school_tracker.dashboard.figures import TABLE_SOURCES
 
-    ids.update(table_key=next(iter(TABLE_SOURCES)), key="autumn-2026", import_id="none")
+    # Alerts are their recipient's alone; another's id is a 404 page, which must not be a 500.
+    ids.update(table_key=next(iter(TABLE_SOURCES)), key="autumn-2026", import_id="none", alert_id=1)
     world.ids.update(ids)
     return world
 
