@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
 from school_tracker.documents.pdf import pdf_response, render_pdf
 from school_tracker.exclusions import letters, lifecycle, pack, queries, reinstatement
@@ -96,6 +97,8 @@ def arrange_review(exclusion_id: int) -> ResponseReturnValue:
 def review(review_id: int) -> ResponseReturnValue:
     """One governors' meeting: the panel, representations, decision and the dates due next."""
     found = get_review_or_404(review_id, user=current_user)
+    record_audit(current_user, "view", reinstatement.ENTITY, found.id, pupil_id=found.pupil_id)
+    db.session.commit()
     calendar = queries.school_calendar(found.school_id)
     decision_form = DecisionForm(
         obj=None,
