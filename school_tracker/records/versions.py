@@ -118,7 +118,7 @@ def apply_changes(
     note), and the audit log already keeps their values.
     """
     check_version(record, expected_version)
-    changed = changed_values(record, values)
+    changed = _changed_values(record, values)
     before = before_edit(record, changed, reason) if versioned else None
     changes = set_values(record, changed, safe_values=safe_values)
     finish_edit(
@@ -127,7 +127,7 @@ def apply_changes(
     return changes
 
 
-def changed_values(record: Any, values: dict[str, Any]) -> dict[str, Any]:
+def _changed_values(record: Any, values: dict[str, Any]) -> dict[str, Any]:
     """The entries of `values` that differ from what the record holds now."""
     return {
         name: value for name, value in values.items() if not _same(getattr(record, name), value)
