@@ -45,7 +45,7 @@ DEFINITIONS: dict[str, str] = {
         "not closed by then, by the flag's current level."
     ),
     "risk_flow": "Pupils with a flag raised in the term, and with a flag closed in the term.",
-    "agencies": "Pupils with a flag open in the term that involves each agency.",
+    "agencies": "Pupils an agency works with in the term: ticked on an open flag or referred.",
     "suspensions": (
         "Suspensions and permanent exclusions starting in the term, excluding any cancelled. "
         "One school day is two sessions."

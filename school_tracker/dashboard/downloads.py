@@ -10,7 +10,7 @@ import io
 
 from flask import Response
 
-from school_tracker.dashboard.grids import GridCell, GridTable
+from school_tracker.dashboard.grids import COUNT_UNITS, GridCell, GridTable
 from school_tracker.dashboard.model import Dashboard, FigureTable
 from school_tracker.records.cells import csv_text
 
@@ -18,8 +18,9 @@ SUPPRESSED, NOT_APPLICABLE = "[c]", "[z]"
 Value = int | float | str
 
 
-def _number(value: float) -> Value:
-    return int(value) if float(value).is_integer() else round(value, 2)
+def _number(value: float, unit: str) -> Value:
+    # Whole numbers only for counts, so a count and a measure (4 pupils, +4.0 months) differ.
+    return int(value) if unit in COUNT_UNITS else round(float(value), 2)
 
 
 def figure_rows(
@@ -32,7 +33,7 @@ def figure_rows(
         cells: list[Value] = [row.label, row.unit]
         for value, original in zip(row.values, raw_rows[row.key].values, strict=True):
             if value is not None:
-                cells.append(_number(value))
+                cells.append(_number(value, row.unit))
             else:
                 cells.append(NOT_APPLICABLE if original is None else SUPPRESSED)
         rows.append(cells)
@@ -41,7 +42,7 @@ def figure_rows(
 
 def _grid_value(cell: GridCell, raw: GridCell) -> Value:
     if cell.value is not None:
-        return _number(cell.value)
+        return _number(cell.value, cell.unit)
     if cell.note:
         return cell.note
     return NOT_APPLICABLE if raw.value is None and not raw.note else SUPPRESSED

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.figures import RATE_GROUPS
+from school_tracker.dashboard.figures_safety import agency_involvement
 from school_tracker.dashboard.impact import cohort_pupils
 from school_tracker.dashboard.spend import NOT_RECORDED, TOTAL, started_in_year
 from school_tracker.models import (
@@ -21,7 +22,6 @@ from school_tracker.models import (
 )
 from school_tracker.models.exclusion import ExclusionKind
 from school_tracker.models.intervention import FundingStream, Intervention, InterventionStatus
-from school_tracker.models.risk import Agency, risk_flag_agencies
 
 DrillSource = Callable[[int, sa.Subquery, str], sa.Select]
 
@@ -153,12 +153,11 @@ def _roll_rate(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
 
 
 def _agency(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+    involved = agency_involvement(school_id)
     return (
-        sa.select(RiskFlag.pupil_id)
-        .join(risk_flag_agencies, risk_flag_agencies.c.flag_id == RiskFlag.id)
-        .join(Agency, Agency.id == risk_flag_agencies.c.agency_id)
-        .join(t, src.overlaps(t, RiskFlag.raised_on, RiskFlag.closed_on))
-        .where(RiskFlag.school_id == school_id, Agency.name == param)
+        sa.select(involved.c.pupil_id)
+        .join(t, src.overlaps(t, involved.c.starts, involved.c.ends))
+        .where(involved.c.name == param)
     )
 
 

@@ -15,6 +15,7 @@ from school_tracker.dashboard.model import (
 )
 from school_tracker.extensions import db
 from school_tracker.models import (
+    AgencyInvolvement,
     Exclusion,
     Pupil,
     RiskFlag,
@@ -30,6 +31,34 @@ RATE_GROUPS = {
     "disadvantaged": ("Disadvantaged pupils", Pupil.pupil_premium.is_(True)),
     "not_disadvantaged": ("Other pupils", Pupil.pupil_premium.is_(False)),
 }
+
+
+def agency_involvement(school_id: int) -> sa.Subquery:
+    """(pupil, agency, from, to) for every agency ticked on a risk flag (while the flag was open)
+    and every agency involvement record (from referral until declined or closed), so a pupil
+    the same agency works with both ways counts once."""
+    ticked = (
+        sa.select(
+            RiskFlag.pupil_id,
+            Agency.name,
+            RiskFlag.raised_on.label("starts"),
+            RiskFlag.closed_on.label("ends"),
+        )
+        .join(risk_flag_agencies, risk_flag_agencies.c.flag_id == RiskFlag.id)
+        .join(Agency, Agency.id == risk_flag_agencies.c.agency_id)
+        .where(RiskFlag.school_id == school_id)
+    )
+    recorded = (
+        sa.select(
+            AgencyInvolvement.pupil_id,
+            Agency.name,
+            AgencyInvolvement.referred_on.label("starts"),
+            AgencyInvolvement.ended_on.label("ends"),
+        )
+        .join(Agency, Agency.id == AgencyInvolvement.agency_id)
+        .where(AgencyInvolvement.school_id == school_id)
+    )
+    return sa.union_all(ticked, recorded).subquery("agency_involvement")
 
 
 def risk(
@@ -85,18 +114,15 @@ def risk(
     raised, closed = [0] * n, [0] * n
     for idx, new, done in flows:
         raised[idx], closed[idx] = new, done
+    involved = agency_involvement(school_id)
     agencies = db.session.execute(
         filter_pupils(
-            sa.select(t.c.idx, Agency.name, sa.func.count(sa.distinct(RiskFlag.pupil_id)))
-            .select_from(RiskFlag)
-            .join(risk_flag_agencies, risk_flag_agencies.c.flag_id == RiskFlag.id)
-            .join(Agency, Agency.id == risk_flag_agencies.c.agency_id)
-            .join(t, src.overlaps(t, RiskFlag.raised_on, RiskFlag.closed_on)),
+            sa.select(t.c.idx, involved.c.name, sa.func.count(sa.distinct(involved.c.pupil_id)))
+            .select_from(involved)
+            .join(t, src.overlaps(t, involved.c.starts, involved.c.ends)),
             filters,
-            RiskFlag.pupil_id,
-        )
-        .where(RiskFlag.school_id == school_id)
-        .group_by(t.c.idx, Agency.name)
+            involved.c.pupil_id,
+        ).group_by(t.c.idx, involved.c.name)
     ).all()
     agency_grid = grid_by_term(agencies, n)
     return [
@@ -117,7 +143,7 @@ def risk(
         ),
         FigureTable(
             "agencies",
-            "Agencies involved (pupils with an open flag)",
+            "Agencies involved (pupils with an open flag or a referral)",
             [
                 FigureRow(f"agency:{name}", name, values, drill=f"agency:{name}")
                 for name, values in sorted(agency_grid.items())

@@ -26,6 +26,11 @@ def list_endpoint(drill: str) -> str:
     return "dashboard.records" if kind in RECORD_SOURCES else "dashboard.pupils"
 
 
+def list_phrase(drill: str) -> str:
+    """What following a drill-down link does, for its accessible name."""
+    return "list the records" if list_endpoint(drill) == "dashboard.records" else "list the pupils"
+
+
 class DrillLinks:
     """hrefs for drill-down keys and terms, keeping the page's year and group filters."""
 

@@ -32,6 +32,8 @@ class Tile:
     table: str | None = None  # the section's table and row it is taken from
     row: str | None = None
     note: str | None = None
+    drill: str | None = None  # the list behind the number (leaders only)
+    drill_label: str = ""
 
     @property
     def latest(self) -> float | None:
@@ -80,20 +82,22 @@ def _row_tile(
     dashboard: Dashboard, key: str, label: str, table: str, row: str, section: str
 ) -> Tile:
     figure = next(r for r in dashboard.built_table(table).rows if r.key == row)
-    return Tile(key, label, figure.unit, list(figure.values), section, table, row)
+    return Tile(
+        key,
+        label,
+        figure.unit,
+        list(figure.values),
+        section,
+        table,
+        row,
+        drill=figure.drill,
+        drill_label=figure.label,
+    )
 
 
 def _priority_tiles(dashboard: Dashboard) -> list[Tile]:
     tiles = [
-        Tile(
-            f"priority:{row.key}",
-            row.label,
-            row.unit,
-            list(row.values),
-            "reach",
-            "reached",
-            row.key,
-        )
+        _row_tile(dashboard, f"priority:{row.key}", row.label, "reached", row.key, "reach")
         for row in dashboard.built_table("reached").rows
         if row.key != "any"
     ]
@@ -108,11 +112,13 @@ def _priority_tiles(dashboard: Dashboard) -> list[Tile]:
         "cpd",
         "staff",
         note=None if hours is None else f"{hours:,.1f} hours of professional learning",
+        drill=cpd["staff"].drill,
+        drill_label=cpd["staff"].label,
     )
     return [*tiles[:2], staff, *tiles[2:]]  # in the manifesto's order: P1, P2, P3, P4a, ...
 
 
-def _headline_tiles(dashboard: Dashboard, spend: list[float]) -> list[Tile]:
+def _headline_tiles(dashboard: Dashboard, spend: list[float], anonymised: bool) -> list[Tile]:
     sessions = next(r for r in dashboard.built_table("suspensions").rows if r.key == "sessions")
     return [
         _row_tile(dashboard, "reached", "Pupils reached (any priority)", "reached", "any", "reach"),
@@ -143,8 +149,18 @@ def _headline_tiles(dashboard: Dashboard, spend: list[float]) -> list[Tile]:
             "suspensions",
             "sessions",
             note="two sessions make a day",
+            drill=sessions.drill,
+            drill_label=sessions.label,
         ),
-        Tile("spend", "Spend on interventions started", "pounds", list(spend), "spend"),
+        Tile(
+            "spend",
+            "Spend on interventions started",
+            "pounds",
+            list(spend),
+            "spend",
+            drill=None if anonymised else f"spend_cost:{TOTAL}",
+            drill_label="Spend on interventions started",
+        ),
     ]
 
 
@@ -193,7 +209,7 @@ def build_summary(
         }
     spend = spend_by_term(school_id, terms, filters)[TOTAL]
     priorities = _priority_tiles(dashboard)
-    headlines = _headline_tiles(dashboard, spend)
+    headlines = _headline_tiles(dashboard, spend, anonymised=threshold is not None)
     return Summary(
         terms, priorities, headlines, overdue, _attention(priorities, headlines, overdue)
     )

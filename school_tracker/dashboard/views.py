@@ -18,7 +18,7 @@ from school_tracker.dashboard.grids import (
     suppress_grid,
 )
 from school_tracker.dashboard.impact import impact_report
-from school_tracker.dashboard.links import DrillLinks, drill_links
+from school_tracker.dashboard.links import DrillLinks, drill_links, list_phrase
 from school_tracker.dashboard.sections import IMPACT, SECTIONS, SPEND
 from school_tracker.dashboard.selection import (
     Selection,
@@ -53,6 +53,7 @@ def _page_context(selection: Selection) -> dict:
         "groups": PUPIL_GROUPS,
         "dashboard_sections": SECTIONS,
         "definitions": DEFINITIONS,
+        "list_phrase": list_phrase,
     }
 
 
@@ -71,7 +72,11 @@ def index() -> ResponseReturnValue:
         threshold=_threshold() if _is_governor() else None,
     )
     return render_template(
-        "dashboard/index.html", summary=summary, as_of=as_of, **_page_context(selection)
+        "dashboard/index.html",
+        summary=summary,
+        as_of=as_of,
+        links=DrillLinks(),
+        **_page_context(selection),
     )
 
 

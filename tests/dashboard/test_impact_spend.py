@@ -24,20 +24,13 @@ from school_tracker.calendar.terms import TermCalendar
 from school_tracker.dashboard.impact import impact_report, mentoring_line
 from school_tracker.dashboard.sources import DashboardFilters
 from school_tracker.dashboard.spend import NOT_RECORDED, TOTAL, spend_report
-from school_tracker.extensions import db
 from school_tracker.models import (
-    Intervention,
-    InterventionParticipant,
-    InterventionType,
     Role,
 )
-from school_tracker.models.intervention import FundingStream, InterventionMode, InterventionStatus
 from tests.factories import dashboard as dashboard_fixture
 
 CALENDAR = TermCalendar()
 AUTUMN = CALENDAR.term("autumn-2026")
-SCORES = [(100, 106, 10, 2), (90, 93, 9, 1), (80, 80, 8, 0), (95, 99, 10, 1), (70, 78, 7, 2)]
-SCORES.append((85, 88, 6, None))
 
 
 @pytest.fixture
@@ -46,45 +39,7 @@ def school(app, make_school, make_user, make_pupil):
     staff = make_user(Role.STAFF, school=school)
     with app.app_context():
         dashboard_fixture.build(school, other, staff, make_pupil)
-    nurture_pupils = [
-        make_pupil(school, legal_surname=f"Nurture{i}", pupil_premium=i <= 2) for i in range(1, 7)
-    ]
-    with app.app_context():
-        kind = InterventionType(school_id=school.id, name="Nurture group")
-        db.session.add(kind)
-        db.session.flush()
-        nurture = Intervention(
-            school_id=school.id,
-            created_by_id=staff.id,
-            type_id=kind.id,
-            mode=InterventionMode.GROUP,
-            lead_id=staff.id,
-            measure="Reading age (months)",
-            planned_sessions=10,
-            cost_pence=120_000,
-            funding_stream=FundingStream.PUPIL_PREMIUM,
-            start_date=date(2026, 9, 10),
-            review_date=date(2026, 10, 10),
-            end_date=date(2026, 12, 10),
-            status=InterventionStatus.COMPLETED,
-        )
-        db.session.add(nurture)
-        db.session.flush()
-        for pupil, (baseline, exit_score, attended, impact) in zip(
-            nurture_pupils, SCORES, strict=True
-        ):
-            db.session.add(
-                InterventionParticipant(
-                    intervention_id=nurture.id,
-                    pupil_id=pupil.id,
-                    start_date=date(2026, 9, 10),
-                    baseline_score=baseline,
-                    exit_score=exit_score,
-                    sessions_attended=attended,
-                    impact=impact,
-                )
-            )
-        db.session.commit()
+    dashboard_fixture.build_nurture_group(app, school, staff, make_pupil)
     return school
 
 

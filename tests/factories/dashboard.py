@@ -22,6 +22,7 @@ from school_tracker.models import (
 from school_tracker.models.exclusion import ExclusionKind, ExclusionReason
 from school_tracker.models.family import CarerRelationship
 from school_tracker.models.intervention import (
+    FundingStream,
     InterventionMode,
     InterventionStatus,
     ParticipantStatus,
@@ -242,3 +243,60 @@ def build(school, other_school, staff, make_pupil):
     )
     db.session.commit()
     return ids
+
+
+# (baseline, exit, sessions attended, impact) for the nurture group's six pupils.
+NURTURE_SCORES = [
+    (100, 106, 10, 2),
+    (90, 93, 9, 1),
+    (80, 80, 8, 0),
+    (95, 99, 10, 1),
+    (70, 78, 7, 2),
+    (85, 88, 6, None),
+]
+
+
+def build_nurture_group(app, school, staff, make_pupil, name="Nurture group"):
+    """A completed £1,200 pupil premium nurture group for six more pupils (two disadvantaged),
+    measured in reading age months with 10 sessions planned (tests/dashboard/test_impact_spend.py
+    counts it by hand)."""
+    pupils = [
+        make_pupil(school, legal_surname=f"Nurture{i}", pupil_premium=i <= 2) for i in range(1, 7)
+    ]
+    with app.app_context():
+        kind = InterventionType(school_id=school.id, name=name)
+        db.session.add(kind)
+        db.session.flush()
+        nurture = Intervention(
+            school_id=school.id,
+            created_by_id=staff.id,
+            type_id=kind.id,
+            mode=InterventionMode.GROUP,
+            lead_id=staff.id,
+            measure="Reading age (months)",
+            planned_sessions=10,
+            cost_pence=120_000,
+            funding_stream=FundingStream.PUPIL_PREMIUM,
+            start_date=date(2026, 9, 10),
+            review_date=date(2026, 10, 10),
+            end_date=date(2026, 12, 10),
+            status=InterventionStatus.COMPLETED,
+        )
+        db.session.add(nurture)
+        db.session.flush()
+        for pupil, (baseline, exit_score, attended, impact) in zip(
+            pupils, NURTURE_SCORES, strict=True
+        ):
+            db.session.add(
+                InterventionParticipant(
+                    intervention_id=nurture.id,
+                    pupil_id=pupil.id,
+                    start_date=date(2026, 9, 10),
+                    baseline_score=baseline,
+                    exit_score=exit_score,
+                    sessions_attended=attended,
+                    impact=impact,
+                )
+            )
+        db.session.commit()
+    return pupils
