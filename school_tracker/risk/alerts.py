@@ -49,9 +49,7 @@ def alert_named_staff(flag: RiskFlag, staff: Iterable[User], *, by: User) -> Non
 
 def alert_action_owner(action: RiskAction, *, by: User) -> None:
     """Tell an action's owner it is theirs (once per action)."""
-    raise_alert(
-        action.owner, AlertKind.FLAG_ACTION, by=by, record_type=ACTION, record_id=action.id
-    )
+    raise_alert(action.owner, AlertKind.FLAG_ACTION, by=by, record_type=ACTION, record_id=action.id)
 
 
 def flag_reviews_overdue(today: date) -> list[DueAlert]:
