@@ -7,14 +7,13 @@ something (hours, cost, sessions lost), it lists the records the sum is taken ov
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
 from sqlalchemy.orm import selectinload
 
 from school_tracker.calendar.terms import Term
+from school_tracker.dashboard import record_lines as lines
 from school_tracker.dashboard import sources as src
 from school_tracker.dashboard.model import filter_pupils, join_pupils
 from school_tracker.dashboard.spend import NOT_RECORDED, TOTAL
@@ -37,15 +36,6 @@ IdSource = Callable[[int, sa.Subquery, str, src.DashboardFilters], sa.Select]
 
 
 @dataclass(frozen=True)
-class RecordLine:
-    """One record as its drill-down list shows it."""
-
-    on: date | None
-    what: str
-    href: str | None
-
-
-@dataclass(frozen=True)
 class RecordKind:
     """How to find one kind of record behind a figure, and how to show it."""
 
@@ -53,12 +43,8 @@ class RecordKind:
     model: Any
     ids: IdSource
     order: tuple[Any, ...]
-    line: Callable[[Any], RecordLine]
+    line: Callable[[Any], lines.RecordLine]
     load: tuple[Any, ...] = ()
-
-
-def _pupil_name(pupil: Pupil) -> str:
-    return f"{pupil.legal_surname}, {pupil.preferred_forename or pupil.legal_forename}"
 
 
 def _running(
@@ -226,71 +212,13 @@ def _moments(
     return stmt
 
 
-def _intervention_line(row: Intervention) -> RecordLine:
-    return RecordLine(
-        row.start_date,
-        f"{row.type.name}: {row.status.label.lower()}, £{row.cost}",
-        url_for("interventions.detail", intervention_id=row.id),
-    )
-
-
-def _pairing_line(row: MentoringPairing) -> RecordLine:
-    return RecordLine(
-        row.starts_on,
-        f"Mentoring for {_pupil_name(row.mentee)}",
-        url_for("mentoring.detail", pairing_id=row.id),
-    )
-
-
-def _session_line(row: MentoringSession) -> RecordLine:
-    return RecordLine(
-        row.held_on,
-        f"Session with {_pupil_name(row.pairing.mentee)}, {row.minutes} minutes",
-        url_for("mentoring.detail", pairing_id=row.pairing_id),
-    )
-
-
-def _exclusion_line(row: Exclusion) -> RecordLine:
-    return RecordLine(
-        row.start_date,
-        f"{_pupil_name(row.pupil)}: {row.kind.value.replace('_', ' ')}, {row.sessions} sessions",
-        url_for("exclusions.detail", exclusion_id=row.id),
-    )
-
-
-def _learning_line(row: LearningRecord) -> RecordLine:
-    return RecordLine(
-        row.held_on,
-        f"{row.staff.full_name}: {row.activity}, {row.hours_tenths / 10:.1f} hours",
-        url_for("learning.edit", record_id=row.id),
-    )
-
-
-def _staff_line(row: User) -> RecordLine:
-    return RecordLine(None, row.full_name, url_for("learning.index", staff=row.id))
-
-
-def _conversation_line(row: ParentConversation) -> RecordLine:
-    return RecordLine(
-        row.held_on,
-        f"Conversation with the family of {_pupil_name(row.pupil)}",
-        url_for("families.detail", conversation_id=row.id),
-    )
-
-
-def _moment_line(row: KindnessMoment) -> RecordLine:
-    return RecordLine(
-        row.occurred_on, "Kindness moment", url_for("kindness.detail", moment_id=row.id)
-    )
-
-
 RECORD_SOURCES: dict[str, RecordKind] = {
     "running": RecordKind(
         "interventions",
         Intervention,
         _running,
         (Intervention.start_date, Intervention.id),
-        _intervention_line,
+        lines.intervention_line,
         (selectinload(Intervention.type),),
     ),
     "started_cost": RecordKind(
@@ -298,7 +226,7 @@ RECORD_SOURCES: dict[str, RecordKind] = {
         Intervention,
         _started,
         (Intervention.start_date, Intervention.id),
-        _intervention_line,
+        lines.intervention_line,
         (selectinload(Intervention.type),),
     ),
     "spend_cost": RecordKind(
@@ -306,7 +234,7 @@ RECORD_SOURCES: dict[str, RecordKind] = {
         Intervention,
         _spend_cost,
         (Intervention.start_date, Intervention.id),
-        _intervention_line,
+        lines.intervention_line,
         (selectinload(Intervention.type),),
     ),
     "pairing": RecordKind(
@@ -314,7 +242,7 @@ RECORD_SOURCES: dict[str, RecordKind] = {
         MentoringPairing,
         _pairings,
         (MentoringPairing.starts_on, MentoringPairing.id),
-        _pairing_line,
+        lines.pairing_line,
         (selectinload(MentoringPairing.mentee),),
     ),
     "mentoring_session": RecordKind(
@@ -322,7 +250,7 @@ RECORD_SOURCES: dict[str, RecordKind] = {
         MentoringSession,
         _sessions,
         (MentoringSession.held_on, MentoringSession.id),
-        _session_line,
+        lines.session_line,
         (selectinload(MentoringSession.pairing).selectinload(MentoringPairing.mentee),),
     ),
     "suspension": RecordKind(
@@ -330,7 +258,7 @@ RECORD_SOURCES: dict[str, RecordKind] = {
         Exclusion,
         _suspensions,
         (Exclusion.start_date, Exclusion.id),
-        _exclusion_line,
+        lines.exclusion_line,
         (selectinload(Exclusion.pupil),),
     ),
     "reason": RecordKind(
@@ -338,7 +266,7 @@ RECORD_SOURCES: dict[str, RecordKind] = {
         Exclusion,
         _reason,
         (Exclusion.start_date, Exclusion.id),
-        _exclusion_line,
+        lines.exclusion_line,
         (selectinload(Exclusion.pupil),),
     ),
     "learning": RecordKind(
@@ -346,16 +274,16 @@ RECORD_SOURCES: dict[str, RecordKind] = {
         LearningRecord,
         _learning,
         (LearningRecord.held_on, LearningRecord.id),
-        _learning_line,
+        lines.learning_line,
         (selectinload(LearningRecord.staff),),
     ),
-    "staff": RecordKind("staff", User, _staff, (User.full_name, User.id), _staff_line),
+    "staff": RecordKind("staff", User, _staff, (User.full_name, User.id), lines.staff_line),
     "conversation": RecordKind(
         "conversations",
         ParentConversation,
         _conversations,
         (ParentConversation.held_on, ParentConversation.id),
-        _conversation_line,
+        lines.conversation_line,
         (selectinload(ParentConversation.pupil),),
     ),
     "moment": RecordKind(
@@ -363,7 +291,7 @@ RECORD_SOURCES: dict[str, RecordKind] = {
         KindnessMoment,
         _moments,
         (KindnessMoment.occurred_on, KindnessMoment.id),
-        _moment_line,
+        lines.moment_line,
     ),
 }
 
