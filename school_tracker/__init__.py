@@ -125,6 +125,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from school_tracker.account import bp as account_bp
+    from school_tracker.agencies import bp as agencies_bp
     from school_tracker.admin import bp as admin_bp
     from school_tracker.alerts.views import bp as alerts_bp
     from school_tracker.audit_log import bp as audit_bp
@@ -163,10 +164,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(families_bp, url_prefix="/families")
     app.register_blueprint(risk_bp, url_prefix="/risk")
     app.register_blueprint(exclusions_bp, url_prefix="/exclusions")
+    app.register_blueprint(agencies_bp, url_prefix="/agencies")
 
 
 def register_record_sources(app: Flask) -> None:
     """Each feature's entries on a pupil's timeline and its panels on the home page."""
+    from school_tracker.agencies.panels import involvement_timeline
     from school_tracker.exclusions.panels import exclusion_home_panels, exclusion_timeline
     from school_tracker.families.panels import conversation_timeline, follow_up_panel
     from school_tracker.interventions.panels import intervention_panels, intervention_timeline
@@ -181,6 +184,7 @@ def register_record_sources(app: Flask) -> None:
         timeline=[
             exclusion_timeline,
             flag_timeline,
+            involvement_timeline,
             conversation_timeline,
             intervention_timeline,
             mentoring_timeline,
@@ -199,6 +203,7 @@ def register_record_sources(app: Flask) -> None:
 def register_alert_sources(app: Flask) -> None:
     """The records alerts may point at, the daily due checks, and the unread count in the nav."""
     from school_tracker.alerts.queries import unread_alert_count
+    from school_tracker.agencies import alerts as agency_alerts
     from school_tracker.alerts.targets import register_alert_sources as register
     from school_tracker.families import alerts as family_alerts
     from school_tracker.interventions import alerts as intervention_alerts
@@ -211,11 +216,13 @@ def register_alert_sources(app: Flask) -> None:
             risk_alerts.ACTION: risk_alerts.ACTION_TARGET,
             intervention_alerts.INTERVENTION: intervention_alerts.INTERVENTION_TARGET,
             family_alerts.CONVERSATION: family_alerts.CONVERSATION_TARGET,
+            agency_alerts.INVOLVEMENT: agency_alerts.INVOLVEMENT_TARGET,
         },
         due_checks=[
             risk_alerts.flag_reviews_overdue,
             intervention_alerts.intervention_reviews_overdue,
             family_alerts.follow_ups_falling_due,
+            agency_alerts.next_steps_falling_due,
         ],
     )
     app.add_template_global(unread_alert_count)

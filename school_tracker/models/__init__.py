@@ -1,5 +1,6 @@
 """Every model, imported here so Alembic autogenerate and the app see them all."""
 
+from school_tracker.models.agency_involvement import AgencyInvolvement, InvolvementStatus
 from school_tracker.models.alert import Alert, AlertKind
 from school_tracker.models.audit import AuditEntry, AuditImmutableError
 from school_tracker.models.exclusion import Exclusion, ExclusionKind, ExclusionReason
@@ -64,6 +65,8 @@ from school_tracker.models.transfer import TransferRecord
 from school_tracker.models.user import ActivationCode, Role, User
 
 __all__ = [
+    "AgencyInvolvement",
+    "InvolvementStatus",
     "ExclusionFollowUp",
     "ReinstatementReview",
     "ReviewDecision",

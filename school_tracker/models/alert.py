@@ -24,6 +24,7 @@ class AlertKind(LabelledEnum):
     INTERVENTION_REVIEW_OVERDUE = "intervention_review_overdue"
     FOLLOW_UP_DUE = "follow_up_due"
     INTERVENTION_DELIVERY = "intervention_delivery"
+    AGENCY_STEP_DUE = "agency_step_due"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - the name of a kind, not a secret
     TWO_FACTOR_ON = "two_factor_on"
     TWO_FACTOR_OFF = "two_factor_off"
@@ -47,6 +48,7 @@ ALERT_KIND_LABELS = {
     AlertKind.INTERVENTION_REVIEW_OVERDUE: "An intervention you lead is overdue for review",
     AlertKind.FOLLOW_UP_DUE: "A parent follow-up is due",
     AlertKind.INTERVENTION_DELIVERY: "You were added to deliver an intervention",
+    AlertKind.AGENCY_STEP_DUE: "An agency involvement's next step is due",
     AlertKind.PASSWORD_CHANGED: "Your password was set or changed",
     AlertKind.TWO_FACTOR_ON: "Two-factor sign-in was turned on",
     AlertKind.TWO_FACTOR_OFF: "Two-factor sign-in was turned off",

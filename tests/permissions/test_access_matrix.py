@@ -39,6 +39,7 @@ from school_tracker.imports.parser import parse_roll
 from school_tracker.interventions.catalogue import ensure_intervention_types
 from school_tracker.models import (
     Agency,
+    AgencyInvolvement,
     Alert,
     AlertKind,
     CarerRelationship,
@@ -115,6 +116,7 @@ OBJECT_ARGS = {
     "exclusion_id": "exclusion",
     "review_id": "review",
     "conversation_id": "conversation",
+    "involvement_id": "involvement",
     "import_id": "import",
     "intervention_id": "intervention",
     "participant_id": "participant",
@@ -308,7 +310,17 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
     transfer = TransferRecord(
         school_id=school.id, pupil_id=pupil.id, created_by_id=leader.id, sent_to=f"Hill {mark}"
     )
+    involvement = AgencyInvolvement(
+        **common,
+        pupil_id=pupil.id,
+        agency_id=flag.agencies[0].id,
+        referred_on=TODAY - timedelta(days=8),
+        referred_by_id=staff.id,
+        professional_contact=f"Clinician {mark}",
+        next_step=f"Chase the letter {mark}",
+    )
     db.session.add_all([pairing, intervention, flag, exclusion, conversation, learning, moment])
+    db.session.add(involvement)
     db.session.add(transfer)
     db.session.flush()
     participant = InterventionParticipant(
@@ -377,6 +389,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         action=action.id,
         exclusion=exclusion.id,
         conversation=conversation.id,
+        involvement=involvement.id,
         intervention=intervention.id,
         participant=participant.id,
         type=kind.id,
@@ -596,6 +609,7 @@ def _other_school_traces(world: World) -> list[str]:
         ("/risk/", "flag"),
         ("/exclusions/", "exclusion"),
         ("/families/", "conversation"),
+        ("/agencies/", "involvement"),
         ("/kindness/", "moment"),
         ("/learning/", "learning"),
     ]:
@@ -896,6 +910,7 @@ GOVERNOR_AGGREGATES = {
     *PANEL_PACK,
 }
 NOTE_AND_FLAG_BLUEPRINTS = (
+    "agencies.",
     "risk.",
     "exclusions.",
     "families.",

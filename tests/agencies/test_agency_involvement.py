@@ -1,0 +1,321 @@
+"""Agency involvement (issue 16 item 5): rules, who sees it, timeline, alerts, dashboard."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from school_tracker.agencies import services
+from school_tracker.alerts.services import raise_due_alerts
+from school_tracker.calendar.terms import TermCalendar
+from school_tracker.dashboard.drilldown import drill_pupils
+from school_tracker.dashboard.figures import build_dashboard
+from school_tracker.dashboard.sources import DashboardFilters
+from school_tracker.extensions import db
+from school_tracker.models import (
+    Agency,
+    AgencyInvolvement,
+    Alert,
+    AlertKind,
+    AuditEntry,
+    InvolvementStatus,
+    Role,
+    User,
+)
+from school_tracker.records.versions import RecordRuleError
+from tests.conftest import PASSWORD
+from tests.factories.risk import make_flag
+
+TODAY = date(2026, 12, 5)
+CONTACT = "PELICAN-CONTACT-4410"  # a professional's contact: never in the audit trail
+AUTUMN = TermCalendar().recent("autumn-2026", 1)
+
+
+@pytest.fixture
+def people(app, make_school, make_user, make_pupil) -> dict:
+    school = make_school()
+    elsewhere = make_school("elm", "Elm Primary")
+    return {
+        "school": school,
+        "leader": make_user(Role.LEADER, school=school, full_name="Lena Leader"),
+        "amy": make_user(Role.STAFF, school=school, full_name="Amy Teacher"),
+        "ben": make_user(Role.STAFF, school=school, full_name="Ben Teacher"),
+        "cal": make_user(Role.STAFF, school=school, full_name="Cal Teacher"),
+        "admin": make_user(Role.ADMIN, school=school, full_name="Ada Admin"),
+        "governor": make_user(Role.GOVERNOR, school=school, full_name="Gil Governor"),
+        "stranger": make_user(Role.LEADER, school=elsewhere, full_name="Sol Elsewhere"),
+        "pupil": make_pupil(school, legal_surname="Okafor", legal_forename="Tayo"),
+        "other_pupil": make_pupil(school, legal_surname="Brown", legal_forename="Kit"),
+        "elsewhere_pupil": make_pupil(elsewhere),
+    }
+
+
+def _agency(code: str) -> int:
+    return db.session.scalar(sa.select(Agency.id).where(Agency.code == code))
+
+
+def _data(referred_by: User, **overrides) -> services.InvolvementData:
+    values = dict(
+        agency_id=_agency("camhs"),
+        referred_on=TODAY - timedelta(days=20),
+        referred_by_id=referred_by.id,
+        status=InvolvementStatus.REFERRED,
+        professional_role="CAMHS clinician",
+        professional_contact=CONTACT,
+        next_step="Chase the appointment letter",
+        next_step_on=TODAY + timedelta(days=7),
+    )
+    values.update(overrides)
+    return services.InvolvementData(**values)
+
+
+def _create(app, people, pupil_key="pupil", by="amy", **overrides) -> int:
+    with app.app_context():
+        user = db.session.get(User, people[by].id)
+        record = services.create_involvement(
+            people["school"].id,
+            people[pupil_key].id,
+            _data(user, **overrides),
+            by=user,
+            today=TODAY,
+        )
+        db.session.commit()
+        return record.id
+
+
+def _client(app, user: User):
+    client = app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_create_audits_dates_and_ids_but_not_the_contact(app, people):
+    record_id = _create(app, people, named_staff_ids=[people["ben"].id])
+    with app.app_context():
+        record = db.session.get(AgencyInvolvement, record_id)
+        assert record.agency.code == "camhs" and record.ended_on is None
+        assert [u.full_name for u in record.named_staff] == ["Ben Teacher"]
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.entity_type == "agency_involvement")
+        )
+        assert entry.pupil_id == people["pupil"].id
+        assert entry.changes["status"] == "referred"
+        assert CONTACT not in str(entry.changes) and "clinician" not in str(entry.changes)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"referred_on": TODAY + timedelta(days=1)}, "referred_on"),
+        ({"referred_on": TODAY - timedelta(days=366 * 11)}, "referred_on"),
+        ({"next_step_on": TODAY - timedelta(days=30)}, "next_step_on"),
+        ({"next_step": "  "}, "next_step"),
+        ({"status": InvolvementStatus.CLOSED}, "outcome"),
+        ({"agency_id": 999_999}, "agency_id"),
+        ({"referred_by_id": 999_999}, "referred_by_id"),
+        ({"named_staff_ids": [999_999]}, "named_staff_ids"),
+    ],
+)
+def test_rules_refuse_bad_values(app, people, overrides, field):
+    with app.app_context():
+        amy = db.session.get(User, people["amy"].id)
+        with pytest.raises(RecordRuleError) as error:
+            services.create_involvement(
+                people["school"].id,
+                people["pupil"].id,
+                _data(amy, **overrides),
+                by=amy,
+                today=TODAY,
+            )
+        assert error.value.field == field
+        assert db.session.scalar(sa.select(sa.func.count(AgencyInvolvement.id))) == 0
+
+
+def test_another_schools_pupil_or_staff_is_refused(app, people):
+    with app.app_context():
+        amy = db.session.get(User, people["amy"].id)
+        with pytest.raises(RecordRuleError) as error:
+            services.create_involvement(
+                people["school"].id, people["elsewhere_pupil"].id, _data(amy), by=amy, today=TODAY
+            )
+        assert error.value.field == "pupil_id"
+        with pytest.raises(RecordRuleError) as error:
+            services.create_involvement(
+                people["school"].id,
+                people["pupil"].id,
+                _data(amy, named_staff_ids=[people["stranger"].id]),
+                by=amy,
+                today=TODAY,
+            )
+        assert error.value.field == "named_staff_ids"
+
+
+def test_closing_records_the_end_and_keeps_the_earlier_version(app, people):
+    record_id = _create(app, people)
+    with app.app_context():
+        record = db.session.get(AgencyInvolvement, record_id)
+        leader = db.session.get(User, people["leader"].id)
+        data = _data(
+            leader,
+            referred_by_id=people["amy"].id,
+            status=InvolvementStatus.CLOSED,
+            outcome="Six sessions of CBT; discharged.",
+        )
+        changes = services.update_involvement(
+            record, data, by=leader, today=TODAY, expected_version=record.version_id
+        )
+        db.session.commit()
+        assert changes["status"] == ["referred", "closed"]
+        assert changes["outcome"] == "changed"
+        assert record.ended_on == TODAY and record.version_id == 2
+        # Moving it on again keeps the day it first ended.
+        again = _data(
+            leader,
+            referred_by_id=people["amy"].id,
+            status=InvolvementStatus.DECLINED,
+            outcome="Declined after all.",
+        )
+        services.update_involvement(
+            record, again, by=leader, today=TODAY + timedelta(days=3), expected_version=2
+        )
+        assert record.ended_on == TODAY
+
+
+def test_who_may_open_it(app, people):
+    """Leaders and the staff it names (or who referred) see it; other staff, admins (R25) and
+    governors (R24) do not; another school's leader gets 404 (R19)."""
+    record_id = _create(app, people, named_staff_ids=[people["ben"].id])
+    url = f"/agencies/{record_id}"
+    expected = {
+        "leader": 200,
+        "amy": 200,  # referred
+        "ben": 200,  # named
+        "cal": 404,
+        "admin": 403,
+        "governor": 403,
+        "stranger": 404,
+    }
+    seen = {who: _client(app, people[who]).get(url).status_code for who in expected}
+    assert seen == expected
+    assert _client(app, people["cal"]).get(f"{url}/edit").status_code == 404
+    assert _client(app, people["stranger"]).post(f"{url}/edit").status_code == 404
+    listed = _client(app, people["cal"]).get("/agencies/").get_data(as_text=True)
+    assert f'"/agencies/{record_id}"' not in listed
+    listed = _client(app, people["ben"]).get("/agencies/").get_data(as_text=True)
+    assert f'"/agencies/{record_id}"' in listed
+
+
+def test_recording_through_the_form(app, people):
+    client = _client(app, people["amy"])
+    with app.app_context():
+        early_help = _agency("early_help")
+    form = client.get(f"/agencies/new?pupil={people['pupil'].id}").get_data(as_text=True)
+    assert "Early Help" in form and "Professional&#39;s contact" in form
+    response = client.post(
+        "/agencies/new",
+        data={
+            "pupil_id": people["pupil"].id,
+            "agency_id": early_help,
+            "referred_on": (date.today() - timedelta(days=2)).isoformat(),
+            "referred_by_id": people["amy"].id,
+            "status": "accepted",
+            "professional_contact": CONTACT,
+            "next_step": "Team around the family meeting",
+            "next_step_on": (date.today() + timedelta(days=5)).isoformat(),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert CONTACT in page and "Accepted" in page and "Team around the family meeting" in page
+    # A bad date is shown beside its field and nothing is saved.
+    refused = client.post(
+        "/agencies/new",
+        data={
+            "pupil_id": people["pupil"].id,
+            "agency_id": early_help,
+            "referred_on": (date.today() + timedelta(days=2)).isoformat(),
+            "referred_by_id": people["amy"].id,
+            "status": "referred",
+        },
+    )
+    assert refused.status_code == 200
+    assert "The referral can&#39;t be in the future." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AgencyInvolvement.id))) == 1
+
+
+def test_on_the_pupil_timeline_beside_the_flag_ticks(app, people):
+    record_id = _create(app, people)
+    flag_id = make_flag(app, people["pupil"], people["leader"], named=[people["amy"]])
+    amy = _client(app, people["amy"])
+    page = amy.get(f"/pupils/{people['pupil'].id}").get_data(as_text=True)
+    assert f'"/agencies/{record_id}"' in page and "Referral to CAMHS / CYPMHS" in page
+    detail = amy.get(f"/agencies/{record_id}").get_data(as_text=True)
+    assert f'"/risk/{flag_id}"' in detail and "Early Help, on the" in detail
+    cal = _client(app, people["cal"]).get(f"/pupils/{people['pupil'].id}")
+    assert f'"/agencies/{record_id}"' not in cal.get_data(as_text=True)
+
+
+def _step_alerts(app) -> list[tuple[int, int]]:
+    with app.app_context():
+        return sorted(
+            db.session.execute(
+                sa.select(Alert.recipient_id, Alert.record_id).where(
+                    Alert.kind == AlertKind.AGENCY_STEP_DUE
+                )
+            ).all()
+        )
+
+
+def test_an_overdue_next_step_alerts_the_referrer_and_named_staff_once(app, people):
+    due_id = _create(
+        app,
+        people,
+        named_staff_ids=[people["ben"].id],
+        next_step_on=TODAY - timedelta(days=1),
+    )
+    _create(app, people, pupil_key="other_pupil", next_step_on=TODAY + timedelta(days=3))
+    closed = _create(
+        app,
+        people,
+        pupil_key="other_pupil",
+        status=InvolvementStatus.CLOSED,
+        outcome="Done",
+        next_step_on=TODAY - timedelta(days=2),
+    )
+    for _ in range(2):
+        with app.app_context():
+            raise_due_alerts(TODAY)
+            db.session.commit()
+    assert _step_alerts(app) == sorted([(people["amy"].id, due_id), (people["ben"].id, due_id)])
+    assert closed not in {record for _, record in _step_alerts(app)}
+    # The alert opens the record for Ben, and for nobody who may not see it.
+    ben = _client(app, people["ben"])
+    with app.app_context():
+        alert_id = db.session.scalar(
+            sa.select(Alert.id).where(Alert.recipient_id == people["ben"].id)
+        )
+    opened = ben.get(f"/alerts/{alert_id}/open")
+    assert opened.status_code == 302 and f"/agencies/{due_id}" in opened.headers["Location"]
+
+
+def _agencies(school_id: int) -> dict[str, float]:
+    dashboard = build_dashboard(school_id, AUTUMN, only="agencies")
+    return {row.key: row.values[-1] for row in dashboard.table("agencies").rows}
+
+
+def test_dashboard_agency_figures_count_involvements_and_flag_ticks_once(app, people):
+    # Tayo: CAMHS both ticked on a flag and recorded (one pupil); Kit: CAMHS recorded only.
+    make_flag(app, people["pupil"], people["leader"], raised_on=date(2026, 10, 1))
+    _create(app, people)
+    _create(app, people, pupil_key="other_pupil")
+    with app.app_context():
+        figures = _agencies(people["school"].id)
+        assert figures == {"agency:CAMHS / CYPMHS": 2, "agency:Early Help": 1}
+        (autumn,) = AUTUMN
+        stmt = drill_pupils(
+            people["school"].id, autumn, "agency:CAMHS / CYPMHS", DashboardFilters()
+        )
+        pupils = {pupil.id for pupil in db.session.scalars(stmt)}
+        assert pupils == {people["pupil"].id, people["other_pupil"].id}
