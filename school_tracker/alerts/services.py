@@ -77,14 +77,22 @@ def raise_alert(
     if due_on is None:
         db.session.add(alert)
         db.session.flush()
-        return alert
-    # Two daily runs at once: the unique constraint keeps one; the loser's savepoint rolls back.
+    elif not _added_once(alert):
+        return None
+    return alert
+
+
+def _added_once(alert: Alert) -> bool:
+    """Add a dated alert unless a concurrent daily run just added the same one.
+
+    The unique constraint keeps one; the loser's savepoint rolls back, not its transaction.
+    """
     try:
         with db.session.begin_nested():
             db.session.add(alert)
     except IntegrityError:
-        return None
-    return alert
+        return False
+    return True
 
 
 def raise_due_alerts(today: date) -> int:
