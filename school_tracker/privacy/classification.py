@@ -65,6 +65,11 @@ CLASSIFICATION: dict[str, DataClass] = {
     "exclusions.reason_3_id": SC,
     "exclusions.social_worker_notified": SC,
     "exclusions.cancel_reason": TXT,
+    **{f"exclusion_follow_ups.{name}": TXT for name in ("attended", "agreed", "provider")},
+    **{f"exclusion_follow_ups.{name}": TXT for name in ("pupil_views", "parent_views")},
+    "reinstatement_reviews.trigger": SC,
+    "reinstatement_reviews.decision": SC,
+    **{f"reinstatement_reviews.{name}": TXT for name in ("representations", "decision_reasons")},
     # Interventions and mentoring (mental health and wellbeing support among them)
     "interventions.type_id": SC,
     "interventions.intended_outcome": TXT,

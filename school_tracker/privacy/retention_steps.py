@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from school_tracker.extensions import db
 from school_tracker.models import (
     Exclusion,
+    ExclusionFollowUp,
     Intervention,
     InterventionParticipant,
     KindnessMoment,
@@ -26,6 +27,7 @@ from school_tracker.models import (
     MentorKind,
     ParentConversation,
     Pupil,
+    ReinstatementReview,
     RiskAction,
     RiskFlag,
     RiskLevelChange,
@@ -241,6 +243,36 @@ def _families_and_behaviour(policy: Policy) -> list[Step]:
             ex,
             {"cancel_reason": None, **_bump(ex)},
             sa.and_(ex.pupil_id.in_(behaviour), ex.cancel_reason.is_not(None)),
+        ),
+        *exclusion_case_steps(behaviour),
+    ]
+
+
+def exclusion_case_steps(behaviour: sa.Select) -> list[Step]:
+    """A suspension's follow-up and the governors' review lose their text with the exclusion."""
+    fu, rr = ExclusionFollowUp, ReinstatementReview
+    texts = ("attended", "agreed", "pupil_views", "parent_views")
+    excluded = sa.select(Exclusion.id).where(Exclusion.pupil_id.in_(behaviour))
+    return [
+        Step(
+            "behaviour",
+            "returns after a suspension",
+            fu,
+            {**dict.fromkeys(texts, ""), "provider": None, "provision_from": None, **_bump(fu)},
+            sa.and_(
+                fu.exclusion_id.in_(excluded),
+                _changed(*(getattr(fu, t) != "" for t in texts), fu.provider.is_not(None)),
+            ),
+        ),
+        Step(
+            "behaviour",
+            "governors' reinstatement reviews",
+            rr,
+            {"representations": "", "decision_reasons": "", **_bump(rr)},
+            sa.and_(
+                rr.pupil_id.in_(behaviour),
+                _changed(rr.representations != "", rr.decision_reasons != ""),
+            ),
         ),
     ]
 

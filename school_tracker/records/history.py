@@ -14,6 +14,7 @@ from sqlalchemy.orm import RelationshipDirection, selectinload
 from school_tracker.extensions import db
 from school_tracker.models import (
     Exclusion,
+    ExclusionFollowUp,
     Intervention,
     InterventionParticipant,
     KindnessMoment,
@@ -22,6 +23,7 @@ from school_tracker.models import (
     ParentConversation,
     Pupil,
     RecordVersion,
+    ReinstatementReview,
     RiskFlag,
 )
 
@@ -35,6 +37,8 @@ VERSIONED_MODELS: dict[str, type] = {
     "kindness_moment": KindnessMoment,
     "exclusion": Exclusion,
     "risk_flag": RiskFlag,
+    "exclusion_follow_up": ExclusionFollowUp,
+    "reinstatement_review": ReinstatementReview,
 }
 # Where a column's name doesn't read well on its own.
 FIELD_LABELS = {

@@ -96,6 +96,8 @@ def test_expired_records_are_blanked_but_never_deleted(app, leavers_world):
         "interventions": 2,
         "parent conversations": 1,
         "suspensions and exclusions": 0,
+        "returns after a suspension": 0,
+        "governors' reinstatement reviews": 0,
         "kindness moments": 2,
         "professional learning": 1,
         "pupils": 2,  # Pip and the earlier leaver; Mia has a held risk flag

@@ -13,6 +13,7 @@ from school_tracker.extensions import db
 from school_tracker.models import (
     AuditEntry,
     Exclusion,
+    ExclusionFollowUp,
     Intervention,
     InterventionParticipant,
     KindnessMoment,
@@ -21,6 +22,7 @@ from school_tracker.models import (
     ParentConversation,
     Pupil,
     RecordVersion,
+    ReinstatementReview,
     RiskFlag,
     TransferRecord,
     User,
@@ -43,6 +45,8 @@ class PupilFile:
     transfers: list[TransferRecord]  # files sent to the pupil's next schools
     staff: dict[int, str]  # user id -> full name, for every "by" column
     versions: list[RecordVersion] = field(default_factory=list)  # earlier values (R63)
+    follow_ups: list[ExclusionFollowUp] = field(default_factory=list)
+    reviews: list[ReinstatementReview] = field(default_factory=list)
 
     def name(self, user_id: int | None) -> str:
         """A member of staff's name by id (blank when none)."""
@@ -105,6 +109,18 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
         )
         .order_by(Exclusion.start_date, Exclusion.id)
     )
+    follow_ups = _all(
+        sa.select(ExclusionFollowUp)
+        .where(ExclusionFollowUp.exclusion_id.in_([e.id for e in exclusions]))
+        .order_by(ExclusionFollowUp.id)
+    )
+    reviews = _all(
+        sa.select(ReinstatementReview)
+        .where(
+            ReinstatementReview.school_id == school_id, ReinstatementReview.pupil_id == pupil_id
+        )
+        .order_by(ReinstatementReview.board_notified_on, ReinstatementReview.id)
+    )
     conversations = _all(
         sa.select(ParentConversation)
         .where(ParentConversation.school_id == school_id, ParentConversation.pupil_id == pupil_id)
@@ -155,6 +171,8 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
         access,
         transfers,
         staff,
+        follow_ups=follow_ups,
+        reviews=reviews,
         versions=_versions(
             school_id,
             {
@@ -163,6 +181,8 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
                 "intervention_participant": [p.id for p in participations],
                 "risk_flag": [f.id for f in flags],
                 "exclusion": [e.id for e in exclusions],
+                "exclusion_follow_up": [f.id for f in follow_ups],
+                "reinstatement_review": [r.id for r in reviews],
                 "parent_conversation": [c.id for c in conversations],
                 "kindness_moment": [m.id for m in moments],
             },

@@ -18,6 +18,7 @@ from school_tracker.models import (
     RiskFactor,
 )
 from school_tracker.reports.subject_access.data import PupilFile
+from school_tracker.reports.subject_access.exclusion_cases import exclusion_case_sheets
 from school_tracker.reports.tabular import Col, Getter, attr, label
 
 ANOTHER = "another pupil"
@@ -352,6 +353,7 @@ def _others(r: Redactor) -> list[tuple[str, list[Col], list]]:
     ]
     return [
         ("Suspensions and exclusions", exclusions, r.data.exclusions),
+        *exclusion_case_sheets(r.data),
         ("Parent conversations", conversations, r.data.conversations),
         ("Kindness moments", kindness, r.data.moments),
     ]
