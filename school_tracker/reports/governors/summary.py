@@ -50,7 +50,7 @@ HEADLINES = (
     ("reached", "any"),
     ("reached", "P1"),
     ("reached", "P2"),
-    ("reached", "P3"),
+    ("cpd", "staff"),  # P3 counts the staff who learn, not pupils
     ("reached", "P4a"),
     ("reached", "P4b"),
     ("reached", "P5"),
@@ -70,6 +70,7 @@ HEADLINE_LABELS = {
     ("reached", "any"): "Pupils reached by any priority",
     ("risk_levels", "open:high"): "Pupils with a high-risk exclusion flag open",
     ("cost", "cost:total"): "Cost of interventions started (£)",
+    ("cpd", "staff"): "P3 Staff taking part in professional learning",
 }
 # The sections after the headlines: a heading, its tables, and the tables drawn as charts.
 # Charts only where most numbers are published: a chart of mostly hidden numbers misleads.
