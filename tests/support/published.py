@@ -53,13 +53,15 @@ def pdf_pages(data: bytes) -> int:
 
 def small_numbers_in_text(text: str, threshold: int) -> list[str]:
     """Standalone whole numbers from 1 to the threshold left once dates, page numbers and the
-    stated threshold are taken out. Signed numbers (+3, −2) are changes or scores, not counts;
+    stated threshold are taken out. Signed numbers (+3, −2) and changes in words (up 3) are
+    differences between figures shown beside them, or scores, not counts;
     decimals, percentages and pounds are not counts either."""
     text = re.sub(rf"\b\d{{1,2}} (?:{MONTHS}) \d{{4}}\b", " ", text)
     text = re.sub(r"\bPage \d+ of \d+\b", " ", text)
     text = re.sub(r"\d{1,2}/\d{1,2}/\d{4}", " ", text)
     text = re.sub(rf"\b1 to {threshold}\b", " ", text)
     text = re.sub(r"\(\d{4}/\d{2}\)", " ", text)  # an academic year, (2026/27)
+    text = re.sub(r"\b(?:up|down) [£\d.,]+", " ", text)  # a change between two shown figures
     tokens = re.findall(r"(?<![\w.+−£/-])(\d+)(?![\w.%/])", text)
     return [t for t in tokens if 1 <= int(t) <= threshold]
 
