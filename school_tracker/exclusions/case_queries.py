@@ -3,7 +3,7 @@
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, render_template
 
 from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions import lifecycle, queries, reinstatement
@@ -51,3 +51,14 @@ def case_context(exclusion: Exclusion) -> dict[str, Any]:
         "review_triggers": reinstatement.triggers_for(exclusion),
         "today": school_today(),
     }
+
+
+def earlier_school_detail(exclusion: Exclusion) -> str:
+    """An earlier trust school's suspension of a pupil now on this roll: read-only, its dates,
+    length and reasons only (it counts towards the limits here; nothing else crosses)."""
+    return render_template(
+        "exclusions/earlier_school.html",
+        exclusion=exclusion,
+        school_name=queries.school_names([exclusion])[exclusion.school_id],
+        days_text=queries.days_text,
+    )

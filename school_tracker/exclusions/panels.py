@@ -50,9 +50,13 @@ def _running_totals(exclusions: list, calendar) -> dict[int, tuple[str, int]]:
     return running
 
 
-def _entry(exclusion, running: dict[int, tuple[str, int]]) -> TimelineEntry:
+def _entry(
+    exclusion, running: dict[int, tuple[str, int]], earlier_school: str | None = None
+) -> TimelineEntry:
     codes = ", ".join(reason.code for reason in exclusion.reasons)
     detail = f"Reasons: {codes}."
+    if earlier_school:
+        detail = f"Recorded by {earlier_school}, an earlier school of the trust. {detail}"
     if exclusion.id in running:
         year, sessions = running[exclusion.id]
         detail += f" Running total {year}: {queries.days_text(sessions)}."
@@ -74,7 +78,7 @@ def exclusion_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     """Leaders only: each suspension or exclusion, and this year's running total."""
     if viewer.role is not Role.LEADER or viewer.school_id != pupil.school_id:
         return []
-    exclusions = queries.pupil_exclusions(pupil.id)
+    exclusions = queries.visible_exclusions(pupil)
     if not exclusions:
         return []
     today = school_today()
@@ -82,7 +86,15 @@ def exclusion_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     summary = queries.summarise(exclusions, calendar, today)
     entries = [] if summary.is_empty else [_summary_entry(pupil, summary, today)]
     running = _running_totals(exclusions, calendar)
-    return entries + [_entry(exclusion, running) for exclusion in exclusions]
+    names = queries.school_names(exclusions)
+    return entries + [
+        _entry(
+            exclusion,
+            running,
+            names[exclusion.school_id] if exclusion.school_id != pupil.school_id else None,
+        )
+        for exclusion in exclusions
+    ]
 
 
 def exclusion_home_panels(user: User) -> list[HomePanel]:

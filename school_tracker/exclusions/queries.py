@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from school_tracker.calendar.terms import Term, TermCalendar, school_today
 from school_tracker.extensions import db
-from school_tracker.models import Exclusion, ExclusionKind, Pupil, Role, TermDate, User
+from school_tracker.models import Exclusion, ExclusionKind, Pupil, Role, School, TermDate, User
 from school_tracker.templating import date_uk
 
 SESSIONS_PER_DAY = 2
@@ -232,3 +232,68 @@ def get_exclusion_or_404(exclusion_id: int, *, user: User) -> Exclusion:
     if exclusion is None or user.role is not Role.LEADER:
         abort(404)
     return exclusion
+
+
+def _crossed_scope(pupil: Pupil, day: date) -> sa.ColumnElement[bool]:
+    """Another school's suspensions of this pupil in the academic year of `day` (issue 16 item 8).
+
+    A pupil who moves between the trust's schools keeps their row; their earlier school's
+    suspensions that year count towards the limits here, so the receiving school's leaders see
+    them, read-only. Nothing else of the earlier school's records crosses.
+    """
+    calendar = school_calendar(pupil.school_id)
+    same_trust = sa.select(School.id).where(
+        School.trust_id
+        == sa.select(School.trust_id).where(School.id == pupil.school_id).scalar_subquery()
+    )
+    return sa.and_(
+        Exclusion.pupil_id == pupil.id,
+        Exclusion.school_id != pupil.school_id,
+        Exclusion.school_id.in_(same_trust),
+        Exclusion.kind == ExclusionKind.SUSPENSION,
+        Exclusion.start_date.between(*year_bounds(calendar, calendar.term_for(day).key)),
+    )
+
+
+def visible_exclusions(pupil: Pupil, day: date | None = None) -> list[Exclusion]:
+    """The pupil's exclusions at their school, and this year's from an earlier trust school."""
+    scope = sa.or_(
+        sa.and_(Exclusion.pupil_id == pupil.id, Exclusion.school_id == pupil.school_id),
+        _crossed_scope(pupil, day or school_today()),
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Exclusion)
+            .where(scope)
+            .options(selectinload(Exclusion.reason_1), selectinload(Exclusion.reason_2))
+            .order_by(Exclusion.start_date.desc(), Exclusion.id.desc())
+        )
+    )
+
+
+def get_readable_exclusion_or_404(exclusion_id: int, *, user: User) -> Exclusion:
+    """An exclusion of the user's school, or an earlier trust school's suspension this year of a
+    pupil now on the user's roll (read-only); leaders only, 404 otherwise."""
+    if user.role is not Role.LEADER:
+        abort(404)
+    exclusion = db.session.get(Exclusion, exclusion_id)
+    if exclusion is None:
+        abort(404)
+    if exclusion.school_id == user.school_id:
+        return exclusion
+    pupil = exclusion.pupil
+    crossed = db.session.scalar(
+        sa.select(Exclusion.id).where(
+            Exclusion.id == exclusion.id, _crossed_scope(pupil, school_today())
+        )
+    )
+    if pupil.school_id != user.school_id or crossed is None:
+        abort(404)
+    return exclusion
+
+
+def school_names(exclusions: list[Exclusion]) -> dict[int, str]:
+    """School id -> name, to label the suspensions an earlier school recorded."""
+    ids = {exclusion.school_id for exclusion in exclusions}
+    rows = db.session.execute(sa.select(School.id, School.name).where(School.id.in_(ids)))
+    return {school_id: name for school_id, name in rows}

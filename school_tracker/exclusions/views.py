@@ -7,7 +7,7 @@ from flask_login import current_user
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import academic_year_label, school_today
 from school_tracker.exclusions import queries, services
-from school_tracker.exclusions.case_queries import case_context
+from school_tracker.exclusions.case_queries import case_context, earlier_school_detail
 from school_tracker.exclusions.duties import exclusion_duties
 from school_tracker.exclusions.forms import CancelForm, ExclusionForm
 from school_tracker.extensions import db
@@ -99,9 +99,11 @@ def record(pupil_id: int):
 @allow(Role.LEADER)
 def detail(exclusion_id: int):
     """One exclusion with its reasons, notifications and the duties it triggers (audited)."""
-    exclusion = queries.get_exclusion_or_404(exclusion_id, user=current_user)
+    exclusion = queries.get_readable_exclusion_or_404(exclusion_id, user=current_user)
     record_audit(current_user, "view", services.ENTITY, exclusion.id, pupil_id=exclusion.pupil_id)
     db.session.commit()
+    if exclusion.school_id != current_user.school_id:
+        return earlier_school_detail(exclusion)
     return render_template(
         "exclusions/detail.html",
         exclusion=exclusion,
@@ -188,10 +190,12 @@ def pupil(pupil_id: int):
     pupil = get_pupil_or_404(pupil_id, user=current_user)
     record_audit(current_user, "view", "exclusion_history", pupil.id, pupil_id=pupil.id)
     db.session.commit()
+    exclusions = queries.visible_exclusions(pupil)
     return render_template(
         "exclusions/pupil.html",
         pupil=pupil,
-        exclusions=queries.pupil_exclusions(pupil.id),
+        exclusions=exclusions,
+        school_names=queries.school_names(exclusions),
         summary=queries.suspension_summary(pupil),
         days_text=queries.days_text,
         ExclusionKind=ExclusionKind,
