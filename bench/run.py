@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from bench import dataset, report, scenarios, scenarios_reports
+from bench import dataset, report, scenarios, scenarios_dashboard, scenarios_reports
 from bench.scenarios import Bench, Result
 from school_tracker import ROOT
 from school_tracker.extensions import db
@@ -21,6 +21,7 @@ STEPS: dict[str, Callable[[Bench], Result | list[Result]]] = {
         scenarios.dashboard(b, "demo"),
         scenarios.dashboard(b, scenarios.LARGEST),
     ],
+    "sections": scenarios_dashboard.sections,
     "trust": scenarios.trust,
     "lists": scenarios.list_pages,
     "timeline": scenarios.timeline,

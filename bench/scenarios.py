@@ -150,7 +150,7 @@ def dashboard(bench: Bench, slug: str) -> Result:
     mismatches = check_floor(bench, school_id, terms)
     return Result(
         f"dashboard_{slug.replace('-', '_')}",
-        f"Dashboard, {slug} ({pupils:,} pupils), 6 terms",
+        f"Dashboard summary, {slug} ({pupils:,} pupils), 6 terms",
         timings,
         queries,
         100 * MS,

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 
 from school_tracker.calendar.terms import Term
 from school_tracker.dashboard import sources as src
-from school_tracker.dashboard.figures_programme import mentoring, programme
+from school_tracker.dashboard.figures_programme import mentoring, programme, staff_learning
 from school_tracker.dashboard.figures_safety import (
     RATE_GROUPS,
     overdue_reviews,
     risk,
+    risk_levels,
     suspension_rates,
     suspensions,
 )
@@ -39,9 +40,11 @@ FIGURES: tuple[Figure, ...] = (
     reach,
     interventions,
     mentoring,
+    risk_levels,
     risk,
     suspensions,
     suspension_rates,
+    staff_learning,
     programme,
 )
 # Which figure function produces each table (a chart recomputes only its own figure).
@@ -53,13 +56,13 @@ TABLE_SOURCES: dict[str, Figure] = {
     "impact": interventions,
     "cost": interventions,
     "mentoring": mentoring,
-    "risk_levels": risk,
+    "risk_levels": risk_levels,
     "risk_flow": risk,
     "agencies": risk,
     "suspensions": suspensions,
     "reasons": suspensions,
     "suspension_rates": suspension_rates,
-    "cpd": programme,
+    "cpd": staff_learning,
     "families": programme,
     "kindness": programme,
 }

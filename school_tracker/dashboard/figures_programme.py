@@ -96,10 +96,10 @@ def mentoring(
     )
 
 
-def programme(
+def staff_learning(
     school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
-) -> list[FigureTable]:
-    """CPD hours, structured conversations with families, kindness moments by value."""
+) -> FigureTable:
+    """P3: hours of professional learning and the staff taking part (pupil filters don't apply)."""
     n = len(terms)
     cpd = db.session.execute(
         sa.select(
@@ -115,6 +115,27 @@ def programme(
     hours, staff = [0.0] * n, [0] * n
     for idx, tenths, people in cpd:
         hours[idx], staff[idx] = round((tenths or 0) / 10, 1), people
+    return FigureTable(
+        "cpd",
+        "P3 Staff professional learning: people who learn",
+        [
+            FigureRow(
+                "hours",
+                "Hours of professional learning",
+                hours,
+                unit="hours",
+                drill="learning:any",
+            ),
+            FigureRow("staff", "Staff taking part", staff, unit="records", drill="staff:any"),
+        ],
+    )
+
+
+def programme(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> list[FigureTable]:
+    """Structured conversations with families, kindness moments by value."""
+    n = len(terms)
     talks = db.session.execute(
         filter_pupils(
             sa.select(
@@ -162,20 +183,6 @@ def programme(
         for value, value_count in zip(KindnessValue, by_value, strict=True):
             kind_grid[value.value][idx] = value_count
     return [
-        FigureTable(
-            "cpd",
-            "P3 Staff professional learning: people who learn",
-            [
-                FigureRow(
-                    "hours",
-                    "Hours of professional learning",
-                    hours,
-                    unit="hours",
-                    drill="learning:any",
-                ),
-                FigureRow("staff", "Staff taking part", staff, unit="records", drill="staff:any"),
-            ],
-        ),
         FigureTable(
             "families",
             "Structured conversations with parents and carers",

@@ -61,10 +61,10 @@ def agency_involvement(school_id: int) -> sa.Subquery:
     return sa.union_all(ticked, recorded).subquery("agency_involvement")
 
 
-def risk(
+def risk_levels(
     school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
-) -> list[FigureTable]:
-    """Flags open at the end of each term by level; raised and closed; agencies involved."""
+) -> FigureTable:
+    """Pupils with a flag open at the end of each term, by its level."""
     n = len(terms)
     open_at_end = sa.and_(
         RiskFlag.raised_on <= t.c.ends,
@@ -96,6 +96,20 @@ def risk(
             drill="flag_open:total",
         )
     )
+    return FigureTable(
+        "risk_levels",
+        "Pupils with an open exclusion-risk flag, by level",
+        levels,
+        additive=True,
+        chart="bar",
+    )
+
+
+def risk(
+    school_id: int, terms: list[Term], t: sa.Subquery, filters: src.DashboardFilters
+) -> list[FigureTable]:
+    """Pupils with a flag raised and closed in each term; agencies involved."""
+    n = len(terms)
     flow_cols = [
         sa.func.count(sa.distinct(sa.case((src.within(t, RiskFlag.raised_on), RiskFlag.pupil_id)))),
         sa.func.count(sa.distinct(sa.case((src.within(t, RiskFlag.closed_on), RiskFlag.pupil_id)))),
@@ -126,13 +140,6 @@ def risk(
     ).all()
     agency_grid = grid_by_term(agencies, n)
     return [
-        FigureTable(
-            "risk_levels",
-            "Pupils with an open exclusion-risk flag, by level",
-            levels,
-            additive=True,
-            chart="bar",
-        ),
         FigureTable(
             "risk_flow",
             "Flags raised and closed",
