@@ -157,4 +157,7 @@ def seed_demo(today: date | None = None, seed: int = 2026) -> int:
     for seed_records in (seed_mentoring, seed_risk, seed_interventions):
         seed_records(school, rng, day)
     db.session.flush()
+    from school_tracker.demo.alerts import seed_alerts
+
+    seed_alerts(school, day)
     return serial
