@@ -121,7 +121,8 @@ def _mentoring(pupil_id: int, school_id: int, until: date) -> list[PackEntry]:
             voice = f" Mentee said: {meeting.mentee_voice}" if meeting.mentee_voice else ""
             held = f"{date_uk(meeting.held_on)}, {meeting.minutes} minutes"
             lines.append(f"{held}: {meeting.activities}.{voice}")
-        found.append(PackEntry(pairing.starts_on, "Mentoring", pairing.mentor_kind.value, lines))
+        mentor = f"with a {pairing.mentor_kind.value.replace('_', ' ')} mentor"
+        found.append(PackEntry(pairing.starts_on, "Mentoring", mentor, lines))
     return found
 
 
@@ -142,6 +143,8 @@ def _risk_flags(pupil_id: int, school_id: int, until: date) -> list[PackEntry]:
         if flag.agencies:
             lines.append("Agencies involved: " + ", ".join(a.name for a in flag.agencies))
         for change in flag.level_history:
+            if change.changed_at.date() > until:
+                continue
             lines.append(f"{date_uk(change.changed_at.date())}: level {change.level.label}")
         for action in flag.actions:
             done = f"done {date_uk(action.done_on)}" if action.done_on else "not done"
