@@ -161,6 +161,7 @@ def hostile(app, make_school, make_user, make_pupil):
 
     # Alerts are their recipient's alone; another's id is a 404 page, which must not be a 500.
     ids.update(table_key=next(iter(TABLE_SOURCES)), key="autumn-2026", import_id="none", alert_id=1)
+    ids.update(section="reach")  # a dashboard section
     world.ids.update(ids)
     return world
 
