@@ -63,7 +63,8 @@ def render_pdf(template_name: str, **context: Any) -> bytes:
             html = render_template(template_name, **context)
     fetcher = OwnStaticFiles(app.static_folder or "", app.static_url_path or "/static")
     document = HTML(string=html, base_url=DOCUMENT_ORIGIN + "/", url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf()
+    # PDF/UA: tagged, so a screen reader finds the headings, tables and reading order.
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf
 
 

@@ -21,6 +21,9 @@ def test_a_document_is_an_a4_pdf_with_its_title_school_and_page_numbers(app):
     points = (page.mediabox.width, page.mediabox.height)
     assert tuple(round(float(v) * 25.4 / 72) for v in points) == (210, 297)  # A4 in mm
     assert "Page 1 of 1" in page.extract_text()
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])  # tagged for screen readers (PDF/UA)
+    assert root["/Lang"] == "en-GB"
 
 
 def test_our_stylesheet_is_served_from_the_static_folder(fetcher):
