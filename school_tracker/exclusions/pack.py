@@ -17,6 +17,7 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions import reinstatement
 from school_tracker.extensions import db
 from school_tracker.models import (
+    AgencyInvolvement,
     Exclusion,
     InterventionParticipant,
     MentoringPairing,
@@ -164,6 +165,28 @@ def _risk_flags(pupil_id: int, school_id: int, until: date) -> list[PackEntry]:
     return found
 
 
+def _involvements(pupil_id: int, school_id: int, until: date) -> list[PackEntry]:
+    rows = db.session.scalars(
+        sa.select(AgencyInvolvement).where(
+            AgencyInvolvement.pupil_id == pupil_id,
+            AgencyInvolvement.school_id == school_id,
+            AgencyInvolvement.referred_on <= until,
+        )
+    )
+    found = []
+    for row in rows:
+        lines = [f"Referred by {row.referred_by.full_name}; status: {row.status.label}"]
+        if row.professional_role:
+            lines.append(f"Professional: {row.professional_role}")
+        if row.next_step:
+            when = f" (by {date_uk(row.next_step_on)})" if row.next_step_on else ""
+            lines.append(f"Next step: {row.next_step}{when}")
+        if row.outcome_notes:
+            lines.append(f"Outcome: {row.outcome_notes}")
+        found.append(PackEntry(row.referred_on, "Agency involvement", row.agency.name, lines))
+    return found
+
+
 def _conversations(pupil_id: int, school_id: int, until: date) -> list[PackEntry]:
     talks = db.session.scalars(
         sa.select(ParentConversation).where(
@@ -226,6 +249,7 @@ def pack_entries(review: ReinstatementReview) -> list[PackEntry]:
         *_interventions(*args),
         *_mentoring(*args),
         *_risk_flags(*args),
+        *_involvements(*args),
         *_conversations(*args),
         *_earlier_exclusions(exclusion),
     ]

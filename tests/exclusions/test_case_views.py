@@ -10,6 +10,8 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions import pack, reinstatement, services
 from school_tracker.extensions import db
 from school_tracker.models import (
+    Agency,
+    AgencyInvolvement,
     AuditEntry,
     CarerRelationship,
     ExclusionFollowUp,
@@ -162,6 +164,18 @@ def test_the_pack_gathers_every_kind_in_date_order_from_this_school_only(app, ca
             ),
             by=db.session.get_one(User, leader.id),
         )
+        camhs = db.session.scalar(sa.select(Agency).where(Agency.code == "camhs"))
+        db.session.add(
+            AgencyInvolvement(
+                school_id=school.id,
+                pupil_id=pupil.id,
+                agency_id=camhs.id,
+                referred_on=START - timedelta(days=35),
+                referred_by_id=leader.id,
+                professional_role="Clinical psychologist",
+                next_step="Assessment appointment",
+            )
+        )
         # From the pupil's earlier school (a move within the trust): it must not cross.
         db.session.add(
             ParentConversation(
@@ -184,6 +198,7 @@ def test_the_pack_gathers_every_kind_in_date_order_from_this_school_only(app, ca
             "Mentoring",
             "Agency involvement",
             "Risk flag",
+            "Agency involvement",
             "Parent conversation",
             "Earlier suspension",
         ]
@@ -191,6 +206,7 @@ def test_the_pack_gathers_every_kind_in_date_order_from_this_school_only(app, ca
         text = " ".join(" ".join(entry.lines) for entry in entries)
         assert "Talked about football" in text
         assert "Reading age up by six months" in text  # the intended outcome
+        assert "Next step: Assessment appointment" in text  # the agency involvement record
         assert "Elsewhere Carer" not in " ".join(e.title for e in entries)
     pdf = pdf_text(_client(app, leader).get(f"/exclusions/reinstatement/{review_id}/pack.pdf").data)
     for expected in (
