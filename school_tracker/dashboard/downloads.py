@@ -2,7 +2,7 @@
 
 Governors get the suppressed table, as on their page. Numbers are written as numbers; a hidden
 count is `[c]`, a value that does not apply `[z]` (the workbook's shorthand); every text cell
-goes through records/cells.py, so no spreadsheet reads it as a formula (R44-R46).
+goes through records/cells.py, so no spreadsheet reads it as a formula (R43).
 """
 
 import csv
@@ -62,7 +62,8 @@ def grid_rows(table: GridTable, raw: GridTable | None = None) -> list[list[Value
 def csv_response(rows: list[list[Value]], filename: str) -> Response:
     """The rows as a UTF-8 CSV download (with a byte-order mark, so Excel reads £ and −)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every text field quoted, numbers left bare so they stay numbers (R43).
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     for row in rows:
         writer.writerow([cell if isinstance(cell, int | float) else csv_text(cell) for cell in row])
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")

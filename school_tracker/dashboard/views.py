@@ -94,7 +94,9 @@ def _grids(school_id: int, selection: Selection, section: str) -> tuple[list[Gri
 
 
 def _csv_name(section: str, table: str, selection: Selection) -> str:
-    return f"dashboard-{section}-{table}-{selection.term.key}.csv"
+    # Made up by the server from allowlisted keys only, so it is plain ASCII (R46).
+    slug = current_user.school.slug if current_user.school else "school"
+    return f"{slug}_dashboard-{section}-{table}_{selection.term.key}.csv"
 
 
 @bp.route("/<section>")

@@ -182,6 +182,7 @@ def test_each_csv_equals_its_table(client, login_as, school, role):
     assert compared > 500
 
 
+@pytest.mark.requirement("R47")
 def test_governors_csvs_carry_no_names_and_no_small_counts(client, login_as, school):
     login_as(Role.GOVERNOR, school=school)
     for key in SECTIONS:
@@ -195,6 +196,7 @@ def test_governors_csvs_carry_no_names_and_no_small_counts(client, login_as, sch
                 assert not {"1", "2", "3", "4", "5"} & set(row), (table_key, row)
 
 
+@pytest.mark.requirement("R43")
 def test_csv_text_never_becomes_a_formula(client, login_as, school):
     login_as(Role.LEADER, school=school)
     rows = _csv(client, IMPACT, "impact_value")
