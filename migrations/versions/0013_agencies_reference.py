@@ -1,5 +1,6 @@
 """agencies_reference: an agency's involvement with a pupil as its own record, and the alert
-kind for its overdue next step (issue 16 item 5).
+kind for its overdue next step (issue 16 item 5); the pupil characteristics set by hand
+(item 7).
 
 Revision ID: 0013_agencies_reference
 Revises: 0012_exclusion_cases
@@ -54,7 +55,7 @@ def upgrade():
         sa.Column("professional_contact", sa.String(length=200), nullable=False),
         sa.Column("next_step", sa.Text(), nullable=False),
         sa.Column("next_step_on", sa.Date(), nullable=True),
-        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("outcome_notes", sa.Text(), nullable=False),
         sa.Column("ended_on", sa.Date(), nullable=True),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
@@ -101,9 +102,15 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_agency_involvement_staff_user_id"), ["user_id"],
                               unique=False)
     _set_alert_kinds(ALERT_KINDS, NEW_ALERT_KINDS)
+    with op.batch_alter_table("pupils", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("hand_set_fields", sa.JSON(), nullable=False, server_default="[]")
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("pupils", schema=None) as batch_op:
+        batch_op.drop_column("hand_set_fields")
     op.execute(sa.text("DELETE FROM alerts WHERE kind = 'agency_step_due'"))
     _set_alert_kinds(NEW_ALERT_KINDS, ALERT_KINDS)
     with op.batch_alter_table("agency_involvement_staff", schema=None) as batch_op:

@@ -40,7 +40,7 @@ class InvolvementForm(ChangeReasonMixin, VersionedForm):
     )
     next_step = TextAreaField("Next step", validators=LongText(2000))
     next_step_on = RecordDateField("Next step by", validators=[Optional()])
-    outcome = TextAreaField(
+    outcome_notes = TextAreaField(
         "Outcome", validators=LongText(5000), description="Needed before the status is closed."
     )
     named_staff_ids = MultiCheckboxField(

@@ -35,7 +35,7 @@ class InvolvementData:
     professional_contact: str = ""
     next_step: str = ""
     next_step_on: date | None = None
-    outcome: str = ""
+    outcome_notes: str = ""
     named_staff_ids: list[int] = field(default_factory=list)
 
 
@@ -99,8 +99,8 @@ def _check(
         )
     if data.next_step_on is not None and not data.next_step.strip():
         raise RecordRuleError("Say what the next step is.", field="next_step")
-    if data.status is InvolvementStatus.CLOSED and not data.outcome.strip():
-        raise RecordRuleError("Record the outcome before closing.", field="outcome")
+    if data.status is InvolvementStatus.CLOSED and not data.outcome_notes.strip():
+        raise RecordRuleError("Record the outcome before closing.", field="outcome_notes")
 
 
 def _ended_on(data: InvolvementData, today: date, current: AgencyInvolvement | None) -> date | None:

@@ -34,7 +34,7 @@ FIELDS = (
     "professional_contact",
     "next_step",
     "next_step_on",
-    "outcome",
+    "outcome_notes",
 )
 
 
@@ -80,7 +80,7 @@ def _data(form: InvolvementForm) -> InvolvementData:
         professional_contact=form.professional_contact.data or "",
         next_step=form.next_step.data or "",
         next_step_on=form.next_step_on.data,
-        outcome=form.outcome.data or "",
+        outcome_notes=form.outcome_notes.data or "",
         named_staff_ids=list(form.named_staff_ids.data or []),
     )
 

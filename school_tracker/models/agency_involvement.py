@@ -63,7 +63,7 @@ class AgencyInvolvement(RecordMixin, Model):
     professional_contact: Mapped[str] = mapped_column(sa.String(200), default="")
     next_step: Mapped[str] = mapped_column(sa.Text, default="")
     next_step_on: Mapped[date | None] = mapped_column(sa.Date)
-    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    outcome_notes: Mapped[str] = mapped_column(sa.Text, default="")
     # Set when the status becomes declined or closed: the involvement counts until then.
     ended_on: Mapped[date | None] = mapped_column(sa.Date)
 

@@ -142,6 +142,9 @@ class Pupil(TimestampMixin, Model):
     legal_hold_reason: Mapped[str | None] = mapped_column(sa.String(LEGAL_HOLD_REASON_MAX))
     legal_hold_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     legal_hold_set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Characteristics a leader or admin set by hand (issue 16 item 7): a roll import keeps them
+    # unless the admin chooses the file's value at the preview.
+    hand_set_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     school: Mapped[School] = relationship()
     legal_hold_set_by: Mapped[User | None] = relationship(foreign_keys=[legal_hold_set_by_id])

@@ -40,6 +40,7 @@ CLASSIFICATION: dict[str, DataClass] = {
     "pupils.child_in_need": SC,
     "pupils.young_carer": SC,
     "pupils.legal_hold_reason": TXT,  # may describe a child-protection matter
+    "pupils.hand_set_fields": SC,  # which of the above a school corrected by hand
     # Staff, carers and volunteers
     "users.full_name": ID,
     "parent_conversations.carer_name": ID,
@@ -70,6 +71,12 @@ CLASSIFICATION: dict[str, DataClass] = {
     "reinstatement_reviews.trigger": SC,
     "reinstatement_reviews.decision": SC,
     **{f"reinstatement_reviews.{name}": TXT for name in ("representations", "decision_reasons")},
+    "agency_involvements.agency_id": SC,
+    "agency_involvements.status": SC,
+    "agency_involvements.professional_contact": ID,
+    "agency_involvements.professional_role": TXT,
+    "agency_involvements.next_step": TXT,
+    "agency_involvements.outcome_notes": TXT,
     # Interventions and mentoring (mental health and wellbeing support among them)
     "interventions.type_id": SC,
     "interventions.intended_outcome": TXT,
@@ -97,7 +104,9 @@ CLASSIFICATION: dict[str, DataClass] = {
     "record_versions.previous": TXT,
     "record_versions.reason": TXT,
 }
-SPECIAL_TABLES = frozenset({"risk_flag_agencies", "risk_flag_factors", "risk_flag_staff"})
+SPECIAL_TABLES = frozenset(
+    {"risk_flag_agencies", "risk_flag_factors", "risk_flag_staff", "agency_involvement_staff"}
+)
 
 
 def columns_of(*classes: DataClass) -> set[str]:

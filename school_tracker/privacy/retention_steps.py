@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from school_tracker.extensions import db
 from school_tracker.models import (
+    AgencyInvolvement,
     Exclusion,
     ExclusionFollowUp,
     Intervention,
@@ -278,7 +279,7 @@ def exclusion_case_steps(behaviour: sa.Select) -> list[Step]:
 
 
 def _safeguarding(policy: Policy) -> list[Step]:
-    cat, rf = "safeguarding", RiskFlag
+    cat, rf, ai = "safeguarding", RiskFlag, AgencyInvolvement
     flags = sa.select(rf.id).where(rf.pupil_id.in_(policy.expired_pupils(cat)))
     return [
         Step(
@@ -311,6 +312,27 @@ def _safeguarding(policy: Policy) -> list[Step]:
             RiskAction,
             {"description": REMOVED, **_bump(RiskAction)},
             sa.and_(RiskAction.flag_id.in_(flags), RiskAction.description != REMOVED),
+        ),
+        Step(
+            cat,
+            "agency involvement",
+            ai,
+            {
+                "professional_contact": REMOVED,
+                "professional_role": "",
+                "next_step": "",
+                "outcome_notes": "",
+                **_bump(ai),
+            },
+            sa.and_(
+                ai.pupil_id.in_(policy.expired_pupils(cat)),
+                _changed(
+                    ai.professional_contact != REMOVED,
+                    ai.professional_role != "",
+                    ai.next_step != "",
+                    ai.outcome_notes != "",
+                ),
+            ),
         ),
     ]
 
@@ -359,7 +381,10 @@ HELD_PUPILS: dict[str, Callable[[], list[sa.Select]]] = {
     ],
     "families": lambda: [sa.select(ParentConversation.pupil_id)],
     "behaviour": lambda: [sa.select(Exclusion.pupil_id)],
-    "safeguarding": lambda: [sa.select(RiskFlag.pupil_id)],
+    "safeguarding": lambda: [
+        sa.select(RiskFlag.pupil_id),
+        sa.select(AgencyInvolvement.pupil_id),
+    ],
     "kindness": lambda: [
         sa.select(KindnessMoment.giver_pupil_id).where(KindnessMoment.giver_pupil_id.is_not(None)),
         sa.select(KindnessMoment.receiver_pupil_id).where(

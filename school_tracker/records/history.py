@@ -13,6 +13,7 @@ from sqlalchemy.orm import RelationshipDirection, selectinload
 
 from school_tracker.extensions import db
 from school_tracker.models import (
+    AgencyInvolvement,
     Exclusion,
     ExclusionFollowUp,
     Intervention,
@@ -39,6 +40,7 @@ VERSIONED_MODELS: dict[str, type] = {
     "risk_flag": RiskFlag,
     "exclusion_follow_up": ExclusionFollowUp,
     "reinstatement_review": ReinstatementReview,
+    "agency_involvement": AgencyInvolvement,
 }
 # Where a column's name doesn't read well on its own.
 FIELD_LABELS = {

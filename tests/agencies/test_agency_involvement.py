@@ -19,9 +19,11 @@ from school_tracker.models import (
     AlertKind,
     AuditEntry,
     InvolvementStatus,
+    Pupil,
     Role,
     User,
 )
+from school_tracker.privacy.retention import REMOVED, apply_retention
 from school_tracker.records.versions import RecordRuleError
 from tests.conftest import PASSWORD
 from tests.factories.risk import make_flag
@@ -111,7 +113,7 @@ def test_create_audits_dates_and_ids_but_not_the_contact(app, people):
         ({"referred_on": TODAY - timedelta(days=366 * 11)}, "referred_on"),
         ({"next_step_on": TODAY - timedelta(days=30)}, "next_step_on"),
         ({"next_step": "  "}, "next_step"),
-        ({"status": InvolvementStatus.CLOSED}, "outcome"),
+        ({"status": InvolvementStatus.CLOSED}, "outcome_notes"),
         ({"agency_id": 999_999}, "agency_id"),
         ({"referred_by_id": 999_999}, "referred_by_id"),
         ({"named_staff_ids": [999_999]}, "named_staff_ids"),
@@ -160,21 +162,21 @@ def test_closing_records_the_end_and_keeps_the_earlier_version(app, people):
             leader,
             referred_by_id=people["amy"].id,
             status=InvolvementStatus.CLOSED,
-            outcome="Six sessions of CBT; discharged.",
+            outcome_notes="Six sessions of CBT; discharged.",
         )
         changes = services.update_involvement(
             record, data, by=leader, today=TODAY, expected_version=record.version_id
         )
         db.session.commit()
         assert changes["status"] == ["referred", "closed"]
-        assert changes["outcome"] == "changed"
+        assert changes["outcome_notes"] == "changed"
         assert record.ended_on == TODAY and record.version_id == 2
         # Moving it on again keeps the day it first ended.
         again = _data(
             leader,
             referred_by_id=people["amy"].id,
             status=InvolvementStatus.DECLINED,
-            outcome="Declined after all.",
+            outcome_notes="Declined after all.",
         )
         services.update_involvement(
             record, again, by=leader, today=TODAY + timedelta(days=3), expected_version=2
@@ -281,7 +283,7 @@ def test_an_overdue_next_step_alerts_the_referrer_and_named_staff_once(app, peop
         people,
         pupil_key="other_pupil",
         status=InvolvementStatus.CLOSED,
-        outcome="Done",
+        outcome_notes="Done",
         next_step_on=TODAY - timedelta(days=2),
     )
     for _ in range(2):
@@ -319,3 +321,26 @@ def test_dashboard_agency_figures_count_involvements_and_flag_ticks_once(app, pe
         )
         pupils = {pupil.id for pupil in db.session.scalars(stmt)}
         assert pupils == {people["pupil"].id, people["other_pupil"].id}
+
+
+class TestRetention:
+    """R69: once the safeguarding period has passed for a pupil who left, the involvement's
+    text and the professional's contact are blanked (the row, dates and agency stay)."""
+
+    @pytest.fixture
+    def app_config_overrides(self):
+        return {"RETENTION_LEGAL_HOLD": ()}
+
+    def test_expired_involvement_text_is_blanked_and_a_current_one_kept(self, app, people):
+        gone = _create(app, people, outcome_notes="Seen twice")
+        kept = _create(app, people, pupil_key="other_pupil")
+        with app.app_context():
+            db.session.get_one(Pupil, people["pupil"].id).leaving_date = date(2027, 7, 20)
+            db.session.commit()
+            counts = apply_retention(date(2050, 1, 1))
+            db.session.commit()
+            assert counts["agency involvement"] == 1
+            blanked = db.session.get_one(AgencyInvolvement, gone)
+            assert (blanked.professional_contact, blanked.next_step) == (REMOVED, "")
+            assert blanked.outcome_notes == "" and blanked.agency.code == "camhs"
+            assert db.session.get_one(AgencyInvolvement, kept).professional_contact == CONTACT
