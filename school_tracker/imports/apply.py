@@ -79,9 +79,15 @@ def _row_values(row: PupilRow, names: tuple[str, ...]) -> dict[str, object]:
     return {name: getattr(row, name) for name in names}
 
 
-def _copy_row(pupil: Pupil, row: PupilRow, present: tuple[str, ...], by_id: int | None) -> None:
+def _copy_row(
+    pupil: Pupil,
+    row: PupilRow,
+    present: tuple[str, ...],
+    by_id: int | None,
+    keep: tuple[str, ...] = (),
+) -> None:
     for name, value in _row_values(row, present).items():
-        if getattr(pupil, name) != value:
+        if name not in keep and getattr(pupil, name) != value:
             setattr(pupil, name, value)
     pupil.leaving_date = None
     pupil.updated_by_id = by_id
@@ -143,18 +149,28 @@ def apply_import(
     *,
     mark_leavers: bool,
     moves: set[str] | frozenset[str] = frozenset(),
+    take_file: set[str] | frozenset[str] = frozenset(),
     by: User | None,
     file_name: str,
     sha256: str,
     import_id: str | None = None,
     today: date | None = None,
 ) -> ImportSummary:
-    """Apply a plan computed in this transaction: inserts, updates, leavers, confirmed moves."""
+    """Apply a plan computed in this transaction: inserts, updates, leavers, confirmed moves.
+
+    A value set by hand is kept unless the pupil's UPN is in `take_file` (the admin chose the
+    file's values at the preview); taking the file's value ends its "set by hand" mark.
+    """
     today = today or school_today()
     by_id = by.id if by else None
     _insert_pupils(school.id, plan.creates, by_id)
     for update in plan.updates:
-        _copy_row(plan.roll[update.row.upn], update.row, plan.present, by_id)
+        pupil = plan.roll[update.row.upn]
+        if update.row.upn in take_file:
+            pupil.hand_set_fields = [f for f in pupil.hand_set_fields if f not in update.hand_set]
+            _copy_row(pupil, update.row, plan.present, by_id)
+        else:
+            _copy_row(pupil, update.row, plan.present, by_id, keep=update.hand_set)
     if mark_leavers:
         for leaver in plan.leavers:
             pupil = plan.roll[leaver.upn]

@@ -1,5 +1,6 @@
 """Upload and confirm forms for the roll import."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -24,9 +25,13 @@ class ConfirmForm(FlaskForm):
 
     mark_leavers = BooleanField("Mark these pupils as left")
     moves = MultiCheckboxField("Move these pupils to this school", choices=[])
+    take_file = MultiCheckboxField("Use the file's values for these pupils", choices=[])
     submit = SubmitField("Confirm import")
 
-    def __init__(self, held_upns: list[str], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, held_upns: list[str], *args: Any, hand_set_upns: Sequence[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # Only the UPNs the preview held may be chosen; anything else is a form error.
         self.moves.choices = choices((upn, upn) for upn in held_upns)
+        self.take_file.choices = choices((upn, upn) for upn in hand_set_upns)

@@ -32,6 +32,7 @@ class StoredRows:
     present: tuple[str, ...]
     warnings: list[RowError]
     held: list[str]
+    hand_set: list[str]
 
 
 def _plain(value: object) -> object:
@@ -54,7 +55,12 @@ def _typed(name: str, value: Any) -> Any:
 
 
 def to_payload(
-    rows: list[PupilRow], *, present: tuple[str, ...], warnings: list[RowError], held: list[str]
+    rows: list[PupilRow],
+    *,
+    present: tuple[str, ...],
+    warnings: list[RowError],
+    held: list[str],
+    hand_set: list[str] | None = None,
 ) -> dict[str, Any]:
     """A JSON-ready dict of everything needed to apply the import later."""
     return {
@@ -64,6 +70,7 @@ def to_payload(
         "present": list(present),
         "warnings": [[w.row, w.column, w.message] for w in warnings],
         "held": list(held),
+        "hand_set": list(hand_set or []),
     }
 
 
@@ -81,4 +88,5 @@ def from_payload(payload: dict[str, Any] | None) -> StoredRows:
         present=tuple(payload["present"]),
         warnings=[RowError(row, column, message) for row, column, message in payload["warnings"]],
         held=list(payload["held"]),
+        hand_set=list(payload.get("hand_set", [])),
     )

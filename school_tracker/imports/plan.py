@@ -55,6 +55,8 @@ class PupilUpdate:
     row: PupilRow
     pupil_id: int
     fields: tuple[str, ...]
+    # Changed fields a leader or admin set by hand: kept unless the admin takes the file's.
+    hand_set: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -63,6 +65,10 @@ class PupilUpdate:
     @property
     def field_labels(self) -> list[str]:
         return [FIELD_LABELS[name] for name in self.fields]
+
+    @property
+    def hand_set_labels(self) -> list[str]:
+        return [FIELD_LABELS[name] for name in self.hand_set]
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,11 @@ class ImportPlan:
     def has_differences(self) -> bool:
         """True when the file would create or update anyone."""
         return bool(self.creates or self.updates)
+
+    @property
+    def hand_set_updates(self) -> list[PupilUpdate]:
+        """Updates where the file disagrees with a value set by hand: the preview asks."""
+        return [update for update in self.updates if update.hand_set]
 
     @property
     def has_choices(self) -> bool:
@@ -188,7 +199,8 @@ def plan_import(
         if pupil is not None:
             changed = _changed_fields(pupil, row, present)
             if changed:
-                updates.append(PupilUpdate(row=row, pupil_id=pupil.id, fields=changed))
+                by_hand = tuple(name for name in changed if name in pupil.hand_set_fields)
+                updates.append(PupilUpdate(row, pupil.id, changed, by_hand))
             else:
                 unchanged += 1
         elif (other := elsewhere.get(row.upn)) is not None:

@@ -132,6 +132,7 @@ def _store(
             present=plan.present,
             warnings=plan.warnings,
             held=[h.row.upn for h in plan.held],
+            hand_set=[u.row.upn for u in plan.hand_set_updates],
         ),
         counts={"preview": plan.counts()},
     )
@@ -221,6 +222,7 @@ def confirm_import(
     *,
     mark_leavers: bool,
     moves: set[str],
+    take_file: set[str] | None = None,
     by: User,
     now: datetime | None = None,
     today: date | None = None,
@@ -251,6 +253,7 @@ def confirm_import(
         plan,
         mark_leavers=mark_leavers,
         moves=moves,
+        take_file=take_file or set(),
         by=by,
         file_name=roll_import.file_name,
         sha256=roll_import.sha256,

@@ -120,7 +120,10 @@ def preview(import_id: str) -> ResponseReturnValue:
         plan = services.current_plan(roll_import)
     except services.ImportRefused as refusal:
         return _refused(refusal, import_id, status=200)
-    form = ConfirmForm(held_upns=[h.row.upn for h in plan.held])
+    form = ConfirmForm(
+        held_upns=[h.row.upn for h in plan.held],
+        hand_set_upns=[u.row.upn for u in plan.hand_set_updates],
+    )
     form.mark_leavers.label.text = (
         f"Mark these {len(plan.leavers)} pupils as left (leaving date {school_today():%d/%m/%Y})"
     )
@@ -132,6 +135,7 @@ def preview(import_id: str) -> ResponseReturnValue:
         stale=plan.fingerprint != roll_import.roll_fingerprint,
         refresh_form=EmptyForm(),
         held_by_upn={h.row.upn: h for h in plan.held},
+        hand_set_by_upn={u.row.upn: u for u in plan.hand_set_updates},
     )
 
 
@@ -143,7 +147,10 @@ def confirm(import_id: str) -> ResponseReturnValue:
     roll_import = queries.get_import_or_404(import_id, user=current_user)
     try:
         services.check_open(roll_import)
-        form = ConfirmForm(held_upns=(roll_import.payload or {}).get("held", []))
+        payload = roll_import.payload or {}
+        form = ConfirmForm(
+            held_upns=payload.get("held", []), hand_set_upns=payload.get("hand_set", [])
+        )
         if not form.validate_on_submit():
             return _refused(
                 services.ImportRefused("The form was not valid; preview again."),
@@ -154,6 +161,7 @@ def confirm(import_id: str) -> ResponseReturnValue:
             roll_import,
             mark_leavers=form.mark_leavers.data,
             moves=set(form.moves.data or ()),
+            take_file=set(form.take_file.data or ()),
             by=current_user,
         )
     except services.ImportRefused as refusal:
