@@ -144,7 +144,14 @@ def _header(ws: Worksheet, names: Sequence[str], text_columns: int) -> None:
         cell.alignment = HEADER_LEFT if index < text_columns else HEADER_RIGHT
         cells.append(cell)
     ws.append(cells)
-    ws.row_dimensions[ws.max_row].height = 2 * LINE_HEIGHT  # room for a header on two lines
+    # Room for the longest header as it wraps in its column (bold text runs a little wider).
+    lines = max(
+        math.ceil(
+            len(name) / max((ws.column_dimensions[get_column_letter(i)].width or 10) * 0.8, 1)
+        )
+        for i, name in enumerate(names, start=1)
+    )
+    ws.row_dimensions[ws.max_row].height = max(2, lines) * LINE_HEIGHT
 
 
 def _finish_table(ws: Worksheet, name: str, header_row: int, n_columns: int) -> None:
