@@ -40,22 +40,19 @@ def figure_rows(
     return rows
 
 
-def _grid_value(cell: GridCell, raw: GridCell) -> Value:
+def _grid_value(cell: GridCell) -> Value:
+    if cell.hidden:
+        return SUPPRESSED
     if cell.value is not None:
         return _number(cell.value, cell.unit)
-    if cell.note:
-        return cell.note
-    return NOT_APPLICABLE if raw.value is None and not raw.note else SUPPRESSED
+    return cell.note or NOT_APPLICABLE
 
 
-def grid_rows(table: GridTable, raw: GridTable | None = None) -> list[list[Value]]:
-    """Header and rows of an impact or spend table; `raw` is the unsuppressed table, if hidden."""
-    raw_table = raw or table
+def grid_rows(table: GridTable) -> list[list[Value]]:
+    """Header and rows of an impact or spend table (governors': the suppressed one)."""
     rows: list[list[Value]] = [[table.row_header, *table.columns]]
-    for row, raw_row in zip(table.rows, raw_table.rows, strict=True):
-        rows.append(
-            [row.label, *[_grid_value(c, r) for c, r in zip(row.cells, raw_row.cells, strict=True)]]
-        )
+    for row in table.rows:
+        rows.append([row.label, *[_grid_value(cell) for cell in row.cells]])
     return rows
 
 

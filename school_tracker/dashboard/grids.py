@@ -28,6 +28,7 @@ class GridCell:
     drill: str | None = None
     term_key: str | None = None  # the term its drill-down lists, when not the chosen one
     note: str | None = None
+    hidden: bool = False  # suppressed for governors (shown "[c]")
 
 
 @dataclass
@@ -230,6 +231,10 @@ def spend_grids(report: SpendReport) -> list[GridTable]:
     return [spend, pupils]
 
 
+def _hide(cell: GridCell) -> None:
+    cell.value, cell.note, cell.hidden = None, None, True
+
+
 def suppress_grid(table: GridTable, threshold: int) -> GridTable:
     """The governors' copy: small counts hidden, no drill-down, nothing built on a hidden count."""
     safe = copy.deepcopy(table)
@@ -241,33 +246,32 @@ def suppress_grid(table: GridTable, threshold: int) -> GridTable:
             values, published = suppress_list(
                 [int(row.cells[i].value or 0) for i in parts], threshold
             )
-            for index, value in zip(parts, values, strict=True):
-                row.cells[index].value = value
-            row.cells[total].value = published
+            for index, value in [*zip(parts, values, strict=True), (total, published)]:
+                if value is None:
+                    _hide(row.cells[index])
         for cell in row.cells:
-            if cell.unit in COUNT_UNITS and cell.value is not None:
-                cell.value = suppress_count(int(cell.value), threshold)
-        hidden_pupils = (
-            bool(row.cells) and row.cells[0].unit == "pupils" and (row.cells[0].value is None)
-        )
+            small = cell.value is not None and suppress_count(int(cell.value), threshold) is None
+            if cell.unit in COUNT_UNITS and small:
+                _hide(cell)
+        hidden_pupils = bool(row.cells) and row.cells[0].hidden
         for name, cell in zip(table.columns, row.cells, strict=True):
             # A share, an average or a cost per pupil over a hidden count could give it away.
             if hidden_pupils and (
                 cell.unit in ("percent", "change") or "per pupil" in name.lower()
             ):
-                cell.value, cell.note = None, None
+                _hide(cell)
         positive = table.column("Positive impact") if "Positive impact" in table.columns else None
-        if positive is not None and row.cells[positive].value is None:
-            row.cells[-1].value, row.cells[-1].note = None, None  # cost per positive pupil
+        if positive is not None and row.cells[positive].hidden:
+            _hide(row.cells[-1])  # the cost per pupil with positive impact
     return safe
 
 
-def cell_text(cell: GridCell, *, anonymised: bool) -> str:
-    """A cell as the page and the CSV show it (numbers unformatted in the CSV: see csv.py)."""
+def cell_text(cell: GridCell) -> str:
+    """A cell as the page shows it ("[c]" hidden, "–" no number, or a note saying why not)."""
+    if cell.hidden:
+        return "[c]"
     if cell.value is None:
-        if cell.note:
-            return cell.note
-        return "[c]" if anonymised else "–"
+        return cell.note or "–"
     if cell.unit == "pounds":
         return f"£{cell.value:,.2f}"
     if cell.unit == "percent":

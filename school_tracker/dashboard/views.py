@@ -80,8 +80,8 @@ def index() -> ResponseReturnValue:
     )
 
 
-def _grids(school_id: int, selection: Selection, section: str) -> tuple[list[GridTable], list]:
-    """(shown, raw) impact or spend tables: governors are shown the suppressed ones."""
+def _grids(school_id: int, selection: Selection, section: str) -> list[GridTable]:
+    """The impact or spend tables: governors are shown the suppressed ones."""
     if section == IMPACT:
         report = impact_report(school_id, selection.term, selection.filters, _threshold())
         raw = impact_grids(report)
@@ -89,8 +89,8 @@ def _grids(school_id: int, selection: Selection, section: str) -> tuple[list[Gri
         year = selection.calendar.academic_year_terms(selection.term.key)
         raw = spend_grids(spend_report(school_id, year, selection.filters))
     if _is_governor():
-        return [suppress_grid(table, _threshold()) for table in raw], raw
-    return raw, raw
+        return [suppress_grid(table, _threshold()) for table in raw]
+    return raw
 
 
 def _csv_name(section: str, table: str, selection: Selection) -> str:
@@ -112,13 +112,13 @@ def section(section: str) -> ResponseReturnValue:
         abort(400)
     context = _page_context(selection)
     if section in (IMPACT, SPEND):
-        grids, raw_grids = _grids(school_id, selection, section)
+        grids = _grids(school_id, selection, section)
         if wanted == "csv":
             key = request.args.get("table") or grids[0].key
             index = next((i for i, t in enumerate(grids) if t.key == key), None)
             if index is None:
                 abort(404)
-            rows = grid_rows(grids[index], raw_grids[index])
+            rows = grid_rows(grids[index])
             return csv_response(rows, _csv_name(section, key, selection))
         return render_template(
             "dashboard/grid_section.html",
