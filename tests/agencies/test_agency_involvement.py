@@ -247,6 +247,28 @@ def test_recording_through_the_form(app, people):
         assert db.session.scalar(sa.select(sa.func.count(AgencyInvolvement.id))) == 1
 
 
+def test_a_retired_agency_still_shows_on_old_records_and_is_not_offered_on_new(app, people):
+    record_id = _create(app, people)
+    with app.app_context():
+        camhs = db.session.scalar(sa.select(Agency).where(Agency.code == "camhs"))
+        camhs.active = False
+        db.session.commit()
+        camhs_id = camhs.id
+    client = _client(app, people["amy"])
+    old = client.get(f"/agencies/{record_id}").get_data(as_text=True)
+    assert "CAMHS / CYPMHS" in old and "no longer offered on new records" in old
+    edit = client.get(f"/agencies/{record_id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{camhs_id}">' in edit  # the record keeps its own
+    new = client.get("/agencies/new").get_data(as_text=True)
+    assert "CAMHS / CYPMHS" not in new and "Early Help" in new
+    with app.app_context(), pytest.raises(RecordRuleError) as error:
+        amy = db.session.get(User, people["amy"].id)
+        services.create_involvement(
+            people["school"].id, people["pupil"].id, _data(amy), by=amy, today=TODAY
+        )
+    assert error.value.field == "agency_id"
+
+
 def test_on_the_pupil_timeline_beside_the_flag_ticks(app, people):
     record_id = _create(app, people)
     flag_id = make_flag(app, people["pupil"], people["leader"], named=[people["amy"]])
