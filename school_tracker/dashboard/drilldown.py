@@ -161,28 +161,37 @@ def _agency(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
     )
 
 
-def _impact_type(positive: bool) -> DrillSource:
-    def source(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
-        cohort = cohort_pupils(school_id, t).subquery("cohort")
-        stmt = sa.select(cohort.c.pupil_id)
-        if param != "all":
-            stmt = stmt.where(cohort.c.type_id == int(param))
-        return stmt.where(cohort.c.impact > 0) if positive else stmt
+def _impact_outcome(cohort: sa.Subquery, which: str) -> sa.ColumnElement[bool]:
+    """Places whose recorded impact is `which`: a score, recorded, positive, or "" for any."""
+    if which == "":
+        return sa.true()
+    if which == "recorded":
+        return cohort.c.impact.is_not(None)
+    if which == "positive":
+        return cohort.c.impact > 0
+    score = int(which)
+    if score not in (-2, -1, 0, 1, 2):
+        raise ValueError(which)
+    return cohort.c.impact == score
 
-    return source
+
+def _impact_type(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+    """impact_type:<type id or all>[:<outcome>]: the cohort's pupils of one type."""
+    kind, _, which = param.partition(":")
+    cohort = cohort_pupils(school_id, t).subquery("cohort")
+    stmt = sa.select(cohort.c.pupil_id).where(_impact_outcome(cohort, which))
+    return stmt if kind == "all" else stmt.where(cohort.c.type_id == int(kind))
 
 
-def _impact_group(positive: bool) -> DrillSource:
-    def source(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
-        cohort = cohort_pupils(school_id, t).subquery("cohort")
-        stmt = (
-            sa.select(cohort.c.pupil_id)
-            .join(Pupil, Pupil.id == cohort.c.pupil_id)
-            .where(src.GROUPS[param])
-        )
-        return stmt.where(cohort.c.impact > 0) if positive else stmt
-
-    return source
+def _impact_group(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
+    """impact_group:<group>[:<outcome>]: the cohort's pupils in one group."""
+    group, _, which = param.partition(":")
+    cohort = cohort_pupils(school_id, t).subquery("cohort")
+    return (
+        sa.select(cohort.c.pupil_id)
+        .join(Pupil, Pupil.id == cohort.c.pupil_id)
+        .where(src.GROUPS[group], _impact_outcome(cohort, which))
+    )
 
 
 def _spend_pupils(school_id: int, t: sa.Subquery, param: str) -> sa.Select:
@@ -217,10 +226,8 @@ SOURCES: dict[str, DrillSource] = {
     "roll": _roll,
     "roll_rate": _roll_rate,
     "agency": _agency,
-    "impact_type": _impact_type(positive=False),
-    "impact_positive": _impact_type(positive=True),
-    "impact_group": _impact_group(positive=False),
-    "impact_group_positive": _impact_group(positive=True),
+    "impact_type": _impact_type,
+    "impact_group": _impact_group,
     "spend_pupils": _spend_pupils,
 }
 # Figures over a whole academic year rather than one term.

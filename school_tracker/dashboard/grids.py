@@ -97,15 +97,17 @@ def _taking_part_row(line: ImpactLine, drill: str | None, small_group: int) -> G
     )
 
 
-def _value_row(line: ImpactLine, pupils_drill: str, positive_drill: str) -> GridRow:
+def _value_row(line: ImpactLine, drill: str) -> GridRow:
+    """`drill` names the pupils (impact_type:<type> or impact_group:<group>); each impact count
+    drills to those with that outcome."""
     return GridRow(
         line.key,
         line.label,
         [
-            GridCell(line.pupils, drill=pupils_drill),
-            *[GridCell(line.impact[score]) for score in IMPACT_SCORES],
-            GridCell(line.impact_recorded),
-            GridCell(line.positive, drill=positive_drill),
+            GridCell(line.pupils, drill=drill),
+            *[GridCell(line.impact[score], drill=f"{drill}:{score}") for score in IMPACT_SCORES],
+            GridCell(line.impact_recorded, drill=f"{drill}:recorded"),
+            GridCell(line.positive, drill=f"{drill}:positive"),
             GridCell(line.cost, "pounds"),
             GridCell(line.cost_per_pupil, "pounds"),
             GridCell(line.cost_per_positive, "pounds", note=None if line.positive else "none"),
@@ -152,7 +154,7 @@ def impact_grids(report: ImpactReport) -> list[GridTable]:
     for line in report.by_type:
         key = "all" if line.key == "all" else line.key
         taking_part.rows.append(_taking_part_row(line, f"impact_type:{key}", small))
-        value.rows.append(_value_row(line, f"impact_type:{key}", f"impact_positive:{key}"))
+        value.rows.append(_value_row(line, f"impact_type:{key}"))
     groups = GridTable(
         "impact_groups",
         "Impact and value for money, by pupil group",
@@ -161,9 +163,7 @@ def impact_grids(report: ImpactReport) -> list[GridTable]:
         additive=VALUE_ADDITIVE,
     )
     for line in report.by_group:
-        groups.rows.append(
-            _value_row(line, f"impact_group:{line.key}", f"impact_group_positive:{line.key}")
-        )
+        groups.rows.append(_value_row(line, f"impact_group:{line.key}"))
     mentoring = report.mentoring
     wellbeing = GridTable(
         "impact_mentoring",
