@@ -19,7 +19,7 @@ SAR_SHEETS = {
     "mentoring_pairings": "Mentoring",
     "parent_conversations": "Parent conversations",
     "record_versions": "Record versions",
-    "reinstatement_reviews": "Governors' reinstatement reviews",
+    "reinstatement_reviews": "Reinstatement reviews",
     "risk_flags": "Risk flags",
     "transfer_records": "Transfers",
 }

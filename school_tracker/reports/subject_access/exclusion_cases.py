@@ -42,5 +42,5 @@ def exclusion_case_sheets(data: PupilFile) -> list[tuple[str, list[Col], list]]:
     follow_ups: list[ExclusionFollowUp] = data.follow_ups
     return [
         ("Returns after suspensions", returns, follow_ups),
-        ("Governors' reinstatement reviews", reviews, data.reviews),
+        ("Reinstatement reviews", reviews, data.reviews),
     ]
