@@ -125,8 +125,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from school_tracker.account import bp as account_bp
-    from school_tracker.agencies import bp as agencies_bp
     from school_tracker.admin import bp as admin_bp
+    from school_tracker.agencies import bp as agencies_bp
     from school_tracker.alerts.views import bp as alerts_bp
     from school_tracker.audit_log import bp as audit_bp
     from school_tracker.auth import bp as auth_bp
@@ -202,8 +202,8 @@ def register_record_sources(app: Flask) -> None:
 
 def register_alert_sources(app: Flask) -> None:
     """The records alerts may point at, the daily due checks, and the unread count in the nav."""
-    from school_tracker.alerts.queries import unread_alert_count
     from school_tracker.agencies import alerts as agency_alerts
+    from school_tracker.alerts.queries import unread_alert_count
     from school_tracker.alerts.targets import register_alert_sources as register
     from school_tracker.families import alerts as family_alerts
     from school_tracker.interventions import alerts as intervention_alerts
