@@ -92,6 +92,7 @@ def _client(app, user: User):
     return client
 
 
+@pytest.mark.requirement("R67")
 def test_create_audits_dates_and_ids_but_not_the_contact(app, people):
     record_id = _create(app, people, named_staff_ids=[people["ben"].id])
     with app.app_context():
@@ -184,6 +185,7 @@ def test_closing_records_the_end_and_keeps_the_earlier_version(app, people):
         assert record.ended_on == TODAY
 
 
+@pytest.mark.requirement("R19", "R22", "R24", "R25")
 def test_who_may_open_it(app, people):
     """Leaders and the staff it names (or who referred) see it; other staff, admins (R25) and
     governors (R24) do not; another school's leader gets 404 (R19)."""
@@ -345,6 +347,7 @@ def test_dashboard_agency_figures_count_involvements_and_flag_ticks_once(app, pe
         assert pupils == {people["pupil"].id, people["other_pupil"].id}
 
 
+@pytest.mark.requirement("R69")
 class TestRetention:
     """R69: once the safeguarding period has passed for a pupil who left, the involvement's
     text and the professional's contact are blanked (the row, dates and agency stay)."""

@@ -93,6 +93,7 @@ def _pupil(app, pupil_id: int) -> Pupil:
         return pupil
 
 
+@pytest.mark.requirement("R63")
 def test_setting_by_hand_marks_the_field_keeps_the_old_value_and_audits_names_only(app, roll):
     changes = _set(app, roll["tayo"], roll["leader"], young_carer=True, child_in_need=True)
     assert changes == {"young_carer": "changed", "child_in_need": "changed"}
@@ -137,6 +138,7 @@ def test_a_reimport_without_the_column_keeps_a_hand_set_young_carer(app, roll):
     assert pupil.hand_set_fields == ["previously_looked_after", "young_carer"]
 
 
+@pytest.mark.requirement("R58")
 def test_a_file_that_disagrees_is_shown_and_the_hand_set_value_kept_unless_chosen(app, roll):
     _set(app, roll["tayo"], roll["leader"], young_carer=True)
     _set(app, roll["kit"], roll["leader"], young_carer=True)
@@ -179,6 +181,7 @@ def test_the_preview_page_says_so_and_asks(app, roll):
         assert db.session.get_one(RollImport, import_id).payload["hand_set"] == [upn(1)]
 
 
+@pytest.mark.requirement("R18", "R19")
 def test_the_page_is_for_leaders_and_admins_of_the_school(app, roll, make_school, make_user):
     url = f"/pupils/{roll['tayo']}/characteristics"
     elsewhere = make_user(Role.LEADER, school=make_school("elm", "Elm Primary"))
