@@ -56,6 +56,8 @@ def _export(client, world, kind: str):
         return client.post(
             f"/reports/pupils/{world.mentee.id}/transfer", data={"sent_to": "Riverside Academy"}
         )
+    if kind == "governors_pdf":
+        return client.get(f"/reports/governors.pdf?term={TERM}")
     return client.get(f"/reports/governors.xlsx?term={TERM}")
 
 
@@ -302,7 +304,7 @@ class TestExportLimit:
 
 
 @pytest.mark.requirement("R48")
-@pytest.mark.parametrize("kind", ["transfer", "governors"])
+@pytest.mark.parametrize("kind", ["transfer", "governors", "governors_pdf"])
 def test_r48_transfer_and_governors_downloads_need_a_fresh_login(app, world, client, auth, kind):
     with freeze_time(datetime.now(UTC)) as frozen:
         auth.login(world.leader.email)
