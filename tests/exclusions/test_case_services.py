@@ -20,6 +20,7 @@ from school_tracker.models import (
     Role,
     User,
 )
+from school_tracker.privacy.retention import apply_retention
 from school_tracker.records.versions import RecordRuleError
 from tests.factories.risk import reason_id, seed_reference
 
@@ -299,3 +300,52 @@ def test_the_return_and_education_from_the_sixth_day(app, case):
             lifecycle.save_follow_up(
                 permanent, lifecycle.FollowUpData(return_on=TODAY), by=leader, expected_version=None
             )
+
+
+@pytest.mark.requirement("R69")
+def test_retention_blanks_the_return_and_the_review_with_the_exclusion(app, case):
+    start = TODAY - timedelta(days=20)
+    with app.app_context():
+        leader = _user(case, "leader")
+        exclusion = _exclude(case, start, None, ExclusionKind.PERMANENT)
+        follow_up = lifecycle.save_follow_up(
+            exclusion,
+            lifecycle.FollowUpData(
+                attended="Mum", pupil_views="Sorry", provider="Oak PRU", provision_from=start
+            ),
+            by=leader,
+            expected_version=None,
+        )
+        lifecycle.save_follow_up(
+            exclusion,
+            lifecycle.FollowUpData(
+                attended="Mum and Dad", provider="Oak PRU", provision_from=start
+            ),
+            by=leader,
+            expected_version=follow_up.version_id,
+        )
+        review = reinstatement.arrange_review(
+            exclusion, _review(case, exclusion, representations="Please"), by=leader
+        )
+        reinstatement.record_decision(
+            review,
+            DecisionData(ReviewDecision.UPHOLD, "Serious", TODAY, None),
+            by=leader,
+            expected_version=None,
+        )
+        db.session.get_one(Pupil, case["pupil"].id).leaving_date = TODAY
+        db.session.commit()
+        versions = sa.select(RecordVersion).where(RecordVersion.entity_type == lifecycle.ENTITY)
+        assert "Mum" in str([v.previous for v in db.session.scalars(versions)])
+        counts = apply_retention(date(TODAY.year + 40, 1, 1))
+        db.session.commit()
+        assert counts["returns after a suspension"] == 1
+        assert counts["governors' reinstatement reviews"] == 1
+        db.session.expire_all()
+        assert (follow_up.attended, follow_up.pupil_views, follow_up.provider) == ("", "", None)
+        assert (review.representations, review.decision_reasons) == ("", "")
+        assert review.decision is ReviewDecision.UPHOLD  # the fact stays; the words go
+        kept = db.session.scalars(
+            sa.select(RecordVersion).where(RecordVersion.entity_type == lifecycle.ENTITY)
+        ).all()
+        assert all("Mum" not in str(version.previous) for version in kept)
