@@ -81,6 +81,12 @@ def _text_columns():
         m.RiskLevelChange: ["reason"],
         m.RiskStatusChange: ["reason"],
         m.RiskAction: ["description"],
+        m.AgencyInvolvement: [
+            "professional_role",
+            "professional_contact",
+            "next_step",
+            "outcome_notes",
+        ],
     }
 
 
@@ -122,6 +128,14 @@ def hostile(app, make_school, make_user, make_pupil):
                 m.TransferRecord(
                     school_id=s, pupil_id=world.left.id, created_by_id=world.leader.id, sent_to="x"
                 ),
+                m.AgencyInvolvement(
+                    school_id=s,
+                    pupil_id=world.mentee.id,
+                    agency_id=db.session.scalar(sa.select(sa.func.min(m.Agency.id))),
+                    referred_on=TODAY,
+                    referred_by_id=staff,
+                    created_by_id=staff,
+                ),
             ]
         )
         for model, columns in _text_columns().items():
@@ -152,6 +166,7 @@ def hostile(app, make_school, make_user, make_pupil):
             "conversation_id": m.ParentConversation,
             "record_id": m.LearningRecord,
             "exclusion_id": m.Exclusion,
+            "involvement_id": m.AgencyInvolvement,
             "type_id": m.InterventionType,
         }.items():
             ids[arg] = db.session.scalar(
