@@ -133,6 +133,17 @@ def exclusion_deadlines(
             "termly otherwise (guidance, notifying the LA).",
         ),
     ]
+    pupil = exclusion.pupil
+    if pupil.looked_after or pupil.child_in_need or pupil.previously_looked_after:
+        found.append(
+            Deadline(
+                "Tell the social worker, or the Virtual School Head for a looked-after child",
+                start,
+                exclusion.social_worker_notified_on,
+                "Without delay, where the pupil has a social worker or is (or was) looked after "
+                "(guidance, notifying the social worker and VSH).",
+            )
+        )
     if needs_provision(exclusion):
         who = (
             "The local authority arranges"

@@ -295,6 +295,8 @@ def test_the_return_and_education_from_the_sixth_day(app, case):
             sa.select(RecordVersion).where(RecordVersion.entity_type == lifecycle.ENTITY)
         ).all()
         assert kept[-1].previous["provider"] == "Oak PRU"
+        db.session.get_one(Pupil, case["pupil"].id).child_in_need = True
+        assert "social worker" in lifecycle.exclusion_deadlines(long, saved, CALENDAR)[2].what
         permanent = _exclude(case, start, None, ExclusionKind.PERMANENT)
         with pytest.raises(RecordRuleError, match="no return date"):
             lifecycle.save_follow_up(
