@@ -4,12 +4,13 @@ Views call `record_history` with the fields the viewer may not see; those are dr
 before anything reaches a template, so a hidden earlier value is never in the page at all.
 """
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import RelationshipDirection, selectinload
+from sqlalchemy.orm import Mapper, RelationshipDirection, selectinload
 
 from school_tracker.extensions import db
 from school_tracker.models import (
@@ -153,11 +154,13 @@ def pupil_columns(model: type | None) -> set[str]:
     """The model's columns that point at a pupil (kept as ids in a version, never names)."""
     if model is None:
         return set()
+    mapper: Mapper[Any] = sa.inspect(model)
     return {
         column.key
-        for rel in sa.inspect(model).relationships
+        for rel in mapper.relationships
         if rel.direction is RelationshipDirection.MANYTOONE and rel.mapper.class_ is Pupil
         for column in rel.local_columns
+        if column.key is not None  # always, for a mapped table's column
     }
 
 
@@ -196,7 +199,7 @@ def shown_value(
             member = enum_class(value)
         except ValueError:
             return str(value)
-        return getattr(member, "label", member.value)
+        return str(getattr(member, "label", member.value))
     if isinstance(value, str) and name.endswith(("_on", "_date")):
         try:
             return date.fromisoformat(value).strftime("%d %b %Y")
@@ -205,8 +208,9 @@ def shown_value(
     return str(value)
 
 
-def _enum_of(model: type | None, name: str):
+def _enum_of(model: type | None, name: str) -> type[enum.Enum] | None:
     if model is None:
         return None
-    column = sa.inspect(model).columns.get(name)
+    mapper: Mapper[Any] = sa.inspect(model)
+    column = mapper.columns.get(name)
     return getattr(column.type, "enum_class", None) if column is not None else None

@@ -5,7 +5,10 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SubmitField
+from wtforms import SelectField, SubmitField
+
+# types-WTForms 3.2 predates SelectChoice (WTForms 3.3); to mypy it is Any.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired
 
 from school_tracker.extensions import db
@@ -32,7 +35,7 @@ def pupil_label(pupil: PupilNameRow) -> str:
 def pupil_choices(school_id: int, include_ids: Iterable[int] = ()) -> list[tuple[int, str]]:
     """The school's on-roll pupils (plus any already chosen, even if they have left)."""
     include = list(include_ids)
-    scope = Pupil.leaving_date.is_(None)
+    scope: sa.ColumnElement[bool] = Pupil.leaving_date.is_(None)
     if include:
         scope = sa.or_(scope, Pupil.id.in_(include))
     # Only the label's columns: a secondary school's roll as full rows cost ~30 ms a form.

@@ -56,7 +56,8 @@ def register_sources(
 
 
 def _sources() -> RecordSources:
-    return current_app.extensions[_EXTENSION]
+    sources: RecordSources = current_app.extensions[_EXTENSION]
+    return sources
 
 
 def pupil_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:

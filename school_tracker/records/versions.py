@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import RelationshipDirection
+from sqlalchemy.orm import Mapper, RelationshipDirection, RelationshipProperty
 from werkzeug.exceptions import Conflict
 
 from school_tracker.audit import record_audit
@@ -201,7 +201,7 @@ def _same(old: Any, new: Any) -> bool:
     # Link collections load in their relationship's order; only which rows are linked counts.
     if isinstance(old, list) and isinstance(new, list):
         return len(old) == len(new) and set(old) == set(new)
-    return old == new
+    return bool(old == new)
 
 
 def audit_value(value: Any) -> Any:
@@ -229,9 +229,10 @@ def _version_value(record: Any, name: str) -> Any:
     return _label(getattr(record, link.key))
 
 
-def _link_for(model: type, column_name: str):
+def _link_for(model: type, column_name: str) -> RelationshipProperty[Any] | None:
     """The many-to-one relationship a foreign-key column belongs to, if any."""
-    for rel in sa.inspect(model).relationships:
+    mapper: Mapper[Any] = sa.inspect(model)
+    for rel in mapper.relationships:
         if rel.direction is RelationshipDirection.MANYTOONE and any(
             column.key == column_name for column in rel.local_columns
         ):
