@@ -327,3 +327,27 @@ def test_a_leader_arranges_the_meeting_and_records_the_decision_by_form(app, cas
     assert decided.status_code == 302
     page = leader.get(review_url).get_data(as_text=True)
     assert "Do not reinstate" in page and "independent review" in page
+
+
+def test_a_governor_taken_off_the_panel_loses_the_pack(app, case):
+    review_id = _arrange(app, case)
+    url = f"/exclusions/reinstatement/{review_id}/pack.pdf"
+    assert _client(app, case["panel"]).get(url).status_code == 200
+    leader = _client(app, case["leader"])
+    edit = f"/exclusions/reinstatement/{review_id}/edit"
+    assert "Gus Governor" in leader.get(edit).get_data(as_text=True)
+    with app.app_context():
+        version = db.session.get_one(ReinstatementReview, review_id).version_id
+    form = {
+        "version": version,
+        "trigger": "permanent",
+        "board_notified_on": START.isoformat(),
+        "meeting_on": (START + timedelta(days=3)).isoformat(),
+        "panel": [str(case["governor"].id)],
+        "representations": "We ask for a managed move.",
+    }
+    assert leader.post(edit, data=form).status_code == 302
+    assert _client(app, case["panel"]).get(url).status_code == 403
+    assert _client(app, case["governor"]).get(url).status_code == 200
+    stale = leader.post(edit, data=form)  # the same version again: someone saved since
+    assert stale.status_code == 409
