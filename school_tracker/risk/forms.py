@@ -1,6 +1,8 @@
 """Forms for raising, editing, escalating and closing exclusion-risk flags."""
 
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from typing import Any
+
+from wtforms import Field, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from school_tracker.calendar.terms import school_today
@@ -14,6 +16,7 @@ from school_tracker.forms import (
     TrimmedStringField,
     VersionedForm,
     choices,
+    required_data,
 )
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus
 from school_tracker.records.priorities import priority_choices
@@ -51,7 +54,7 @@ class FlagDetailsForm(ChangeReasonMixin, VersionedForm):
     priorities = MultiCheckboxField("AfA priorities")
     submit = SubmitField("Save changes")
 
-    def __init__(self, school_id: int, *args, **kwargs):
+    def __init__(self, school_id: int, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.risk_factors.choices = choices(
             (row.id, row.name) for row in reference.active_risk_factors()
@@ -66,7 +69,7 @@ class FlagDetailsForm(ChangeReasonMixin, VersionedForm):
     def details(self) -> services.FlagDetails:
         """The validated values for the service."""
         return services.FlagDetails(
-            review_on=self.review_on.data,
+            review_on=required_data(self.review_on.data),
             risk_factor_ids=list(self.risk_factors.data or []),
             protective_factors=self.protective_factors.data or "",
             agency_ids=list(self.agencies.data or []),
@@ -83,15 +86,15 @@ class RaiseFlagForm(FlagDetailsForm):
     level = SelectField("Level", validators=[DataRequired("Choose a level.")])
     submit = SubmitField("Raise flag")
 
-    def __init__(self, school_id: int, *args, **kwargs):
+    def __init__(self, school_id: int, *args: Any, **kwargs: Any) -> None:
         super().__init__(school_id, *args, **kwargs)
         self.level.choices = choices(LEVEL_CHOICES)
 
-    def validate_raised_on(self, field) -> None:
+    def validate_raised_on(self, field: Field) -> None:
         if field.data and field.data > school_today():
             raise ValidationError("The date raised can't be in the future.")
 
-    def validate_review_on(self, field) -> None:
+    def validate_review_on(self, field: Field) -> None:
         if field.data and self.raised_on.data and field.data <= self.raised_on.data:
             raise ValidationError("The review date must be after the date raised.")
 
@@ -107,7 +110,7 @@ class LevelForm(VersionedForm):
     )
     submit = SubmitField("Change level")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.level.choices = choices(LEVEL_CHOICES)
 
@@ -127,7 +130,7 @@ class CloseForm(VersionedForm):
     reason = TextAreaField("Closing note (optional)", validators=LongText(2000))
     submit = SubmitField("Close flag")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outcome.choices = choices(OUTCOME_CHOICES)
 
@@ -157,7 +160,7 @@ class ActionForm(OnceForm):
     due_on = RecordDateField("Due", validators=[InputRequired("Give a due date.")])
     submit = SubmitField("Add action")
 
-    def __init__(self, school_id: int, *args, **kwargs):
+    def __init__(self, school_id: int, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.owner.choices = choices(
             (user.id, user.full_name) for user in services.eligible_staff(school_id)

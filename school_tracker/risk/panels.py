@@ -84,6 +84,8 @@ def _staff_panels(user: User, today: date) -> list[HomePanel]:
 
 
 def _leader_panels(user: User, today: date) -> list[HomePanel]:
+    if user.school_id is None:  # a leader always has a school; no school, nothing to show
+        return []
     overdue = queries.overdue_reviews(user.school_id, today)
     unactioned = queries.high_flags_without_open_action(user.school_id)
     return [

@@ -59,7 +59,7 @@ def flag_history(user: User, flag: RiskFlag) -> list[HistoryEntry]:
     )
 
 
-def _named(user: User):
+def _named(user: User) -> sa.ColumnElement[bool]:
     return RiskFlag.id.in_(
         sa.select(risk_flag_staff.c.flag_id).where(risk_flag_staff.c.user_id == user.id)
     )
@@ -86,7 +86,7 @@ def can_see_flag(user: User, flag: RiskFlag) -> bool:
 
 def get_flag_or_404(flag_id: int, *, user: User) -> RiskFlag:
     """The flag if this user may see it; 404 otherwise (missing, other school or not named)."""
-    flag = db.session.scalar(visible_flags(user).where(RiskFlag.id == flag_id))
+    flag: RiskFlag | None = db.session.scalar(visible_flags(user).where(RiskFlag.id == flag_id))
     if flag is None:
         abort(404)
     return flag

@@ -41,7 +41,7 @@ RISK_FACTORS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _ensure(model: type, rows: tuple[tuple[str, str], ...]) -> None:
+def _ensure(model: type[Agency | RiskFactor], rows: tuple[tuple[str, str], ...]) -> None:
     existing = set(db.session.scalars(sa.select(model.code)))
     db.session.add_all(
         model(code=code, name=name, sort_order=order)

@@ -6,7 +6,7 @@ the protective factors, agency notes or reasons (R21, R62).
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -87,9 +87,12 @@ def _staff(school_id: int, ids: list[int], field_name: str) -> list[User]:
     return users
 
 
-def _reference(model: type, ids: list[int], field_name: str) -> list:
+ReferenceRow = TypeVar("ReferenceRow", Agency, RiskFactor)
+
+
+def _reference(model: type[ReferenceRow], ids: list[int], field_name: str) -> list[ReferenceRow]:
     wanted = set(ids)
-    rows = (
+    rows: list[ReferenceRow] = (
         list(db.session.scalars(sa.select(model).where(model.id.in_(wanted), model.active)))
         if wanted
         else []

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
-from school_tracker.forms import EmptyForm
+from school_tracker.forms import EmptyForm, required_data
 from school_tracker.models import RiskAction, RiskFlag, RiskLevel, RiskOutcome, RiskStatus, Role
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.pickers import ChoosePupilForm, pupil_label
@@ -31,7 +31,7 @@ from school_tracker.risk.forms import (
 bp = Blueprint("risk", __name__)
 
 
-def _forms(flag, **bound) -> dict:
+def _forms(flag: RiskFlag, **bound: FlaskForm) -> dict[str, FlaskForm]:
     """Every form on the detail page; a re-shown one keeps its submitted values and errors."""
     school_id = current_school_id()
     forms = {
@@ -46,7 +46,7 @@ def _forms(flag, **bound) -> dict:
     return forms
 
 
-def _detail_page(flag, status: int = 200, **bound):
+def _detail_page(flag: RiskFlag, status: int = 200, **bound: FlaskForm) -> tuple[str, int]:
     return (
         render_template(
             "risk/detail.html",
@@ -83,7 +83,7 @@ def _submit(
 
 @bp.route("/")
 @allow(STAFF_AND_LEADERS)
-def index():
+def index() -> ResponseReturnValue:
     """The flags this user may see, with status and level filters."""
     status = request.args.get("status", "live")
     level = request.args.get("level", "")
@@ -105,7 +105,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def choose_pupil():
+def choose_pupil() -> ResponseReturnValue:
     """Step 1 of raising a flag: choose the pupil."""
     form = ChoosePupilForm(current_school_id())
     if form.validate_on_submit():
@@ -115,7 +115,7 @@ def choose_pupil():
 
 @bp.route("/pupils/<int:pupil_id>/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def raise_flag(pupil_id: int):
+def raise_flag(pupil_id: int) -> ResponseReturnValue:
     """Step 2: the flag itself, with the extra duties that apply to this pupil."""
     pupil = get_on_roll_pupil_or_404(pupil_id, user=current_user)
     form = RaiseFlagForm(current_school_id())
@@ -128,7 +128,7 @@ def raise_flag(pupil_id: int):
             lambda: services.raise_flag(
                 pupil,
                 by=current_user,
-                raised_on=form.raised_on.data,
+                raised_on=required_data(form.raised_on.data),
                 level=RiskLevel(form.level.data),
                 details=form.details(),
             ),
@@ -148,7 +148,7 @@ def raise_flag(pupil_id: int):
 
 @bp.route("/<int:flag_id>")
 @allow(STAFF_AND_LEADERS)
-def detail(flag_id: int):
+def detail(flag_id: int) -> ResponseReturnValue:
     """One flag; every view is audited (who looked at which child's flag, never the content)."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
     record_audit(current_user, "view", services.ENTITY, flag.id, pupil_id=flag.pupil_id)
@@ -158,12 +158,12 @@ def detail(flag_id: int):
 
 @bp.route("/<int:flag_id>/edit", methods=["GET", "POST"])
 @allow(Role.LEADER)
-def edit(flag_id: int):
+def edit(flag_id: int) -> ResponseReturnValue:
     """Edit the review date, factors, agencies and named staff of a live flag (leaders)."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = FlagDetailsForm(current_school_id(), obj=flag if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = flag.version_id
+        form.version.data = str(flag.version_id)
         form.risk_factors.data = [row.id for row in flag.risk_factors]
         form.agencies.data = [row.id for row in flag.agencies]
         form.named_staff.data = [user.id for user in flag.named_staff]
@@ -190,7 +190,7 @@ def edit(flag_id: int):
 
 @bp.route("/<int:flag_id>/level", methods=["POST"])
 @allow(Role.LEADER)
-def change_level(flag_id: int):
+def change_level(flag_id: int) -> ResponseReturnValue:
     """Escalate or de-escalate; the history keeps every level."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = LevelForm(prefix="level")
@@ -211,7 +211,7 @@ def change_level(flag_id: int):
 
 @bp.route("/<int:flag_id>/status", methods=["POST"])
 @allow(Role.LEADER)
-def change_status(flag_id: int):
+def change_status(flag_id: int) -> ResponseReturnValue:
     """Move a live flag between open and monitoring."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = StatusForm(prefix="status")
@@ -232,7 +232,7 @@ def change_status(flag_id: int):
 
 @bp.route("/<int:flag_id>/close", methods=["POST"])
 @allow(Role.LEADER)
-def close(flag_id: int):
+def close(flag_id: int) -> ResponseReturnValue:
     """Close a flag with its outcome."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = CloseForm(prefix="close")
@@ -253,7 +253,7 @@ def close(flag_id: int):
 
 @bp.route("/<int:flag_id>/reopen", methods=["POST"])
 @allow(Role.LEADER)
-def reopen(flag_id: int):
+def reopen(flag_id: int) -> ResponseReturnValue:
     """A leader reopens a closed flag, saying why."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = ReopenForm(prefix="reopen")
@@ -270,7 +270,7 @@ def reopen(flag_id: int):
 
 @bp.route("/<int:flag_id>/actions", methods=["POST"])
 @allow(STAFF_AND_LEADERS)
-def add_action(flag_id: int):
+def add_action(flag_id: int) -> ResponseReturnValue:
     """Add an action (leaders and the staff named on the flag)."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
     form = ActionForm(current_school_id(), prefix="action")
@@ -280,7 +280,7 @@ def add_action(flag_id: int):
         "action_form",
         lambda: services.add_action(
             flag,
-            description=form.description.data,
+            description=required_data(form.description.data),
             owner_id=form.owner.data,
             due_on=form.due_on.data,
             by=current_user,
@@ -291,7 +291,7 @@ def add_action(flag_id: int):
 
 @bp.route("/<int:flag_id>/actions/<int:action_id>/done", methods=["POST"])
 @allow(STAFF_AND_LEADERS)
-def complete_action(flag_id: int, action_id: int):
+def complete_action(flag_id: int, action_id: int) -> ResponseReturnValue:
     """Mark an action done today."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
     action = queries.get_action_or_404(flag, action_id)
