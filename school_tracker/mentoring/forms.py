@@ -1,8 +1,12 @@
 """Mentoring forms, with the school's pupil and staff pickers as select choices."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypedDict
 
-from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms import Field, SelectField, SubmitField, TextAreaField
+
+# types-WTForms 3.2 predates SelectChoice (WTForms 3.3); to mypy it is Any.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from school_tracker.forms import (
@@ -15,7 +19,9 @@ from school_tracker.forms import (
     RecordDateField,
     TrimmedStringField,
     VersionedForm,
+    add_error,
     choices,
+    required_data,
 )
 from school_tracker.mentoring.services import MentorSpec, PairingDetails
 from school_tracker.mentoring.session_log import SessionDetails
@@ -30,14 +36,30 @@ from school_tracker.records.priorities import priority_choices
 
 GOALS_MAX = 2000
 NOTES_MAX = 5000
-WELLBEING = {"minimum": 1, "maximum": 5, "range_message": "Wellbeing is a score from 1 to 5."}
+
+
+class _Bounds(TypedDict):
+    minimum: int
+    maximum: int
+    range_message: str
+
+
+WELLBEING = _Bounds(minimum=1, maximum=5, range_message="Wellbeing is a score from 1 to 5.")
 
 
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-def _enum_choices(enum_cls, blank: str | None = None) -> list[SelectChoice]:
+class _Labelled(Protocol):
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+def _enum_choices(enum_cls: Iterable[_Labelled], blank: str | None = None) -> list[SelectChoice]:
     pairs = [(member.value, member.label) for member in enum_cls]
     return choices(([("", blank)] if blank else []) + pairs)
 
@@ -81,7 +103,9 @@ class PairingForm(ChangeReasonMixin, VersionedForm):
     )
     submit = SubmitField("Save pairing")
 
-    def __init__(self, school_id: int, *args, keep_pupils: Iterable[int | None] = (), **kwargs):
+    def __init__(
+        self, school_id: int, *args: Any, keep_pupils: Iterable[int | None] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         pupils = pickers.pupil_select_choices(school_id, keep=keep_pupils)
         self.mentee.choices = pupils
@@ -91,16 +115,16 @@ class PairingForm(ChangeReasonMixin, VersionedForm):
         self.mentor_user.choices = pickers.staff_select_choices(school_id, "No staff mentor")
         self.priorities.choices = choices(priority_choices())
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """Field checks, then the mentor that matches the chosen kind and the date order."""
         ok = super().validate(extra_validators)
         problems = self._cross_field_problems()
         for field, message in problems:
-            field.errors.append(message)
+            add_error(field, message)
         return ok and not problems
 
-    def _cross_field_problems(self) -> list[tuple]:
-        problems = []
+    def _cross_field_problems(self) -> list[tuple[Field, str]]:
+        problems: list[tuple[Field, str]] = []
         mentee = self.mentee.data if "mentee" in self else None
         if "mentee" in self and not mentee:
             problems.append((self.mentee, "Choose the pupil being mentored."))
@@ -141,10 +165,10 @@ class PairingForm(ChangeReasonMixin, VersionedForm):
         """The validated values for the service."""
         return PairingDetails(
             mentor=self.mentor_spec(),
-            mentee_goals=self.mentee_goals.data,
-            mentor_goals=self.mentor_goals.data,
-            priority_codes=tuple(self.priorities.data),
-            starts_on=self.starts_on.data,
+            mentee_goals=required_data(self.mentee_goals.data),
+            mentor_goals=required_data(self.mentor_goals.data),
+            priority_codes=tuple(self.priorities.data or ()),
+            starts_on=required_data(self.starts_on.data),
             planned_end_on=self.planned_end_on.data,
             frequency=MeetingFrequency(self.frequency.data),
         )
@@ -209,9 +233,9 @@ class SessionForm(OnceForm):
     def details(self) -> SessionDetails:
         """The validated values for the service."""
         return SessionDetails(
-            held_on=self.held_on.data,
-            minutes=self.minutes.data,
-            activities=self.activities.data,
+            held_on=required_data(self.held_on.data),
+            minutes=required_data(self.minutes.data),
+            activities=required_data(self.activities.data),
             mentee_voice=self.mentee_voice.data,
             mentor_reflection=self.mentor_reflection.data,
             wellbeing_start=self.wellbeing_start.data,

@@ -79,7 +79,7 @@ def _my_mentoring(user: User) -> HomePanel | None:
     )
 
 
-def _paused_too_long(user: User) -> HomePanel:
+def _paused_too_long(school_id: int) -> HomePanel:
     today = school_today()
     cutoff = today - timedelta(days=PAUSED_TOO_LONG_DAYS + 1)
     items = [
@@ -88,7 +88,7 @@ def _paused_too_long(user: User) -> HomePanel:
             url=url_for("mentoring.detail", pairing_id=pairing.id),
             due=f"paused since {pairing.paused_on:%d %b %Y}",
         )
-        for pairing in queries.paused_since(user.school_id, cutoff)
+        for pairing in queries.paused_since(school_id, cutoff)
     ]
     return HomePanel(
         title="Mentoring paused for over 30 days",
@@ -104,5 +104,5 @@ def mentoring_home(user: User) -> list[HomePanel]:
         return []
     panels = [panel for panel in (_my_mentoring(user),) if panel is not None]
     if user.role is Role.LEADER:
-        panels.append(_paused_too_long(user))
+        panels.append(_paused_too_long(user.school_id))
     return panels

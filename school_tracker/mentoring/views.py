@@ -20,6 +20,7 @@ from school_tracker.audit import record_audit
 from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
+from school_tracker.forms import required_data
 from school_tracker.mentoring import lifecycle, queries, services, session_log
 from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
 from school_tracker.models import (
@@ -42,7 +43,7 @@ def _detail_url(pairing_id: int) -> str:
 
 @bp.route("/", strict_slashes=False)
 @allow(STAFF_AND_LEADERS)
-def index():
+def index() -> ResponseReturnValue:
     """Pairings the user may see: leaders every one, staff those they mentor or created."""
     status_arg = request.args.get("status") or None
     if status_arg and status_arg not in {s.value for s in PairingStatus}:
@@ -64,7 +65,7 @@ def index():
 
 @bp.route("/caseload")
 @allow(STAFF_AND_LEADERS)
-def caseload():
+def caseload() -> ResponseReturnValue:
     """My active and paused pairings, sessions this term and when we last met."""
     term = calendar_for(current_school_id()).term_for(school_today())
     rows = queries.caseload(current_user, term.starts_on, term.ends_on)
@@ -73,7 +74,7 @@ def caseload():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def create():
+def create() -> ResponseReturnValue:
     """Start a pairing; goals are agreed by mentee and mentor together."""
     school_id = current_school_id()
     form = PairingForm(school_id)
@@ -82,7 +83,7 @@ def create():
         form.starts_on.data = school_today()
 
     def start() -> MentoringPairing:
-        mentee = db.session.get(Pupil, int(form.mentee.data))
+        mentee = db.session.get_one(Pupil, int(form.mentee.data))  # a validated choice
         return services.create_pairing(school_id, mentee, form.details(), by=current_user)
 
     if form.validate_on_submit():
@@ -95,7 +96,7 @@ def create():
 
 @bp.route("/<int:pairing_id>")
 @allow(STAFF_AND_LEADERS)
-def detail(pairing_id: int):
+def detail(pairing_id: int) -> ResponseReturnValue:
     """A pairing, its goals and its session log; each view is audited."""
     pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     record_audit(current_user, "view", services.ENTITY, pairing.id, pupil_id=pairing.mentee_id)
@@ -111,7 +112,7 @@ def detail(pairing_id: int):
 
 @bp.route("/<int:pairing_id>/edit", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def edit(pairing_id: int):
+def edit(pairing_id: int) -> ResponseReturnValue:
     """Edit a pairing; a save on top of someone else's newer save is refused."""
     pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     keep = (pairing.mentee_id, pairing.mentor_pupil_id)
@@ -137,8 +138,8 @@ def edit(pairing_id: int):
     return render_template("mentoring/form.html", form=form, pairing=pairing)
 
 
-def _fill_pairing_form(form: PairingForm, pairing) -> None:
-    form.version.data = pairing.version_id
+def _fill_pairing_form(form: PairingForm, pairing: MentoringPairing) -> None:
+    form.version.data = str(pairing.version_id)
     form.mentor_kind.data = pairing.mentor_kind.value
     form.mentor_user.data = str(pairing.mentor_user_id or "")
     form.mentor_pupil.data = str(pairing.mentor_pupil_id or "")
@@ -173,7 +174,7 @@ def _change_status(
 
 @bp.route("/<int:pairing_id>/pause", methods=["POST"])
 @allow(STAFF_AND_LEADERS)
-def pause(pairing_id: int):
+def pause(pairing_id: int) -> ResponseReturnValue:
     """Pause an active pairing."""
     return _change_status(
         pairing_id,
@@ -186,7 +187,7 @@ def pause(pairing_id: int):
 
 @bp.route("/<int:pairing_id>/resume", methods=["POST"])
 @allow(STAFF_AND_LEADERS)
-def resume(pairing_id: int):
+def resume(pairing_id: int) -> ResponseReturnValue:
     """Resume a paused pairing."""
     return _change_status(
         pairing_id,
@@ -199,12 +200,12 @@ def resume(pairing_id: int):
 
 @bp.route("/<int:pairing_id>/end", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def end(pairing_id: int):
+def end(pairing_id: int) -> ResponseReturnValue:
     """End a pairing with an outcome and the date it ended."""
     pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     form = EndForm()
     if request.method == "GET":
-        form.version.data = pairing.version_id
+        form.version.data = str(pairing.version_id)
         form.ended_on.data = school_today()
     view_url = _detail_url(pairing.id)
 
@@ -212,7 +213,7 @@ def end(pairing_id: int):
         return lifecycle.end_pairing(
             pairing,
             outcome=PairingOutcome(form.outcome.data),
-            ended_on=form.ended_on.data,
+            ended_on=required_data(form.ended_on.data),
             notes=form.outcome_notes.data,
             by=current_user,
             today=school_today(),
@@ -228,7 +229,7 @@ def end(pairing_id: int):
 
 @bp.route("/<int:pairing_id>/sessions/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def log_session(pairing_id: int):
+def log_session(pairing_id: int) -> ResponseReturnValue:
     """Log a session: what we did, what the mentee said, what the mentor reflected."""
     pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
     form = SessionForm()
