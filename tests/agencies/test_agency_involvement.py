@@ -34,7 +34,7 @@ AUTUMN = TermCalendar().recent("autumn-2026", 1)
 
 
 @pytest.fixture
-def people(app, make_school, make_user, make_pupil) -> dict:
+def staffroom(app, make_school, make_user, make_pupil) -> dict:
     school = make_school()
     elsewhere = make_school("elm", "Elm Primary")
     return {
@@ -71,12 +71,12 @@ def _data(referred_by: User, **overrides) -> services.InvolvementData:
     return services.InvolvementData(**values)
 
 
-def _create(app, people, pupil_key="pupil", by="amy", **overrides) -> int:
+def _create(app, staffroom, pupil_key="pupil", by="amy", **overrides) -> int:
     with app.app_context():
-        user = db.session.get(User, people[by].id)
+        user = db.session.get(User, staffroom[by].id)
         record = services.create_involvement(
-            people["school"].id,
-            people[pupil_key].id,
+            staffroom["school"].id,
+            staffroom[pupil_key].id,
             _data(user, **overrides),
             by=user,
             today=TODAY,
@@ -93,8 +93,8 @@ def _client(app, user: User):
 
 
 @pytest.mark.requirement("R67")
-def test_create_audits_dates_and_ids_but_not_the_contact(app, people):
-    record_id = _create(app, people, named_staff_ids=[people["ben"].id])
+def test_create_audits_dates_and_ids_but_not_the_contact(app, staffroom):
+    record_id = _create(app, staffroom, named_staff_ids=[staffroom["ben"].id])
     with app.app_context():
         record = db.session.get(AgencyInvolvement, record_id)
         assert record.agency.code == "camhs" and record.ended_on is None
@@ -102,7 +102,7 @@ def test_create_audits_dates_and_ids_but_not_the_contact(app, people):
         entry = db.session.scalar(
             sa.select(AuditEntry).where(AuditEntry.entity_type == "agency_involvement")
         )
-        assert entry.pupil_id == people["pupil"].id
+        assert entry.pupil_id == staffroom["pupil"].id
         assert entry.changes["status"] == "referred"
         assert CONTACT not in str(entry.changes) and "clinician" not in str(entry.changes)
 
@@ -120,13 +120,13 @@ def test_create_audits_dates_and_ids_but_not_the_contact(app, people):
         ({"named_staff_ids": [999_999]}, "named_staff_ids"),
     ],
 )
-def test_rules_refuse_bad_values(app, people, overrides, field):
+def test_rules_refuse_bad_values(app, staffroom, overrides, field):
     with app.app_context():
-        amy = db.session.get(User, people["amy"].id)
+        amy = db.session.get(User, staffroom["amy"].id)
         with pytest.raises(RecordRuleError) as error:
             services.create_involvement(
-                people["school"].id,
-                people["pupil"].id,
+                staffroom["school"].id,
+                staffroom["pupil"].id,
                 _data(amy, **overrides),
                 by=amy,
                 today=TODAY,
@@ -135,33 +135,37 @@ def test_rules_refuse_bad_values(app, people, overrides, field):
         assert db.session.scalar(sa.select(sa.func.count(AgencyInvolvement.id))) == 0
 
 
-def test_another_schools_pupil_or_staff_is_refused(app, people):
+def test_another_schools_pupil_or_staff_is_refused(app, staffroom):
     with app.app_context():
-        amy = db.session.get(User, people["amy"].id)
+        amy = db.session.get(User, staffroom["amy"].id)
         with pytest.raises(RecordRuleError) as error:
             services.create_involvement(
-                people["school"].id, people["elsewhere_pupil"].id, _data(amy), by=amy, today=TODAY
+                staffroom["school"].id,
+                staffroom["elsewhere_pupil"].id,
+                _data(amy),
+                by=amy,
+                today=TODAY,
             )
         assert error.value.field == "pupil_id"
         with pytest.raises(RecordRuleError) as error:
             services.create_involvement(
-                people["school"].id,
-                people["pupil"].id,
-                _data(amy, named_staff_ids=[people["stranger"].id]),
+                staffroom["school"].id,
+                staffroom["pupil"].id,
+                _data(amy, named_staff_ids=[staffroom["stranger"].id]),
                 by=amy,
                 today=TODAY,
             )
         assert error.value.field == "named_staff_ids"
 
 
-def test_closing_records_the_end_and_keeps_the_earlier_version(app, people):
-    record_id = _create(app, people)
+def test_closing_records_the_end_and_keeps_the_earlier_version(app, staffroom):
+    record_id = _create(app, staffroom)
     with app.app_context():
         record = db.session.get(AgencyInvolvement, record_id)
-        leader = db.session.get(User, people["leader"].id)
+        leader = db.session.get(User, staffroom["leader"].id)
         data = _data(
             leader,
-            referred_by_id=people["amy"].id,
+            referred_by_id=staffroom["amy"].id,
             status=InvolvementStatus.CLOSED,
             outcome_notes="Six sessions of CBT; discharged.",
         )
@@ -175,7 +179,7 @@ def test_closing_records_the_end_and_keeps_the_earlier_version(app, people):
         # Moving it on again keeps the day it first ended.
         again = _data(
             leader,
-            referred_by_id=people["amy"].id,
+            referred_by_id=staffroom["amy"].id,
             status=InvolvementStatus.DECLINED,
             outcome_notes="Declined after all.",
         )
@@ -186,10 +190,10 @@ def test_closing_records_the_end_and_keeps_the_earlier_version(app, people):
 
 
 @pytest.mark.requirement("R19", "R22", "R24", "R25")
-def test_who_may_open_it(app, people):
+def test_who_may_open_it(app, staffroom):
     """Leaders and the staff it names (or who referred) see it; other staff, admins (R25) and
     governors (R24) do not; another school's leader gets 404 (R19)."""
-    record_id = _create(app, people, named_staff_ids=[people["ben"].id])
+    record_id = _create(app, staffroom, named_staff_ids=[staffroom["ben"].id])
     url = f"/agencies/{record_id}"
     expected = {
         "leader": 200,
@@ -200,29 +204,29 @@ def test_who_may_open_it(app, people):
         "governor": 403,
         "stranger": 404,
     }
-    seen = {who: _client(app, people[who]).get(url).status_code for who in expected}
+    seen = {who: _client(app, staffroom[who]).get(url).status_code for who in expected}
     assert seen == expected
-    assert _client(app, people["cal"]).get(f"{url}/edit").status_code == 404
-    assert _client(app, people["stranger"]).post(f"{url}/edit").status_code == 404
-    listed = _client(app, people["cal"]).get("/agencies/").get_data(as_text=True)
+    assert _client(app, staffroom["cal"]).get(f"{url}/edit").status_code == 404
+    assert _client(app, staffroom["stranger"]).post(f"{url}/edit").status_code == 404
+    listed = _client(app, staffroom["cal"]).get("/agencies/").get_data(as_text=True)
     assert f'"/agencies/{record_id}"' not in listed
-    listed = _client(app, people["ben"]).get("/agencies/").get_data(as_text=True)
+    listed = _client(app, staffroom["ben"]).get("/agencies/").get_data(as_text=True)
     assert f'"/agencies/{record_id}"' in listed
 
 
-def test_recording_through_the_form(app, people):
-    client = _client(app, people["amy"])
+def test_recording_through_the_form(app, staffroom):
+    client = _client(app, staffroom["amy"])
     with app.app_context():
         early_help = _agency("early_help")
-    form = client.get(f"/agencies/new?pupil={people['pupil'].id}").get_data(as_text=True)
+    form = client.get(f"/agencies/new?pupil={staffroom['pupil'].id}").get_data(as_text=True)
     assert "Early Help" in form and "Professional&#39;s contact" in form
     response = client.post(
         "/agencies/new",
         data={
-            "pupil_id": people["pupil"].id,
+            "pupil_id": staffroom["pupil"].id,
             "agency_id": early_help,
             "referred_on": (date.today() - timedelta(days=2)).isoformat(),
-            "referred_by_id": people["amy"].id,
+            "referred_by_id": staffroom["amy"].id,
             "status": "accepted",
             "professional_contact": CONTACT,
             "next_step": "Team around the family meeting",
@@ -236,10 +240,10 @@ def test_recording_through_the_form(app, people):
     refused = client.post(
         "/agencies/new",
         data={
-            "pupil_id": people["pupil"].id,
+            "pupil_id": staffroom["pupil"].id,
             "agency_id": early_help,
             "referred_on": (date.today() + timedelta(days=2)).isoformat(),
-            "referred_by_id": people["amy"].id,
+            "referred_by_id": staffroom["amy"].id,
             "status": "referred",
         },
     )
@@ -249,14 +253,14 @@ def test_recording_through_the_form(app, people):
         assert db.session.scalar(sa.select(sa.func.count(AgencyInvolvement.id))) == 1
 
 
-def test_a_retired_agency_still_shows_on_old_records_and_is_not_offered_on_new(app, people):
-    record_id = _create(app, people)
+def test_a_retired_agency_still_shows_on_old_records_and_is_not_offered_on_new(app, staffroom):
+    record_id = _create(app, staffroom)
     with app.app_context():
         camhs = db.session.scalar(sa.select(Agency).where(Agency.code == "camhs"))
         camhs.active = False
         db.session.commit()
         camhs_id = camhs.id
-    client = _client(app, people["amy"])
+    client = _client(app, staffroom["amy"])
     old = client.get(f"/agencies/{record_id}").get_data(as_text=True)
     assert "CAMHS / CYPMHS" in old and "no longer offered on new records" in old
     edit = client.get(f"/agencies/{record_id}/edit").get_data(as_text=True)
@@ -264,22 +268,22 @@ def test_a_retired_agency_still_shows_on_old_records_and_is_not_offered_on_new(a
     new = client.get("/agencies/new").get_data(as_text=True)
     assert "CAMHS / CYPMHS" not in new and "Early Help" in new
     with app.app_context(), pytest.raises(RecordRuleError) as error:
-        amy = db.session.get(User, people["amy"].id)
+        amy = db.session.get(User, staffroom["amy"].id)
         services.create_involvement(
-            people["school"].id, people["pupil"].id, _data(amy), by=amy, today=TODAY
+            staffroom["school"].id, staffroom["pupil"].id, _data(amy), by=amy, today=TODAY
         )
     assert error.value.field == "agency_id"
 
 
-def test_on_the_pupil_timeline_beside_the_flag_ticks(app, people):
-    record_id = _create(app, people)
-    flag_id = make_flag(app, people["pupil"], people["leader"], named=[people["amy"]])
-    amy = _client(app, people["amy"])
-    page = amy.get(f"/pupils/{people['pupil'].id}").get_data(as_text=True)
+def test_on_the_pupil_timeline_beside_the_flag_ticks(app, staffroom):
+    record_id = _create(app, staffroom)
+    flag_id = make_flag(app, staffroom["pupil"], staffroom["leader"], named=[staffroom["amy"]])
+    amy = _client(app, staffroom["amy"])
+    page = amy.get(f"/pupils/{staffroom['pupil'].id}").get_data(as_text=True)
     assert f'"/agencies/{record_id}"' in page and "Referral to CAMHS / CYPMHS" in page
     detail = amy.get(f"/agencies/{record_id}").get_data(as_text=True)
     assert f'"/risk/{flag_id}"' in detail and "Early Help, on the" in detail
-    cal = _client(app, people["cal"]).get(f"/pupils/{people['pupil'].id}")
+    cal = _client(app, staffroom["cal"]).get(f"/pupils/{staffroom['pupil'].id}")
     assert f'"/agencies/{record_id}"' not in cal.get_data(as_text=True)
 
 
@@ -294,17 +298,17 @@ def _step_alerts(app) -> list[tuple[int, int]]:
         )
 
 
-def test_an_overdue_next_step_alerts_the_referrer_and_named_staff_once(app, people):
+def test_an_overdue_next_step_alerts_the_referrer_and_named_staff_once(app, staffroom):
     due_id = _create(
         app,
-        people,
-        named_staff_ids=[people["ben"].id],
+        staffroom,
+        named_staff_ids=[staffroom["ben"].id],
         next_step_on=TODAY - timedelta(days=1),
     )
-    _create(app, people, pupil_key="other_pupil", next_step_on=TODAY + timedelta(days=3))
+    _create(app, staffroom, pupil_key="other_pupil", next_step_on=TODAY + timedelta(days=3))
     closed = _create(
         app,
-        people,
+        staffroom,
         pupil_key="other_pupil",
         status=InvolvementStatus.CLOSED,
         outcome_notes="Done",
@@ -314,13 +318,15 @@ def test_an_overdue_next_step_alerts_the_referrer_and_named_staff_once(app, peop
         with app.app_context():
             raise_due_alerts(TODAY)
             db.session.commit()
-    assert _step_alerts(app) == sorted([(people["amy"].id, due_id), (people["ben"].id, due_id)])
+    assert _step_alerts(app) == sorted(
+        [(staffroom["amy"].id, due_id), (staffroom["ben"].id, due_id)]
+    )
     assert closed not in {record for _, record in _step_alerts(app)}
     # The alert opens the record for Ben, and for nobody who may not see it.
-    ben = _client(app, people["ben"])
+    ben = _client(app, staffroom["ben"])
     with app.app_context():
         alert_id = db.session.scalar(
-            sa.select(Alert.id).where(Alert.recipient_id == people["ben"].id)
+            sa.select(Alert.id).where(Alert.recipient_id == staffroom["ben"].id)
         )
     opened = ben.get(f"/alerts/{alert_id}/open")
     assert opened.status_code == 302 and f"/agencies/{due_id}" in opened.headers["Location"]
@@ -331,20 +337,20 @@ def _agencies(school_id: int) -> dict[str, float]:
     return {row.key: row.values[-1] for row in dashboard.table("agencies").rows}
 
 
-def test_dashboard_agency_figures_count_involvements_and_flag_ticks_once(app, people):
+def test_dashboard_agency_figures_count_involvements_and_flag_ticks_once(app, staffroom):
     # Tayo: CAMHS both ticked on a flag and recorded (one pupil); Kit: CAMHS recorded only.
-    make_flag(app, people["pupil"], people["leader"], raised_on=date(2026, 10, 1))
-    _create(app, people)
-    _create(app, people, pupil_key="other_pupil")
+    make_flag(app, staffroom["pupil"], staffroom["leader"], raised_on=date(2026, 10, 1))
+    _create(app, staffroom)
+    _create(app, staffroom, pupil_key="other_pupil")
     with app.app_context():
-        figures = _agencies(people["school"].id)
+        figures = _agencies(staffroom["school"].id)
         assert figures == {"agency:CAMHS / CYPMHS": 2, "agency:Early Help": 1}
         (autumn,) = AUTUMN
         stmt = drill_pupils(
-            people["school"].id, autumn, "agency:CAMHS / CYPMHS", DashboardFilters()
+            staffroom["school"].id, autumn, "agency:CAMHS / CYPMHS", DashboardFilters()
         )
         pupils = {pupil.id for pupil in db.session.scalars(stmt)}
-        assert pupils == {people["pupil"].id, people["other_pupil"].id}
+        assert pupils == {staffroom["pupil"].id, staffroom["other_pupil"].id}
 
 
 @pytest.mark.requirement("R69")
@@ -356,11 +362,11 @@ class TestRetention:
     def app_config_overrides(self):
         return {"RETENTION_LEGAL_HOLD": ()}
 
-    def test_expired_involvement_text_is_blanked_and_a_current_one_kept(self, app, people):
-        gone = _create(app, people, outcome_notes="Seen twice")
-        kept = _create(app, people, pupil_key="other_pupil")
+    def test_expired_involvement_text_is_blanked_and_a_current_one_kept(self, app, staffroom):
+        gone = _create(app, staffroom, outcome_notes="Seen twice")
+        kept = _create(app, staffroom, pupil_key="other_pupil")
         with app.app_context():
-            db.session.get_one(Pupil, people["pupil"].id).leaving_date = date(2027, 7, 20)
+            db.session.get_one(Pupil, staffroom["pupil"].id).leaving_date = date(2027, 7, 20)
             db.session.commit()
             counts = apply_retention(date(2050, 1, 1))
             db.session.commit()
