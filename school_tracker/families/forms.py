@@ -1,6 +1,9 @@
 """The structured conversation form (pupil and staff choices loaded per request)."""
 
-from wtforms import SelectField, SubmitField, TextAreaField
+from collections.abc import Iterable
+from typing import Any
+
+from wtforms import Field, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from school_tracker.forms import (
@@ -39,7 +42,14 @@ class ConversationForm(ChangeReasonMixin, VersionedForm):
     )
     submit = SubmitField("Save conversation")
 
-    def __init__(self, *args, pupils=None, staff, priority_choices, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        pupils: Iterable[tuple[object, str]] | None = None,
+        staff: Iterable[tuple[object, str]],
+        priority_choices: Iterable[tuple[object, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if pupils is None:
             del self.pupil_id
@@ -48,6 +58,6 @@ class ConversationForm(ChangeReasonMixin, VersionedForm):
         self.led_by_id.choices = choices(staff)
         self.priorities.choices = choices(priority_choices)
 
-    def validate_follow_up_on(self, field) -> None:
+    def validate_follow_up_on(self, field: Field) -> None:
         if field.data and self.held_on.data and field.data < self.held_on.data:
             raise ValidationError("The follow-up can't be before the conversation.")

@@ -45,6 +45,7 @@ def follow_up_panel(user: User) -> list[HomePanel]:
             + date_uk(record.follow_up_on),
         )
         for record in due
+        if record.follow_up_on is not None  # the query finds only dated follow-ups
     ]
     return [
         HomePanel(

@@ -43,7 +43,13 @@ def visible_to(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
-def _check(school_id: int, data: ConversationData, *, today: date, current=None) -> None:
+def _check(
+    school_id: int,
+    data: ConversationData,
+    *,
+    today: date,
+    current: ParentConversation | None = None,
+) -> None:
     keeps_lead = current is not None and current.led_by_id == data.led_by_id
     if not keeps_lead and school_staff(school_id, data.led_by_id) is None:
         raise RecordRuleError("Choose a member of staff at this school.", field="led_by_id")

@@ -3,6 +3,7 @@
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
@@ -16,7 +17,7 @@ from school_tracker.families.services import (
     mark_follow_up_done,
     update_conversation,
 )
-from school_tracker.forms import EmptyForm
+from school_tracker.forms import EmptyForm, required_data
 from school_tracker.models import CarerRelationship, ParentConversation
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
@@ -27,11 +28,11 @@ from school_tracker.records.web import save_or_flash, save_or_refuse
 bp = Blueprint("families", __name__)
 
 
-def _detail_url(record) -> str:
+def _detail_url(record: ParentConversation) -> str:
     return url_for("families.detail", conversation_id=record.id)
 
 
-def _form(record=None) -> ConversationForm:
+def _form(record: ParentConversation | None = None) -> ConversationForm:
     school_id = current_school_id()
     data = None
     if request.method == "GET" and record is not None:
@@ -54,10 +55,10 @@ def _form(record=None) -> ConversationForm:
 
 def _data(form: ConversationForm) -> ConversationData:
     return ConversationData(
-        carer_name=form.carer_name.data,
+        carer_name=required_data(form.carer_name.data),
         carer_relationship=CarerRelationship(form.carer_relationship.data),
         led_by_id=form.led_by_id.data,
-        held_on=form.held_on.data,
+        held_on=required_data(form.held_on.data),
         family_said=form.family_said.data or "",
         school_said=form.school_said.data or "",
         agreed_actions=form.agreed_actions.data or "",
@@ -67,7 +68,7 @@ def _data(form: ConversationForm) -> ConversationData:
 
 @bp.route("/")
 @allow(STAFF_AND_LEADERS)
-def index():
+def index() -> ResponseReturnValue:
     """Conversations the user may see; `?due=1` shows follow-ups due within a week."""
     due_only = request.args.get("due") == "1"
     pagination = queries.list_conversations(
@@ -85,7 +86,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def create():
+def create() -> ResponseReturnValue:
     """Record a structured conversation with a parent or carer."""
     form = _form()
 
@@ -109,7 +110,7 @@ def create():
 
 @bp.route("/<int:conversation_id>")
 @allow(STAFF_AND_LEADERS)
-def detail(conversation_id: int):
+def detail(conversation_id: int) -> ResponseReturnValue:
     """What each side said and what was agreed; every view is audited."""
     record = queries.get_conversation_or_404(conversation_id, user=current_user)
     record_audit(
@@ -132,7 +133,7 @@ def detail(conversation_id: int):
 
 @bp.route("/<int:conversation_id>/edit", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def edit(conversation_id: int):
+def edit(conversation_id: int) -> ResponseReturnValue:
     """Edit a conversation; a save based on an older version is refused (409)."""
     record = queries.get_conversation_or_404(conversation_id, user=current_user)
     form = _form(record)
@@ -158,7 +159,7 @@ def edit(conversation_id: int):
 
 @bp.route("/<int:conversation_id>/follow-up-done", methods=["POST"])
 @allow(STAFF_AND_LEADERS)
-def follow_up_done(conversation_id: int):
+def follow_up_done(conversation_id: int) -> ResponseReturnValue:
     """Mark the follow-up as done."""
     record = queries.get_conversation_or_404(conversation_id, user=current_user)
     if not EmptyForm().validate_on_submit():

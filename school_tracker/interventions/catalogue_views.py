@@ -3,10 +3,12 @@
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from school_tracker.extensions import db
-from school_tracker.forms import EmptyForm
+from school_tracker.forms import EmptyForm, required_data
 from school_tracker.interventions import catalogue
 from school_tracker.interventions.forms import InterventionTypeForm
 from school_tracker.models import InterventionType, Role
@@ -17,7 +19,7 @@ from school_tracker.records.web import save_or_refuse
 bp = Blueprint("intervention_catalogue", __name__)
 
 
-def _type_or_404(type_id: int):
+def _type_or_404(type_id: int) -> InterventionType:
     row = catalogue.get_type(current_school_id(), type_id)
     if row is None:
         abort(404)
@@ -26,7 +28,7 @@ def _type_or_404(type_id: int):
 
 @bp.route("/")
 @allow(Role.ADMIN)
-def index():
+def index() -> ResponseReturnValue:
     """The catalogue, active types first."""
     return render_template(
         "interventions/catalogue.html",
@@ -37,7 +39,7 @@ def index():
 
 @bp.route("/standard", methods=["POST"])
 @allow(Role.ADMIN)
-def add_standard():
+def add_standard() -> ResponseReturnValue:
     """Add any of the standard types the school does not have yet."""
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -49,14 +51,14 @@ def add_standard():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Role.ADMIN)
-def create():
+def create() -> ResponseReturnValue:
     """Add a type to the catalogue."""
     form = InterventionTypeForm(priority_choices=priority_choices())
 
     def add() -> InterventionType:
         return catalogue.add_type(
             current_school_id(),
-            name=form.name.data,
+            name=required_data(form.name.data),
             codes=list(form.priorities.data or []),
             send_focused=form.send_focused.data,
             by=current_user,
@@ -70,7 +72,7 @@ def create():
 
 @bp.route("/<int:type_id>/edit", methods=["GET", "POST"])
 @allow(Role.ADMIN)
-def edit(type_id: int):
+def edit(type_id: int) -> ResponseReturnValue:
     """Rename a type or change its usual priorities and SEND focus."""
     row = _type_or_404(type_id)
     data = {
@@ -85,7 +87,7 @@ def edit(type_id: int):
     def update() -> dict[str, Any]:
         return catalogue.update_type(
             row,
-            name=form.name.data,
+            name=required_data(form.name.data),
             codes=list(form.priorities.data or []),
             send_focused=form.send_focused.data,
             by=current_user,
@@ -99,19 +101,19 @@ def edit(type_id: int):
 
 @bp.route("/<int:type_id>/deactivate", methods=["POST"])
 @allow(Role.ADMIN)
-def deactivate(type_id: int):
+def deactivate(type_id: int) -> ResponseReturnValue:
     """Stop offering a type; interventions already planned keep it."""
     return _set_active(_type_or_404(type_id), False)
 
 
 @bp.route("/<int:type_id>/reactivate", methods=["POST"])
 @allow(Role.ADMIN)
-def reactivate(type_id: int):
+def reactivate(type_id: int) -> ResponseReturnValue:
     """Offer a type again."""
     return _set_active(_type_or_404(type_id), True)
 
 
-def _set_active(row, active: bool):
+def _set_active(row: InterventionType, active: bool) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     catalogue.set_type_active(row, active, by=current_user)

@@ -1,7 +1,11 @@
 """Intervention, participant, status and catalogue forms (choices loaded per request)."""
 
+from collections.abc import Iterable
+from typing import Any, TypedDict
+
 from wtforms import (
     BooleanField,
+    Field,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -24,7 +28,12 @@ from school_tracker.forms import (
     VersionedForm,
     choices,
 )
-from school_tracker.models import FundingStream, InterventionMode, SessionFrequency
+from school_tracker.models import (
+    FundingStream,
+    InterventionMode,
+    InterventionStatus,
+    SessionFrequency,
+)
 
 FREQUENCIES = choices([("", "Not set")] + [(f.value, f.label) for f in SessionFrequency])
 FUNDING = choices([("", "Not set")] + [(f.value, f.label) for f in FundingStream])
@@ -42,10 +51,15 @@ IMPACTS = choices(
 
 
 # Any measure a school uses (Boxall, SDQ, reading age in months, attendance %) fits.
-SCORE_RANGE = {"minimum": -1_000_000, "maximum": 1_000_000}
+class _Bounds(TypedDict):
+    minimum: int
+    maximum: int
 
 
-def _optional_int(value):
+SCORE_RANGE = _Bounds(minimum=-1_000_000, maximum=1_000_000)
+
+
+def _optional_int(value: str | int | None) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
@@ -91,7 +105,16 @@ class InterventionForm(ChangeReasonMixin, VersionedForm):
     notes = TextAreaField("Notes", validators=LongText(10_000))
     submit = SubmitField("Save intervention")
 
-    def __init__(self, *args, type_choices, staff, pupils, priority_choices, creating, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        type_choices: Iterable[tuple[object, str]],
+        staff: Iterable[tuple[object, str]],
+        pupils: Iterable[tuple[object, str]],
+        priority_choices: Iterable[tuple[object, str]],
+        creating: bool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.type_id.choices = choices(type_choices)
         self.lead_id.choices = choices(staff)
@@ -101,16 +124,16 @@ class InterventionForm(ChangeReasonMixin, VersionedForm):
             del self.mode
             del self.pupil_ids
 
-    def validate_review_date(self, field) -> None:
+    def validate_review_date(self, field: Field) -> None:
         if field.data and self.start_date.data and field.data <= self.start_date.data:
             raise ValidationError("The review date must be after the start date.")
 
-    def validate_score_max(self, field) -> None:
+    def validate_score_max(self, field: Field) -> None:
         low = self.score_min.data
         if field.data is not None and low is not None and field.data <= low:
             raise ValidationError("The highest score must be above the lowest.")
 
-    def validate_pupil_ids(self, field) -> None:
+    def validate_pupil_ids(self, field: Field) -> None:
         count = len(set(field.data or []))
         if self.mode.data == "individual" and count != 1:
             raise ValidationError("Choose exactly one pupil for an individual intervention.")
@@ -138,11 +161,13 @@ class StatusForm(VersionedForm):
     reason = TextAreaField("Reason for stopping", validators=LongText(2000))
     submit = SubmitField("Change status")
 
-    def __init__(self, *args, allowed=(), **kwargs):
+    def __init__(
+        self, *args: Any, allowed: Iterable[InterventionStatus] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.status.choices = choices([(s.value, s.label) for s in allowed])
 
-    def validate_reason(self, field) -> None:
+    def validate_reason(self, field: Field) -> None:
         if self.status.data == "stopped" and not (field.data or "").strip():
             raise ValidationError("Say why the intervention is stopping.")
 
@@ -155,7 +180,9 @@ class ParticipantForm(VersionedForm):
     baseline_score = BoundedFloatField("Baseline score", [Optional()], **SCORE_RANGE)
     submit = SubmitField("Save")
 
-    def __init__(self, *args, pupils=None, **kwargs):
+    def __init__(
+        self, *args: Any, pupils: Iterable[tuple[object, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if pupils is None:
             del self.pupil_id
@@ -193,6 +220,8 @@ class InterventionTypeForm(OnceForm):
     send_focused = BooleanField("SEND-focused (also adds P4b to new interventions)")
     submit = SubmitField("Save type")
 
-    def __init__(self, *args, priority_choices=(), **kwargs):
+    def __init__(
+        self, *args: Any, priority_choices: Iterable[tuple[object, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.priorities.choices = choices(priority_choices)

@@ -1,10 +1,12 @@
 """What interventions add to a pupil's timeline and to staff and leaders' home pages."""
 
+from datetime import date
+
 from flask import url_for
 
 from school_tracker.calendar.terms import school_today
 from school_tracker.interventions import queries
-from school_tracker.models import Pupil, Role, User
+from school_tracker.models import Intervention, Pupil, Role, User
 from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.timeline import HomeItem, HomePanel
 from school_tracker.records.versions import TimelineEntry
@@ -39,7 +41,7 @@ def intervention_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     return entries
 
 
-def _item(record, today) -> HomeItem:
+def _item(record: Intervention, today: date) -> HomeItem:
     overdue = record.review_overdue(today)
     when = f"review {'overdue since' if overdue else 'due'} {date_uk(record.review_date)}"
     return HomeItem(

@@ -3,13 +3,16 @@
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from school_tracker.calendar.terms import school_today
+from school_tracker.forms import VersionedForm, required_data
 from school_tracker.interventions import participants, queries
 from school_tracker.interventions.forms import OutcomeForm, ParticipantForm, WithdrawForm
 from school_tracker.interventions.web import detail_url
-from school_tracker.models import InterventionMode, InterventionParticipant
+from school_tracker.models import Intervention, InterventionMode, InterventionParticipant
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
 from school_tracker.records.web import save_or_refuse
@@ -19,12 +22,20 @@ EDIT_TITLE = "Pupil's start date and baseline"
 OUTCOME_TITLE = "Record a pupil's outcome"
 
 
-def _load(intervention_id: int, participant_id: int):
+def _load(
+    intervention_id: int, participant_id: int
+) -> tuple[Intervention, InterventionParticipant]:
     record = queries.get_intervention_or_404(intervention_id, user=current_user)
     return record, queries.get_participant_or_404(record, participant_id)
 
 
-def _page(template_form, record, part, title: str, intro: str = ""):
+def _page(
+    template_form: FlaskForm,
+    record: Intervention,
+    part: InterventionParticipant | None,
+    title: str,
+    intro: str = "",
+) -> str:
     return render_template(
         "interventions/participant_form.html",
         form=template_form,
@@ -37,7 +48,7 @@ def _page(template_form, record, part, title: str, intro: str = ""):
 
 @bp.route("/<int:intervention_id>/pupils/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def add(intervention_id: int):
+def add(intervention_id: int) -> ResponseReturnValue:
     """Add a pupil to a planned or active group."""
     record = queries.get_intervention_or_404(intervention_id, user=current_user)
     if record.mode is InterventionMode.INDIVIDUAL or not record.status.is_open:
@@ -52,7 +63,7 @@ def add(intervention_id: int):
         return participants.add_participant(
             record,
             form.pupil_id.data,
-            start_date=form.start_date.data,
+            start_date=required_data(form.start_date.data),
             baseline_score=form.baseline_score.data,
             by=current_user,
             today=school_today(),
@@ -66,12 +77,12 @@ def add(intervention_id: int):
 
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/edit", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def edit(intervention_id: int, participant_id: int):
+def edit(intervention_id: int, participant_id: int) -> ResponseReturnValue:
     """Correct a pupil's start date or baseline score."""
     record, part = _load(intervention_id, participant_id)
     form = ParticipantForm(obj=part if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = part.version_id
+        form.version.data = str(part.version_id)
     if form.validate_on_submit():
         values = {"start_date": form.start_date.data, "baseline_score": form.baseline_score.data}
         return _save(form, record, part, values, "Pupil's details saved.", EDIT_TITLE)
@@ -80,12 +91,12 @@ def edit(intervention_id: int, participant_id: int):
 
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/outcome", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def outcome(intervention_id: int, participant_id: int):
+def outcome(intervention_id: int, participant_id: int) -> ResponseReturnValue:
     """Record a pupil's end date, exit score, sessions attended and impact."""
     record, part = _load(intervention_id, participant_id)
     form = OutcomeForm(obj=part if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = part.version_id
+        form.version.data = str(part.version_id)
         form.impact.data = part.impact
     if form.validate_on_submit():
         values = {
@@ -98,7 +109,15 @@ def outcome(intervention_id: int, participant_id: int):
     return _page(form, record, part, OUTCOME_TITLE)
 
 
-def _save(form, record, part, values: dict, success: str, title: str, action: str = "update"):
+def _save(
+    form: VersionedForm,
+    record: Intervention,
+    part: InterventionParticipant,
+    values: dict[str, Any],
+    success: str,
+    title: str,
+    action: str = "update",
+) -> ResponseReturnValue:
     view_url = detail_url(record)
 
     def update() -> dict[str, Any]:
@@ -120,7 +139,7 @@ def _save(form, record, part, values: dict, success: str, title: str, action: st
 
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/withdraw", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def withdraw(intervention_id: int, participant_id: int):
+def withdraw(intervention_id: int, participant_id: int) -> ResponseReturnValue:
     """Take a pupil out of a group with a reason; their record stays."""
     record, part = _load(intervention_id, participant_id)
     if record.mode is InterventionMode.INDIVIDUAL or not part.is_taking_part:
@@ -133,8 +152,8 @@ def withdraw(intervention_id: int, participant_id: int):
     def withdraw_pupil() -> InterventionParticipant:
         return participants.withdraw_participant(
             part,
-            reason=form.reason.data,
-            on=form.on.data,
+            reason=required_data(form.reason.data),
+            on=required_data(form.on.data),
             by=current_user,
             today=school_today(),
             expected_version=form.expected_version(),

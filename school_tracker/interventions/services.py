@@ -13,6 +13,7 @@ from school_tracker.models import (
     InterventionMode,
     InterventionParticipant,
     InterventionStatus,
+    Priority,
     SessionFrequency,
     User,
 )
@@ -128,9 +129,13 @@ def audit_pupil_id(record: Intervention) -> int | None:
     return None
 
 
-def _priorities(school_id: int, data: InterventionData):
-    codes = data.priority_codes or get_type(school_id, data.type_id).default_codes
-    return priorities_by_code(codes)
+def _priorities(school_id: int, data: InterventionData) -> list[Priority]:
+    if data.priority_codes:
+        return priorities_by_code(data.priority_codes)
+    kind = get_type(school_id, data.type_id)
+    if kind is None:  # _check_plan has refused this already
+        raise RecordRuleError("Choose an intervention type from the catalogue.", field="type_id")
+    return priorities_by_code(kind.default_codes)
 
 
 def create_intervention(

@@ -3,11 +3,13 @@
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
+from school_tracker.forms import required_data
 from school_tracker.interventions import catalogue, queries
 from school_tracker.interventions.forms import InterventionForm, StatusForm
 from school_tracker.interventions.services import (
@@ -29,7 +31,7 @@ from school_tracker.records.web import save_or_flash, save_or_refuse
 bp = Blueprint("interventions", __name__)
 
 
-def _plan_form(record=None, *, creating: bool) -> InterventionForm:
+def _plan_form(record: Intervention | None = None, *, creating: bool) -> InterventionForm:
     school_id = current_school_id()
     keep_type = record.type_id if record else None
     types = [
@@ -70,8 +72,8 @@ def _plan_data(form: InterventionForm) -> InterventionData:
         type_id=form.type_id.data,
         lead_id=form.lead_id.data,
         priority_codes=list(form.priorities.data or []),
-        start_date=form.start_date.data,
-        review_date=form.review_date.data,
+        start_date=required_data(form.start_date.data),
+        review_date=required_data(form.review_date.data),
         measure=form.measure.data or None,
         score_min=form.score_min.data,
         score_max=form.score_max.data,
@@ -101,7 +103,7 @@ def _filters() -> queries.InterventionFilters:
 
 @bp.route("/")
 @allow(STAFF_AND_LEADERS)
-def index():
+def index() -> ResponseReturnValue:
     """Interventions the user may see: leaders all, staff those they lead or recorded."""
     filters = _filters()
     page = max(request.args.get("page", 1, type=int), 1)
@@ -126,7 +128,7 @@ def index():
 
 @bp.route("/<int:intervention_id>")
 @allow(STAFF_AND_LEADERS)
-def detail(intervention_id: int):
+def detail(intervention_id: int) -> ResponseReturnValue:
     """The plan, the pupils taking part and their outcomes; every view is audited."""
     record = queries.get_intervention_or_404(intervention_id, user=current_user)
     record_audit(
@@ -158,7 +160,7 @@ def detail(intervention_id: int):
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def create():
+def create() -> ResponseReturnValue:
     """Plan a new intervention for one pupil or a group."""
     form = _plan_form(creating=True)
 
@@ -167,7 +169,7 @@ def create():
             current_school_id(),
             _plan_data(form),
             mode=InterventionMode(form.mode.data),
-            pupil_ids=list(form.pupil_ids.data),
+            pupil_ids=list(form.pupil_ids.data or ()),
             by=current_user,
         )
 
@@ -181,7 +183,7 @@ def create():
 
 @bp.route("/<int:intervention_id>/edit", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def edit(intervention_id: int):
+def edit(intervention_id: int) -> ResponseReturnValue:
     """Edit the plan; a save based on an older version is refused (409)."""
     record = queries.get_intervention_or_404(intervention_id, user=current_user)
     form = _plan_form(record, creating=False)
@@ -205,7 +207,7 @@ def edit(intervention_id: int):
 
 @bp.route("/<int:intervention_id>/status", methods=["POST"])
 @allow(STAFF_AND_LEADERS)
-def status(intervention_id: int):
+def status(intervention_id: int) -> ResponseReturnValue:
     """Start, complete or stop an intervention."""
     record = queries.get_intervention_or_404(intervention_id, user=current_user)
     form = StatusForm(allowed=TRANSITIONS.get(record.status, ()))

@@ -1,6 +1,9 @@
 """Kindness forms: record or edit a moment; hide one from the wall."""
 
-from wtforms import SelectField, SubmitField, TextAreaField
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from wtforms import Field, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from school_tracker.forms import (
@@ -10,7 +13,9 @@ from school_tracker.forms import (
     RecordDateField,
     TrimmedStringField,
     VersionedForm,
+    add_error,
     choices,
+    required_data,
 )
 from school_tracker.kindness.services import DEFAULT_PRIORITIES, MomentDetails
 from school_tracker.models import KindnessValue, KindPersonKind
@@ -50,16 +55,18 @@ class MomentForm(VersionedForm):
     priorities = MultiCheckboxField("AfA priorities", default=list(DEFAULT_PRIORITIES))
     submit = SubmitField("Save kindness moment")
 
-    def __init__(self, school_id: int, *args, keep_pupils=(), **kwargs):
+    def __init__(
+        self, school_id: int, *args: Any, keep_pupils: Iterable[int | None] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.giver_pupil.choices = pupil_select_choices(school_id, "Not a pupil", keep_pupils)
         self.receiver_pupil.choices = pupil_select_choices(school_id, "Not a pupil", keep_pupils)
         self.priorities.choices = choices(priority_choices())
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """Field checks, then the giver that matches the kind and at least one value."""
         ok = super().validate(extra_validators)
-        problems = []
+        problems: list[tuple[Field, str]] = []
         is_pupil = self.giver_kind.data == KindPersonKind.PUPIL.value
         if is_pupil and not self.giver_pupil.data:
             problems.append((self.giver_pupil, "Choose the pupil who was kind."))
@@ -72,7 +79,7 @@ class MomentForm(VersionedForm):
         if not self.priorities.data:
             problems.append((self.priorities, "Link at least one priority."))
         for field, message in problems:
-            field.errors.append(message)
+            add_error(field, message)
         return ok and not problems
 
     def details(self) -> MomentDetails:
@@ -85,10 +92,10 @@ class MomentForm(VersionedForm):
             giver_name=None if is_pupil else self.giver_name.data,
             receiver_pupil_id=int(self.receiver_pupil.data) if self.receiver_pupil.data else None,
             receiver_name=self.receiver_name.data or None,
-            description=self.description.data,
-            values=tuple(KindnessValue(v) for v in self.values.data),
-            occurred_on=self.occurred_on.data,
-            priority_codes=tuple(self.priorities.data),
+            description=required_data(self.description.data),
+            values=tuple(KindnessValue(v) for v in self.values.data or ()),
+            occurred_on=required_data(self.occurred_on.data),
+            priority_codes=tuple(self.priorities.data or ()),
         )
 
 

@@ -56,7 +56,12 @@ def wall_card(moment: KindnessMoment) -> WallCard:
     if moment.receiver_pupil is not None:
         receiver = first_name(moment.receiver_pupil)
     return WallCard(
-        moment.id, moment.occurred_on, _giver(moment), receiver, moment.description, moment.values
+        moment.id,
+        moment.occurred_on,
+        _giver(moment),
+        receiver,
+        moment.description,
+        tuple(moment.values),
     )
 
 

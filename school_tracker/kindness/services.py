@@ -1,5 +1,6 @@
 """Kindness moments: record, edit, and hide from (or return to) the kindness wall."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -94,7 +95,7 @@ def _priorities(details: MomentDetails) -> list[Priority]:
     return chosen_priorities(details.priority_codes, "Choose at least one priority from the list.")
 
 
-def _value_codes(values) -> list[str]:
+def _value_codes(values: Iterable[KindnessValue]) -> list[str]:
     return [value.value for value in KindnessValue if value in set(values)]
 
 

@@ -3,10 +3,12 @@
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.calendar.term_dates import calendar_for
 from school_tracker.calendar.terms import school_today
+from school_tracker.forms import required_data
 from school_tracker.kindness import queries, services
 from school_tracker.kindness.forms import HideForm, MomentForm, ShowForm
 from school_tracker.models import KindnessMoment, Role
@@ -30,7 +32,7 @@ def _detail_url(moment_id: int) -> str:
 
 @bp.route("/wall")
 @allow(STAFF_LEADERS_AND_ADMINS)  # the wall shows first names only, nothing sensitive
-def wall():
+def wall() -> ResponseReturnValue:
     """Recent kindness, celebrated: first names only, hidden moments left out."""
     school_id, today = current_school_id(), school_today()
     page = max(request.args.get("page", 1, type=int), 1)
@@ -48,7 +50,7 @@ def wall():
 
 @bp.route("/", strict_slashes=False)
 @allow(STAFF_AND_LEADERS)
-def index():
+def index() -> ResponseReturnValue:
     """Leaders: every moment (filter to hidden ones); staff: the moments they recorded."""
     hidden_only = request.args.get("show") == "hidden"
     page = max(request.args.get("page", 1, type=int), 1)
@@ -63,7 +65,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def create():
+def create() -> ResponseReturnValue:
     """Record a kindness moment."""
     school_id = current_school_id()
     form = MomentForm(school_id)
@@ -86,7 +88,7 @@ def create():
 
 @bp.route("/<int:moment_id>")
 @allow(STAFF_AND_LEADERS)
-def detail(moment_id: int):
+def detail(moment_id: int) -> ResponseReturnValue:
     """One moment in full, with hide or show for leaders."""
     moment = queries.get_moment_or_404(moment_id, user=current_user)
     return render_template(
@@ -102,7 +104,7 @@ def detail(moment_id: int):
 
 @bp.route("/<int:moment_id>/edit", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def edit(moment_id: int):
+def edit(moment_id: int) -> ResponseReturnValue:
     """Edit a moment (its recorder or a leader); a stale save is refused."""
     moment = queries.get_moment_or_404(moment_id, user=current_user)
     if not queries.can_edit(current_user, moment):
@@ -129,8 +131,8 @@ def edit(moment_id: int):
     return render_template("kindness/form.html", form=form, moment=moment)
 
 
-def _fill(form: MomentForm, moment) -> None:
-    form.version.data = moment.version_id
+def _fill(form: MomentForm, moment: KindnessMoment) -> None:
+    form.version.data = str(moment.version_id)
     form.giver_kind.data = moment.giver_kind.value
     form.giver_pupil.data = str(moment.giver_pupil_id or "")
     form.giver_name.data = moment.giver_name
@@ -144,18 +146,18 @@ def _fill(form: MomentForm, moment) -> None:
 
 @bp.route("/<int:moment_id>/hide", methods=["GET", "POST"])
 @allow(Role.LEADER)
-def hide(moment_id: int):
+def hide(moment_id: int) -> ResponseReturnValue:
     """Take a moment off the wall, with a reason that is kept (and audited)."""
     moment = queries.get_moment_or_404(moment_id, user=current_user)
     form = HideForm()
     if request.method == "GET":
-        form.version.data = moment.version_id
+        form.version.data = str(moment.version_id)
     view_url = _detail_url(moment.id)
 
     def hide_it() -> KindnessMoment:
         return services.hide_moment(
             moment,
-            reason=form.reason.data,
+            reason=required_data(form.reason.data),
             by=current_user,
             expected_version=form.expected_version(),
             view_url=view_url,
@@ -169,7 +171,7 @@ def hide(moment_id: int):
 
 @bp.route("/<int:moment_id>/show", methods=["POST"])
 @allow(Role.LEADER)
-def show(moment_id: int):
+def show(moment_id: int) -> ResponseReturnValue:
     """Put a hidden moment back on the wall."""
     moment = queries.get_moment_or_404(moment_id, user=current_user)
     form = ShowForm()

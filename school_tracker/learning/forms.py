@@ -1,6 +1,8 @@
 """The professional learning form (staff choices depend on who is recording)."""
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -14,6 +16,7 @@ from school_tracker.forms import (
     TrimmedStringField,
     VersionedForm,
     choices,
+    required_data,
 )
 
 
@@ -46,7 +49,13 @@ class LearningForm(VersionedForm):
     reflection = TextAreaField("Reflection", validators=LongText(10_000))
     submit = SubmitField("Save")
 
-    def __init__(self, *args, staff, priority_choices, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        staff: Iterable[tuple[object, str]],
+        priority_choices: Iterable[tuple[object, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.staff_id.choices = choices(staff)
         self.priorities.choices = choices(priority_choices)
@@ -54,4 +63,4 @@ class LearningForm(VersionedForm):
     @property
     def hours_tenths(self) -> int:
         """Hours as whole tenths (how they are stored)."""
-        return int(self.hours.data * 10)
+        return int(required_data(self.hours.data) * 10)

@@ -45,9 +45,9 @@ def list_learning(
         .order_by(LearningRecord.held_on.desc(), LearningRecord.id.desc())
     )
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-    tenths = db.session.scalar(
+    tenths = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(LearningRecord.hours_tenths), 0)).where(*where)
-    )
+    ).scalar_one()
     return pagination, (Decimal(int(tenths)) / 10).quantize(Decimal("0.1"))
 
 

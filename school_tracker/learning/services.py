@@ -28,7 +28,14 @@ class LearningData:
     reflection: str = ""
 
 
-def _check(school_id: int, data: LearningData, *, by: User, today: date, current=None) -> None:
+def _check(
+    school_id: int,
+    data: LearningData,
+    *,
+    by: User,
+    today: date,
+    current: LearningRecord | None = None,
+) -> None:
     if by.role is not Role.LEADER and data.staff_id != by.id:
         raise RecordRuleError("You can only record your own professional learning.", "staff_id")
     keeps_staff = current is not None and current.staff_id == data.staff_id

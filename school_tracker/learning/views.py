@@ -3,9 +3,11 @@
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from school_tracker.calendar.terms import school_today
+from school_tracker.forms import required_data
 from school_tracker.learning import queries
 from school_tracker.learning.forms import LearningForm
 from school_tracker.learning.services import LearningData, create_learning, update_learning
@@ -19,7 +21,7 @@ from school_tracker.records.web import save_or_refuse
 bp = Blueprint("learning", __name__)
 
 
-def _form(record=None) -> LearningForm:
+def _form(record: LearningRecord | None = None) -> LearningForm:
     school_id = current_school_id()
     if current_user.role is Role.LEADER:
         staff = staff_choices(school_id, include_ids=[record.staff_id] if record else [])
@@ -41,8 +43,8 @@ def _form(record=None) -> LearningForm:
 def _data(form: LearningForm) -> LearningData:
     return LearningData(
         staff_id=form.staff_id.data,
-        held_on=form.held_on.data,
-        activity=form.activity.data,
+        held_on=required_data(form.held_on.data),
+        activity=required_data(form.activity.data),
         hours_tenths=form.hours_tenths,
         focus=form.focus.data or "",
         reflection=form.reflection.data or "",
@@ -61,7 +63,7 @@ def _filters() -> queries.LearningFilters:
 
 @bp.route("/")
 @allow(STAFF_AND_LEADERS)
-def index():
+def index() -> ResponseReturnValue:
     """Staff see their own learning; leaders see everyone's, with total hours."""
     filters = _filters()
     page = max(request.args.get("page", 1, type=int), 1)
@@ -84,7 +86,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def create():
+def create() -> ResponseReturnValue:
     """Record professional learning (leaders may record it for anyone)."""
     form = _form()
 
@@ -105,7 +107,7 @@ def create():
 
 @bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
-def edit(record_id: int):
+def edit(record_id: int) -> ResponseReturnValue:
     """Edit a record (your own, or anyone's if you are a leader)."""
     record = queries.get_learning_or_404(record_id, user=current_user)
     form = _form(record)
