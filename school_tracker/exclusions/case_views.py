@@ -40,7 +40,7 @@ def follow_up(exclusion_id: int) -> ResponseReturnValue:
     recorded = lifecycle.follow_up_for(exclusion)
     form = FollowUpForm(obj=recorded if request.method == "GET" else None)
     if request.method == "GET" and recorded is not None:
-        form.version.data = recorded.version_id
+        form.version.data = str(recorded.version_id)
     if form.validate_on_submit():
         saved = save_or_refuse(
             form,
@@ -128,7 +128,7 @@ def edit_review(review_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.trigger.data = found.trigger.value
         form.panel.data = [member.id for member in found.panel]
-        form.version.data = found.version_id
+        form.version.data = str(found.version_id)
     if form.validate_on_submit():
         changes = save_or_refuse(
             form,

@@ -1,6 +1,9 @@
 """Forms for recording, correcting and cancelling suspensions and permanent exclusions."""
 
-from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from wtforms import BooleanField, Field, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from school_tracker.exclusions import reference
@@ -12,8 +15,9 @@ from school_tracker.forms import (
     RecordDateField,
     VersionedForm,
     choices,
+    required_data,
 )
-from school_tracker.models import ExclusionKind
+from school_tracker.models import ExclusionKind, ExclusionReason
 from school_tracker.templating import date_uk
 
 KIND_CHOICES = [(kind.value, kind.label) for kind in ExclusionKind]
@@ -24,14 +28,14 @@ NOTIFIED = (
 )
 
 
-def optional_int(value) -> int | None:
+def optional_int(value: str | int | None) -> int | None:
     """Blank select → None; anything else must be a whole number."""
     if value in (None, ""):
         return None
     return int(value)
 
 
-def _reason_label(reason) -> str:
+def _reason_label(reason: ExclusionReason) -> str:
     if reason.active_to is not None:
         return f"{reason.label} (until {date_uk(reason.active_to)})"
     return reason.label
@@ -66,7 +70,7 @@ class ExclusionForm(ChangeReasonMixin, VersionedForm):
     )
     submit = SubmitField("Save")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = choices(KIND_CHOICES)
         reason_choices = [(r.id, _reason_label(r)) for r in reference.all_reasons()]
@@ -74,13 +78,13 @@ class ExclusionForm(ChangeReasonMixin, VersionedForm):
         for field in (self.reason_2, self.reason_3):
             field.choices = choices([("", "None"), *reason_choices])
 
-    def validate_reason_1(self, field) -> None:
+    def validate_reason_1(self, field: Field) -> None:
         if field.data is None:
             raise ValidationError("Choose the main reason.")
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """A suspension needs its length; each notification needs both its tick and date."""
-        valid = super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
         suspension = self.kind.data == ExclusionKind.SUSPENSION.value
         if suspension and self.sessions.data is None and not self.sessions.errors:
             self.sessions.errors = ["Give the length of the suspension in sessions."]
@@ -100,7 +104,7 @@ class ExclusionForm(ChangeReasonMixin, VersionedForm):
         kind = ExclusionKind(self.kind.data)
         return ExclusionData(
             kind=kind,
-            start_date=self.start_date.data,
+            start_date=required_data(self.start_date.data),
             sessions=self.sessions.data if kind is ExclusionKind.SUSPENSION else None,
             reason_ids=[self.reason_1.data, self.reason_2.data, self.reason_3.data],
             parents_notified_on=self.parents_notified_on.data,

@@ -4,15 +4,15 @@ from datetime import date
 
 from flask import url_for
 
-from school_tracker.calendar.terms import school_today
+from school_tracker.calendar.terms import TermCalendar, school_today
 from school_tracker.exclusions import queries
-from school_tracker.models import ExclusionKind, Pupil, Role, User
+from school_tracker.models import Exclusion, ExclusionKind, Pupil, Role, User
 from school_tracker.records.pickers import pupil_label
 from school_tracker.records.timeline import HomeItem, HomePanel
 from school_tracker.records.versions import TimelineEntry
 
 
-def _summary_entry(pupil: Pupil, summary: queries.SuspensionSummary, today: date):
+def _summary_entry(pupil: Pupil, summary: queries.SuspensionSummary, today: date) -> TimelineEntry:
     """The running total this academic year, dated today so it sits at the top."""
     terms = "; ".join(
         f"{total.term.name}: {queries.days_text(total.sessions)}"
@@ -37,7 +37,9 @@ def _summary_entry(pupil: Pupil, summary: queries.SuspensionSummary, today: date
     )
 
 
-def _running_totals(exclusions: list, calendar) -> dict[int, tuple[str, int]]:
+def _running_totals(
+    exclusions: list[Exclusion], calendar: TermCalendar
+) -> dict[int, tuple[str, int]]:
     """Each standing suspension's academic year and the year's total up to and including it."""
     totals: dict[str, int] = {}
     running: dict[int, tuple[str, int]] = {}
@@ -51,7 +53,7 @@ def _running_totals(exclusions: list, calendar) -> dict[int, tuple[str, int]]:
 
 
 def _entry(
-    exclusion, running: dict[int, tuple[str, int]], earlier_school: str | None = None
+    exclusion: Exclusion, running: dict[int, tuple[str, int]], earlier_school: str | None = None
 ) -> TimelineEntry:
     codes = ", ".join(reason.code for reason in exclusion.reasons)
     detail = f"Reasons: {codes}."

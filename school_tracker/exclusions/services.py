@@ -198,10 +198,11 @@ def cancel_exclusion(
     check_version(exclusion, expected_version)
     if exclusion.cancelled_on is not None:
         raise RecordRuleError("This exclusion is already cancelled.", field="reason")
-    if not (reason or "").strip():
+    given = (reason or "").strip()
+    if not given:
         raise RecordRuleError("Say why it is being cancelled.", field="reason")
     exclusion.cancelled_on = school_today()
-    exclusion.cancel_reason = reason.strip()
+    exclusion.cancel_reason = given
     exclusion.updated_by_id = by.id
     db.session.flush()
     _audit(exclusion, by, "cancel", {"cancelled_on": exclusion.cancelled_on.isoformat()})

@@ -36,7 +36,7 @@ def _saved(exclusion: Exclusion, message: str) -> ResponseReturnValue:
 
 @bp.route("/")
 @allow(Role.LEADER)
-def index():
+def index() -> ResponseReturnValue:
     """This academic year's suspensions and exclusions, and pupils near the thresholds."""
     calendar = queries.school_calendar(current_school_id())
     current = calendar.term_for(school_today())
@@ -61,7 +61,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Role.LEADER)
-def choose_pupil():
+def choose_pupil() -> ResponseReturnValue:
     """Step 1: choose the pupil, so the form can show their totals and duties."""
     form = ChoosePupilForm(current_school_id())
     if form.validate_on_submit():
@@ -71,7 +71,7 @@ def choose_pupil():
 
 @bp.route("/pupils/<int:pupil_id>/new", methods=["GET", "POST"])
 @allow(Role.LEADER)
-def record(pupil_id: int):
+def record(pupil_id: int) -> ResponseReturnValue:
     """Step 2: record a suspension or permanent exclusion for this pupil."""
     pupil = get_on_roll_pupil_or_404(pupil_id, user=current_user)
     form = ExclusionForm()
@@ -97,7 +97,7 @@ def record(pupil_id: int):
 
 @bp.route("/<int:exclusion_id>")
 @allow(Role.LEADER)
-def detail(exclusion_id: int):
+def detail(exclusion_id: int) -> ResponseReturnValue:
     """One exclusion with its reasons, notifications and the duties it triggers (audited)."""
     exclusion = queries.get_readable_exclusion_or_404(exclusion_id, user=current_user)
     record_audit(current_user, "view", services.ENTITY, exclusion.id, pupil_id=exclusion.pupil_id)
@@ -119,7 +119,7 @@ def detail(exclusion_id: int):
 
 @bp.route("/<int:exclusion_id>/edit", methods=["GET", "POST"])
 @allow(Role.LEADER)
-def edit(exclusion_id: int):
+def edit(exclusion_id: int) -> ResponseReturnValue:
     """Correct a recorded exclusion; a stale form is refused."""
     exclusion = queries.get_exclusion_or_404(exclusion_id, user=current_user)
     if exclusion.cancelled_on is not None:
@@ -127,7 +127,7 @@ def edit(exclusion_id: int):
     form = ExclusionForm(obj=exclusion if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data = exclusion.kind.value
-        form.version.data = exclusion.version_id
+        form.version.data = str(exclusion.version_id)
         form.reason_1.data, form.reason_2.data, form.reason_3.data = (
             exclusion.reason_1_id,
             exclusion.reason_2_id,
@@ -161,7 +161,7 @@ def edit(exclusion_id: int):
 
 @bp.route("/<int:exclusion_id>/cancel", methods=["POST"])
 @allow(Role.LEADER)
-def cancel(exclusion_id: int):
+def cancel(exclusion_id: int) -> ResponseReturnValue:
     """Cancel an exclusion with a reason; it stays on record but stops counting."""
     exclusion = queries.get_exclusion_or_404(exclusion_id, user=current_user)
     form = CancelForm()
@@ -185,7 +185,7 @@ def cancel(exclusion_id: int):
 
 @bp.route("/pupils/<int:pupil_id>")
 @allow(Role.LEADER)
-def pupil(pupil_id: int):
+def pupil(pupil_id: int) -> ResponseReturnValue:
     """One pupil's suspensions and exclusions, with this year's totals per term."""
     pupil = get_pupil_or_404(pupil_id, user=current_user)
     record_audit(current_user, "view", "exclusion_history", pupil.id, pupil_id=pupil.id)
