@@ -82,6 +82,24 @@ class Config:
     # five weeks covers a half-term holiday with room to spare.
     BACKUP_KEEP_DAYS = 35
 
+    # E-mail (issue 14): off unless MAIL_SERVER is set. Links in e-mails use SITE_URL (or
+    # SERVER_NAME), never the request's Host header.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "school-tracker@localhost")
+    MAIL_TIMEOUT = 10  # seconds; only the sender waits, never a page
+    # Always SMTP: Flask-Mailman would otherwise swap in an in-memory backend under TESTING,
+    # and the tests are meant to prove real delivery (issue 14 item 5).
+    MAIL_BACKEND = "smtp"
+    SITE_URL = os.environ.get("SITE_URL") or None
+    MAIL_RETRY_SECONDS = 60  # the first retry; each later one waits twice as long
+    MAIL_MAX_ATTEMPTS = 8  # about four hours of retries before a message is given up
+    MAIL_CLAIM_MINUTES = 10  # a claim older than this belongs to a sender that died
+    MAIL_POLL_SECONDS = 5
+
     BOOTSTRAP_SERVE_LOCAL = True
     PUPILS_PER_PAGE = 25
     AUDIT_PER_PAGE = 50

@@ -120,6 +120,9 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     limiter.init_app(app)
     configure_engines(app)
+    from school_tracker.mail import register_mail
+
+    register_mail(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -91,7 +91,9 @@ def seed_demo_command(scale: str) -> None:
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from school_tracker.alerts.cli import raise_due_alerts_command
+    from school_tracker.alerts.services import raise_due_alerts
     from school_tracker.imports.cli import import_pupils_command
+    from school_tracker.mail.cli import send_mail_command
     from school_tracker.privacy.backup import backup_command, prune_backups_command
     from school_tracker.privacy.retention import apply_retention_command
     from school_tracker.reports.governors.cli import governor_report_command
@@ -108,5 +110,6 @@ def register_commands(app: Flask) -> None:
         export_records_command,
         apply_retention_command,
         raise_due_alerts_command,
+        send_mail_command(raise_due_alerts),
     ):
         app.cli.add_command(command)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from school_tracker.alerts.targets import due_checks, may_see_record
 from school_tracker.extensions import db
+from school_tracker.mail.outbox import queue_alert_email
 from school_tracker.models import User
 from school_tracker.models.alert import Alert, AlertKind
 from school_tracker.orm import utcnow
@@ -79,6 +80,7 @@ def raise_alert(
         db.session.flush()
     elif not _added_once(alert):
         return None
+    queue_alert_email(alert)  # in the same transaction as the alert (issue 14 item 3)
     return alert
 
 

@@ -37,6 +37,7 @@ from school_tracker.models.mentoring import (
     PairingOutcome,
     PairingStatus,
 )
+from school_tracker.models.outbox import OutboxMessage, OutboxStatus
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import (
     PUPIL_GROUPS,
@@ -74,6 +75,8 @@ __all__ = [
     "PUPIL_GROUPS",
     "Alert",
     "AlertKind",
+    "OutboxMessage",
+    "OutboxStatus",
     "ActivationCode",
     "AuditEntry",
     "AuditImmutableError",

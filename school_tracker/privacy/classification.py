@@ -43,6 +43,7 @@ CLASSIFICATION: dict[str, DataClass] = {
     "pupils.hand_set_fields": SC,  # which of the above a school corrected by hand
     # Staff, carers and volunteers
     "users.full_name": ID,
+    "outbox_messages.body": ID,  # names the member of staff who raised the alert
     "parent_conversations.carer_name": ID,
     "mentoring_pairings.mentor_name": ID,
     "kindness_moments.giver_name": ID,
