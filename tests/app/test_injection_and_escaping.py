@@ -66,6 +66,8 @@ def _text_columns():
         m.MentoringSession: ["activities", "mentee_voice", "mentor_reflection"],
         m.LearningRecord: ["activity", "focus", "reflection"],
         m.Exclusion: ["cancel_reason"],
+        m.ExclusionFollowUp: ["attended", "agreed", "pupil_views", "parent_views", "provider?"],
+        m.ReinstatementReview: ["representations", "decision_reasons"],
         m.TransferRecord: ["sent_to"],
         m.InterventionType: ["name!"],  # unique in a school: the id is appended
         m.Intervention: [
@@ -138,6 +140,22 @@ def hostile(app, make_school, make_user, make_pupil):
                 ),
             ]
         )
+        exclusion = db.session.scalar(sa.select(m.Exclusion).where(m.Exclusion.school_id == s))
+        db.session.add_all(  # the return and the governors' meeting after the world's suspension
+            [
+                m.ExclusionFollowUp(
+                    school_id=s, exclusion_id=exclusion.id, provider="x", provision_from=TODAY
+                ),
+                m.ReinstatementReview(
+                    school_id=s,
+                    pupil_id=exclusion.pupil_id,
+                    exclusion_id=exclusion.id,
+                    trigger=m.ReviewTrigger.PUBLIC_EXAM,
+                    board_notified_on=exclusion.start_date,
+                ),
+            ]
+        )
+        db.session.flush()
         for model, columns in _text_columns().items():
             for column in columns:
                 name = column.rstrip("?!")
@@ -167,6 +185,7 @@ def hostile(app, make_school, make_user, make_pupil):
             "record_id": m.LearningRecord,
             "exclusion_id": m.Exclusion,
             "involvement_id": m.AgencyInvolvement,
+            "review_id": m.ReinstatementReview,
             "type_id": m.InterventionType,
         }.items():
             ids[arg] = db.session.scalar(
