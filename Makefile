@@ -27,10 +27,20 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
 
-## make run: install, migrate, seed the demo school when empty, serve on 127.0.0.1:$(PORT)
+## make run: install, migrate, seed the demo school when empty, serve on 127.0.0.1:$(PORT);
+## beside it a local SMTP server (aiosmtpd, 127.0.0.1:$(MAIL_PORT)) that keeps every e-mail in
+## instance/mail/ (a Maildir: open instance/mail/new/), and the mail worker; both stop with it.
+MAIL_PORT ?= 8025
+run: export MAIL_SERVER ?= 127.0.0.1
+run: export MAIL_PORT := $(MAIL_PORT)
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
+	mkdir -p instance/mail/new instance/mail/cur instance/mail/tmp
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) -c aiosmtpd.handlers.Mailbox instance/mail & \
+	smtp=$$!; $(BIN)/flask send-mail --watch & worker=$$!; \
+	trap 'kill $$smtp $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## make test: install test dependencies and run the whole suite (TEST_DATABASE_URL for PostgreSQL)

@@ -13,6 +13,7 @@ from school_tracker.auth.services import issue_activation_code
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.extensions import db
 from school_tracker.forms import EmptyForm, add_error, required_data
+from school_tracker.mail import mail_is_on
 from school_tracker.models import Role, School, User
 from school_tracker.permissions import allow, current_school_id
 
@@ -35,6 +36,7 @@ def users() -> ResponseReturnValue:
         users=services.school_users(current_school_id()),
         role_form=RoleForm(),
         button_form=EmptyForm(),
+        mail_on=mail_is_on(),
     )
 
 
