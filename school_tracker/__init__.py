@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from school_tracker.interventions import bp as interventions_bp
     from school_tracker.interventions import catalogue_bp as intervention_catalogue_bp
     from school_tracker.interventions import participants_bp as intervention_pupils_bp
+    from school_tracker.interventions import sessions_bp as intervention_sessions_bp
     from school_tracker.kindness import bp as kindness_bp
     from school_tracker.learning import bp as learning_bp
     from school_tracker.main import bp as main_bp
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intervention_catalogue_bp, url_prefix="/interventions/catalogue")
     app.register_blueprint(interventions_bp, url_prefix="/interventions")
     app.register_blueprint(intervention_pupils_bp, url_prefix="/interventions")
+    app.register_blueprint(intervention_sessions_bp, url_prefix="/interventions")
     app.register_blueprint(learning_bp, url_prefix="/learning")
     app.register_blueprint(families_bp, url_prefix="/families")
     app.register_blueprint(risk_bp, url_prefix="/risk")

@@ -25,7 +25,7 @@ OUTCOME_TITLE = "Record a pupil's outcome"
 def _load(
     intervention_id: int, participant_id: int
 ) -> tuple[Intervention, InterventionParticipant]:
-    record = queries.get_intervention_or_404(intervention_id, user=current_user)
+    record = queries.get_plan_or_404(intervention_id, user=current_user)
     return record, queries.get_participant_or_404(record, participant_id)
 
 
@@ -50,7 +50,7 @@ def _page(
 @allow(STAFF_AND_LEADERS)
 def add(intervention_id: int) -> ResponseReturnValue:
     """Add a pupil to a planned or active group."""
-    record = queries.get_intervention_or_404(intervention_id, user=current_user)
+    record = queries.get_plan_or_404(intervention_id, user=current_user)
     if record.mode is InterventionMode.INDIVIDUAL or not record.status.is_open:
         flash("Pupils can only join a planned or active group.", "danger")
         return redirect(detail_url(record))

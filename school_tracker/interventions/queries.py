@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from school_tracker.extensions import db
 from school_tracker.models import (
     Intervention,
+    InterventionDeliverer,
     InterventionParticipant,
     InterventionStatus,
     Role,
@@ -21,21 +22,46 @@ OPEN_STATUSES = (InterventionStatus.PLANNED, InterventionStatus.ACTIVE)
 
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:
-    """Leaders see every intervention in the school; staff those they lead or recorded."""
+    """Leaders see every intervention in the school; staff those they lead, recorded or
+    deliver."""
     if user.role is Role.LEADER:
         return sa.true()
     if user.role is Role.STAFF:
-        return sa.or_(Intervention.lead_id == user.id, Intervention.created_by_id == user.id)
+        delivers = sa.select(InterventionDeliverer.intervention_id).where(
+            InterventionDeliverer.user_id == user.id
+        )
+        return sa.or_(
+            Intervention.lead_id == user.id,
+            Intervention.created_by_id == user.id,
+            Intervention.id.in_(delivers),
+        )
     return sa.false()  # admins, governors and trust leaders never read interventions
 
 
-def can_see(intervention: Intervention, user: User) -> bool:
-    """The same rule as `visible_to`, for a loaded record."""
+def may_change_plan(intervention: Intervention, user: User) -> bool:
+    """The lead, whoever recorded it and leaders change the plan and who takes part; staff who
+    only deliver it keep its register (issue 13 item 2)."""
     if intervention.school_id != user.school_id:
         return False
     if user.role is Role.LEADER:
         return True
     return user.role is Role.STAFF and user.id in (intervention.lead_id, intervention.created_by_id)
+
+
+def delivers(intervention: Intervention, user: User) -> bool:
+    """Named as delivery staff on the intervention."""
+    return any(row.user_id == user.id for row in intervention.delivery_staff)
+
+
+def can_see(intervention: Intervention, user: User) -> bool:
+    """The same rule as `visible_to`, for a loaded record."""
+    if may_change_plan(intervention, user):
+        return True
+    return (
+        intervention.school_id == user.school_id
+        and user.role is Role.STAFF
+        and delivers(intervention, user)
+    )
 
 
 @dataclass(frozen=True)
@@ -91,6 +117,15 @@ def get_intervention_or_404(intervention_id: int, *, user: User) -> Intervention
     )
     if record is None:
         abort(404)
+    return record
+
+
+def get_plan_or_404(intervention_id: int, *, user: User) -> Intervention:
+    """The intervention for a change to its plan or pupils: 404 if the user may not see it,
+    403 if they may see it but only deliver it."""
+    record = get_intervention_or_404(intervention_id, user=user)
+    if not may_change_plan(record, user):
+        abort(403)
     return record
 
 

@@ -148,6 +148,7 @@ def detail(intervention_id: int) -> ResponseReturnValue:
         ),
         today=school_today(),
         describe=queries.describe,
+        may_change=queries.may_change_plan(record, current_user),
         history=record_history(
             Subject("intervention", record.id, "The plan"),
             *(
@@ -185,7 +186,7 @@ def create() -> ResponseReturnValue:
 @allow(STAFF_AND_LEADERS)
 def edit(intervention_id: int) -> ResponseReturnValue:
     """Edit the plan; a save based on an older version is refused (409)."""
-    record = queries.get_intervention_or_404(intervention_id, user=current_user)
+    record = queries.get_plan_or_404(intervention_id, user=current_user)
     form = _plan_form(record, creating=False)
     view_url = detail_url(record)
 
@@ -209,7 +210,7 @@ def edit(intervention_id: int) -> ResponseReturnValue:
 @allow(STAFF_AND_LEADERS)
 def status(intervention_id: int) -> ResponseReturnValue:
     """Start, complete or stop an intervention."""
-    record = queries.get_intervention_or_404(intervention_id, user=current_user)
+    record = queries.get_plan_or_404(intervention_id, user=current_user)
     form = StatusForm(allowed=TRANSITIONS.get(record.status, ()))
     if not form.validate_on_submit():
         for errors in form.errors.values():

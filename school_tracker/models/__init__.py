@@ -21,6 +21,11 @@ from school_tracker.models.intervention import (
     ParticipantStatus,
     SessionFrequency,
 )
+from school_tracker.models.intervention_session import (
+    InterventionDeliverer,
+    InterventionSession,
+    SessionAttendance,
+)
 from school_tracker.models.kindness import (
     KindnessMoment,
     KindnessMomentValue,
@@ -66,6 +71,9 @@ from school_tracker.models.transfer import TransferRecord
 from school_tracker.models.user import ActivationCode, Role, User
 
 __all__ = [
+    "InterventionDeliverer",
+    "InterventionSession",
+    "SessionAttendance",
     "AgencyInvolvement",
     "InvolvementStatus",
     "ExclusionFollowUp",

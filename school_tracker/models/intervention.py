@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,12 @@ from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
 from school_tracker.models.user import User
 from school_tracker.orm import TimestampMixin, UTCDateTime, enum_type, utcnow
+
+if TYPE_CHECKING:  # the register's models import this module for the participant
+    from school_tracker.models.intervention_session import (
+        InterventionDeliverer,
+        InterventionSession,
+    )
 
 
 class InterventionStatus(LabelledEnum):
@@ -185,6 +192,13 @@ class Intervention(RecordMixin, Model):
         back_populates="intervention",
         cascade="all, delete-orphan",
         order_by="InterventionParticipant.id",
+    )
+    delivery_staff: Mapped[list["InterventionDeliverer"]] = relationship(
+        cascade="all, delete-orphan", order_by="InterventionDeliverer.added_at"
+    )
+    sessions: Mapped[list["InterventionSession"]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="(InterventionSession.held_on.desc(), InterventionSession.id.desc())",
     )
 
     @property

@@ -121,6 +121,15 @@ def _outcome(app, world):
     return f"/interventions/{ident}/pupils/{part}/outcome", data
 
 
+def _register_new(app, world):
+    ident = world["group"]
+    with app.app_context():
+        parts = [part.id for part in db.session.get(Intervention, ident).participants]
+    data = {"held_on": TODAY.isoformat(), "minutes": "30", "note": ""}
+    data.update({f"attendance_{part}": "present" for part in parts})
+    return f"/interventions/{ident}/sessions/new", data
+
+
 def _exclusion_data(app) -> dict:
     with app.app_context():
         reason = reason_id("DB")
@@ -213,6 +222,7 @@ NUMERIC_PAGES = [
     NumericPage("ParticipantForm", "add to a group", "staff", _participant_new),
     NumericPage("ParticipantForm", "edit a participant", "staff", _participant_edit),
     NumericPage("OutcomeForm", "record an outcome", "staff", _outcome),
+    NumericPage("RegisterForm", "record an intervention session", "staff", _register_new),
     NumericPage("ExclusionForm", "record a suspension", "leader", _exclusion_new),
     NumericPage("ExclusionForm", "edit a suspension", "leader", _exclusion_edit),
     NumericPage("SessionForm", "log a mentoring session", "staff", _session_new),

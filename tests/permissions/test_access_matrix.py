@@ -124,6 +124,7 @@ OBJECT_ARGS = {
     "moment_id": "moment",
     "record_id": "learning",
     "pairing_id": "pairing",
+    "session_id": "meeting",
     "user_id": "target",
     "transfer_id": "transfer",
 }
@@ -396,6 +397,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         moment=moment.id,
         learning=learning.id,
         pairing=pairing.id,
+        meeting=meeting.id,
         target=people["target"].id,
         transfer=transfer.id,
         review=review.id,
@@ -515,6 +517,8 @@ def test_public_allowlist_is_only_sign_in_health_and_static():
         "auth.login",
         "auth.two_factor",
         "auth.activate",
+        "auth.password_reset",
+        "auth.password_reset_with_token",
         "main.healthz",
         "static",
         "bootstrap.static",
@@ -917,6 +921,7 @@ NOTE_AND_FLAG_BLUEPRINTS = (
     "mentoring.",
     "interventions.",
     "intervention_pupils.",
+    "intervention_sessions.",
     "learning.",
 )
 
