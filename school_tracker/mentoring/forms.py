@@ -194,8 +194,8 @@ class EndForm(VersionedForm):
     submit = SubmitField("End pairing")
 
 
-class SessionForm(OnceForm):
-    """Log one mentoring session."""
+class SessionFields:
+    """What a session records: shared by logging one and correcting one."""
 
     held_on = RecordDateField("Date of the session", validators=[InputRequired("Give the date.")])
     minutes = BoundedIntegerField(
@@ -228,7 +228,6 @@ class SessionForm(OnceForm):
     wellbeing_end = BoundedIntegerField(
         "Wellbeing at the end (1 to 5, optional)", [Optional()], **WELLBEING
     )
-    submit = SubmitField("Save session")
 
     def details(self) -> SessionDetails:
         """The validated values for the service."""
@@ -241,3 +240,15 @@ class SessionForm(OnceForm):
             wellbeing_start=self.wellbeing_start.data,
             wellbeing_end=self.wellbeing_end.data,
         )
+
+
+class SessionForm(SessionFields, OnceForm):
+    """Log one mentoring session."""
+
+    submit = SubmitField("Save session")
+
+
+class SessionCorrectionForm(SessionFields, ChangeReasonMixin, VersionedForm):
+    """Correct a logged session (its author or a leader, within 14 days)."""
+
+    submit = SubmitField("Save correction")

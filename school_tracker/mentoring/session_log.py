@@ -1,14 +1,19 @@
-"""The session log: each meeting of a pairing, appended (never edited) and audited."""
+"""The session log: each meeting of a pairing, appended and audited; briefly correctable."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
-from school_tracker.models import MentoringPairing, MentoringSession, User
-from school_tracker.records.versions import RecordRuleError
+from school_tracker.models import MentoringPairing, MentoringSession, Role, User
+from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 SESSION_ENTITY = "mentoring_session"
+# A typo is noticed within days; after a fortnight the log stands as written.
+CORRECTION_DAYS = 14
+# Dates, numbers and scores may be audited with their values; the words never (R21, R62).
+SAFE_FIELDS = frozenset({"held_on", "minutes", "wellbeing_start", "wellbeing_end"})
 
 
 @dataclass(frozen=True)
@@ -83,3 +88,50 @@ def log_session(
         },
     )
     return session
+
+
+def correction_refusal(user: User, session: MentoringSession, today: date) -> str | None:
+    """Why this user may not correct this session today, or None if they may."""
+    if user.school_id != session.school_id:
+        return "This session belongs to another school."
+    if user.role is not Role.LEADER and session.created_by_id != user.id:
+        return "Only the person who logged a session, or a leader, can correct it."
+    if today - session.created_at.date() > timedelta(days=CORRECTION_DAYS):
+        return f"A session can be corrected for {CORRECTION_DAYS} days after it was logged."
+    return None
+
+
+def correct_session(
+    session: MentoringSession,
+    details: SessionDetails,
+    *,
+    by: User,
+    today: date,
+    expected_version: int | None,
+    view_url: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Correct a logged session; its earlier values are kept as a record version (R63)."""
+    check_version(session, expected_version, view_url)
+    refusal = correction_refusal(by, session, today)
+    if refusal:
+        raise RecordRuleError(refusal)
+    _check_session(session.pairing, details, today)
+    values = {
+        "held_on": details.held_on,
+        "minutes": details.minutes,
+        "activities": details.activities.strip(),
+        "mentee_voice": (details.mentee_voice or "").strip() or None,
+        "mentor_reflection": (details.mentor_reflection or "").strip() or None,
+        "wellbeing_start": details.wellbeing_start,
+        "wellbeing_end": details.wellbeing_end,
+    }
+    return apply_changes(
+        session,
+        values,
+        by=by,
+        entity_type=SESSION_ENTITY,
+        pupil_id=session.pairing.mentee_id,
+        safe_values=SAFE_FIELDS,
+        reason=reason,
+    )

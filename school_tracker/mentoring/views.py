@@ -22,7 +22,13 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.forms import required_data
 from school_tracker.mentoring import lifecycle, queries, services, session_log
-from school_tracker.mentoring.forms import EndForm, PairingForm, SessionForm, StatusForm
+from school_tracker.mentoring.forms import (
+    EndForm,
+    PairingForm,
+    SessionCorrectionForm,
+    SessionForm,
+    StatusForm,
+)
 from school_tracker.models import (
     MentoringPairing,
     MentoringSession,
@@ -106,7 +112,18 @@ def detail(pairing_id: int) -> ResponseReturnValue:
         pairing=pairing,
         status_form=StatusForm(version=pairing.version_id),
         statuses=PairingStatus,
-        history=record_history(Subject(services.ENTITY, pairing.id)),
+        correctable={
+            s.id
+            for s in pairing.sessions
+            if not session_log.correction_refusal(current_user, s, school_today())
+        },
+        history=record_history(
+            Subject(services.ENTITY, pairing.id),
+            *(
+                Subject(session_log.SESSION_ENTITY, s.id, f"Session of {s.held_on:%d %b %Y}")
+                for s in pairing.sessions
+            ),
+        ),
     )
 
 
@@ -246,3 +263,51 @@ def log_session(pairing_id: int) -> ResponseReturnValue:
         flash("Session logged.", "success")
         return redirect(view_url)
     return render_template("mentoring/session_form.html", form=form, pairing=pairing)
+
+
+@bp.route("/<int:pairing_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@allow(STAFF_AND_LEADERS)
+def correct_session(pairing_id: int, session_id: int) -> ResponseReturnValue:
+    """Correct a session: its author or a leader, within 14 days; earlier values are kept."""
+    pairing = queries.get_pairing_or_404(pairing_id, user=current_user)
+    session = db.session.get(MentoringSession, session_id)
+    if session is None or session.pairing_id != pairing.id:
+        abort(404)
+    if session_log.correction_refusal(current_user, session, school_today()):
+        abort(403)
+    form = SessionCorrectionForm()
+    if request.method == "GET":
+        _fill_session_form(form, session)
+    view_url = _detail_url(pairing.id)
+
+    def correct() -> dict[str, Any]:
+        return session_log.correct_session(
+            session,
+            form.details(),
+            by=current_user,
+            today=school_today(),
+            expected_version=form.expected_version(),
+            view_url=view_url,
+            reason=form.change_reason.data,
+        )
+
+    if form.validate_on_submit() and save_or_refuse(form, correct, view_url) is not None:
+        flash("Session corrected.", "success")
+        return redirect(view_url)
+    return render_template(
+        "mentoring/session_form.html", form=form, pairing=pairing, correcting=True
+    )
+
+
+def _fill_session_form(form: SessionCorrectionForm, session: MentoringSession) -> None:
+    form.version.data = str(session.version_id)
+    for name in (
+        "held_on",
+        "minutes",
+        "activities",
+        "mentee_voice",
+        "mentor_reflection",
+        "wellbeing_start",
+        "wellbeing_end",
+    ):
+        getattr(form, name).data = getattr(session, name)

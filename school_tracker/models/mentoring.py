@@ -171,7 +171,7 @@ class MentoringPairing(RecordMixin, Model):
 
 
 class MentoringSession(Model):
-    """One meeting of a pairing: what happened and what both sides said. Appended, not edited."""
+    """One meeting of a pairing: what happened and what both sides said; correctable briefly."""
 
     __tablename__ = "mentoring_sessions"
     __table_args__ = (
@@ -201,6 +201,12 @@ class MentoringSession(Model):
     wellbeing_end: Mapped[int | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A correction (its author or a leader, within 14 days) is a versioned edit (R63, R81).
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version_id: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     pairing: Mapped[MentoringPairing] = relationship(back_populates="sessions")
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

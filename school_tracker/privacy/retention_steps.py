@@ -159,6 +159,7 @@ def _mentoring(policy: Policy) -> list[Step]:
                 "activities": "",
                 "mentee_voice": None,
                 "mentor_reflection": None,
+                **_bump(ms),
             },
             sa.and_(
                 ms.pairing_id.in_(pairings),

@@ -22,6 +22,7 @@ from school_tracker.models import (
     KindnessMoment,
     LearningRecord,
     MentoringPairing,
+    MentoringSession,
     ParentConversation,
     Pupil,
     RecordVersion,
@@ -32,6 +33,7 @@ from school_tracker.models import (
 # The audit log's entity names for every record that keeps versions, and its model.
 VERSIONED_MODELS: dict[str, type] = {
     "mentoring_pairing": MentoringPairing,
+    "mentoring_session": MentoringSession,
     "intervention": Intervention,
     "intervention_participant": InterventionParticipant,
     "learning_record": LearningRecord,
