@@ -38,6 +38,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
+    RESET_LIMIT_PER_ADDRESS = "10 per hour"  # password-reset links asked for from one address
+    RESET_LIMIT_PER_ACCOUNT = "3 per hour"  # ... and about one e-mail address
 
     # Roles that must enrol TOTP before using anything (R6). Development offers it
     # without forcing it so the documented demo sign-ins keep working; production forces it.

@@ -21,6 +21,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.login",
         "auth.two_factor",
         "auth.activate",
+        "auth.password_reset",
+        "auth.password_reset_with_token",
         "main.healthz",
         "static",
         "bootstrap.static",

@@ -512,7 +512,7 @@ def _body(response) -> str:
 @pytest.mark.requirement("R17")
 def test_public_allowlist_is_only_sign_in_health_and_static():
     """R17: the only endpoints open without a session are signing in (password, second factor,
-    first-password activation), the health check and static files."""
+    first-password activation, password reset by e-mail), the health check and static files."""
     assert {
         "auth.login",
         "auth.two_factor",
