@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from school_tracker.forms import (
@@ -20,10 +20,9 @@ from school_tracker.forms import (
 )
 
 
-class LearningForm(VersionedForm):
-    """One piece of CPD: who, when, what, how long, the focus and a reflection."""
+class LearningFields(VersionedForm):
+    """What a piece of CPD records besides whose it is: when, what, how long, focus, reflection."""
 
-    staff_id = SelectField("Member of staff", coerce=int, validate_choice=True)
     held_on = RecordDateField("Date", validators=[DataRequired()])
     activity = TrimmedStringField(
         "Activity",
@@ -47,6 +46,23 @@ class LearningForm(VersionedForm):
         "AfA priorities", description="Usually P3; left unticked, P3 is used."
     )
     reflection = TextAreaField("Reflection", validators=LongText(10_000))
+
+    def __init__(
+        self, *args: Any, priority_choices: Iterable[tuple[object, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.priorities.choices = choices(priority_choices)
+
+    @property
+    def hours_tenths(self) -> int:
+        """Hours as whole tenths (how they are stored)."""
+        return int(required_data(self.hours.data) * 10)
+
+
+class LearningForm(LearningFields):
+    """One piece of CPD: who, when, what, how long, the focus and a reflection."""
+
+    staff_id = SelectField("Member of staff", coerce=int, validate_choice=True)
     submit = SubmitField("Save")
 
     def __init__(
@@ -56,11 +72,26 @@ class LearningForm(VersionedForm):
         priority_choices: Iterable[tuple[object, str]],
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, priority_choices=priority_choices, **kwargs)
         self.staff_id.choices = choices(staff)
-        self.priorities.choices = choices(priority_choices)
 
-    @property
-    def hours_tenths(self) -> int:
-        """Hours as whole tenths (how they are stored)."""
-        return int(required_data(self.hours.data) * 10)
+
+class StaffLearningForm(LearningFields):
+    """The same piece of CPD for several staff, or everyone at the school (leaders)."""
+
+    staff_ids = MultiCheckboxField("Staff who took part", coerce=int, validate_choice=True)
+    everyone = BooleanField(
+        "Everyone at this school",
+        description="Every active member of staff and leader gets their own record.",
+    )
+    submit = SubmitField("Save for everyone chosen")
+
+    def __init__(
+        self,
+        *args: Any,
+        staff: Iterable[tuple[object, str]],
+        priority_choices: Iterable[tuple[object, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, priority_choices=priority_choices, **kwargs)
+        self.staff_ids.choices = choices(staff)

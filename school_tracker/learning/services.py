@@ -1,6 +1,6 @@
 """Recording and editing professional learning; staff record their own, leaders anyone's."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.models import LearningRecord, Role, User
-from school_tracker.records.pickers import school_staff
+from school_tracker.records.pickers import school_staff, staff_choices
 from school_tracker.records.priorities import priorities_by_code
 from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
@@ -74,6 +74,35 @@ def create_learning(
         changes={"staff_id": data.staff_id, "hours_tenths": data.hours_tenths},
     )
     return record
+
+
+def create_learning_for_staff(
+    school_id: int,
+    data: LearningData,
+    codes: list[str],
+    *,
+    staff_ids: list[int],
+    everyone: bool,
+    by: User,
+    today: date,
+) -> list[LearningRecord]:
+    """One CPD record for each person (an INSET day or a twilight), each audited on its own.
+
+    Each person keeps their own record, so their hours and every total stay per person. A
+    leader's job; every chosen person is checked before anything is saved.
+    """
+    if by.role is not Role.LEADER:
+        raise RecordRuleError("Only a leader can record learning for other staff.", "staff_ids")
+    chosen = [user_id for user_id, _ in staff_choices(school_id)] if everyone else staff_ids
+    chosen = list(dict.fromkeys(chosen))
+    if not chosen:
+        raise RecordRuleError("Choose the staff who took part, or everyone.", "staff_ids")
+    for user_id in chosen:
+        _check(school_id, replace(data, staff_id=user_id), by=by, today=today)
+    return [
+        create_learning(school_id, replace(data, staff_id=user_id), codes, by=by, today=today)
+        for user_id in chosen
+    ]
 
 
 def update_learning(

@@ -9,8 +9,13 @@ from flask_login import current_user
 from school_tracker.calendar.terms import school_today
 from school_tracker.forms import required_data
 from school_tracker.learning import queries
-from school_tracker.learning.forms import LearningForm
-from school_tracker.learning.services import LearningData, create_learning, update_learning
+from school_tracker.learning.forms import LearningFields, LearningForm, StaffLearningForm
+from school_tracker.learning.services import (
+    LearningData,
+    create_learning,
+    create_learning_for_staff,
+    update_learning,
+)
 from school_tracker.models import LearningRecord, Role
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records.history import Subject, record_history
@@ -40,9 +45,9 @@ def _form(record: LearningRecord | None = None) -> LearningForm:
     return LearningForm(data=data, staff=staff, priority_choices=priority_choices())
 
 
-def _data(form: LearningForm) -> LearningData:
+def _data(form: LearningFields, staff_id: int) -> LearningData:
     return LearningData(
-        staff_id=form.staff_id.data,
+        staff_id=staff_id,
         held_on=required_data(form.held_on.data),
         activity=required_data(form.activity.data),
         hours_tenths=form.hours_tenths,
@@ -93,7 +98,7 @@ def create() -> ResponseReturnValue:
     def record_learning() -> LearningRecord:
         return create_learning(
             current_school_id(),
-            _data(form),
+            _data(form, form.staff_id.data),
             list(form.priorities.data or []),
             by=current_user,
             today=school_today(),
@@ -116,7 +121,7 @@ def edit(record_id: int) -> ResponseReturnValue:
     def update() -> dict[str, Any]:
         return update_learning(
             record,
-            _data(form),
+            _data(form, form.staff_id.data),
             list(form.priorities.data or []),
             by=current_user,
             today=school_today(),
@@ -130,3 +135,33 @@ def edit(record_id: int) -> ResponseReturnValue:
     # CPD has no detail page; its history sits under the edit form.
     history = record_history(Subject("learning_record", record.id))
     return render_template("learning/form.html", form=form, record=record, history=history)
+
+
+@bp.route("/new-for-staff", methods=["GET", "POST"])
+@allow(Role.LEADER)
+def create_for_staff() -> ResponseReturnValue:
+    """One form for an INSET day or a twilight: each chosen person gets their own record."""
+    school_id = current_school_id()
+    data = None
+    if request.method == "GET":
+        data = {"held_on": school_today(), "priorities": ["P3"]}
+    form = StaffLearningForm(
+        data=data, staff=staff_choices(school_id), priority_choices=priority_choices()
+    )
+
+    def record_for_staff() -> list[LearningRecord]:
+        return create_learning_for_staff(
+            school_id,
+            _data(form, 0),  # each person's id is filled in by the service
+            list(form.priorities.data or []),
+            staff_ids=list(form.staff_ids.data or []),
+            everyone=bool(form.everyone.data),
+            by=current_user,
+            today=school_today(),
+        )
+
+    made = save_or_refuse(form, record_for_staff) if form.validate_on_submit() else None
+    if made is not None:
+        flash(f"Professional learning recorded for {len(made)} staff.", "success")
+        return redirect(url_for("learning.index"))
+    return render_template("learning/staff_form.html", form=form)
