@@ -47,6 +47,7 @@ VERSIONED_MODELS: dict[str, type] = {
 }
 # Where a column's name doesn't read well on its own.
 FIELD_LABELS = {
+    "activities": "What we did",
     "cost_pence": "Cost (pence)",
     "description": "What happened",
     "hours_tenths": "Hours (tenths)",
