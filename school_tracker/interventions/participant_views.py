@@ -92,8 +92,10 @@ def edit(intervention_id: int, participant_id: int) -> ResponseReturnValue:
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/outcome", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
 def outcome(intervention_id: int, participant_id: int) -> ResponseReturnValue:
-    """Record a pupil's end date, exit score, sessions attended and impact."""
-    record, part = _load(intervention_id, participant_id)
+    """Record a pupil's end date, exit score, sessions attended and impact (staff who deliver
+    the intervention may, as on the group outcomes page)."""
+    record = queries.get_intervention_or_404(intervention_id, user=current_user)
+    part = queries.get_participant_or_404(record, participant_id)
     form = OutcomeForm(obj=part if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = str(part.version_id)

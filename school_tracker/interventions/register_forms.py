@@ -1,11 +1,12 @@
-"""The session register and delivery staff forms; the register has one row per pupil."""
+"""The session register, group outcomes and delivery staff forms (one row per pupil)."""
 
 from typing import Any
 
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from school_tracker.forms import (
+    BoundedFloatField,
     BoundedIntegerField,
     LongText,
     MultiCheckboxField,
@@ -15,8 +16,14 @@ from school_tracker.forms import (
     TrimmedStringField,
     choices,
 )
+from school_tracker.interventions.forms import IMPACTS, SCORE_RANGE
 from school_tracker.models import InterventionParticipant
 from school_tracker.models.intervention_session import MAX_SESSION_MINUTES
+
+
+def _optional_int(value: str | int | None) -> int | None:
+    return int(value) if value not in (None, "") else None
+
 
 ATTENDANCE = choices([("present", "Present"), ("absent", "Absent")])
 
@@ -89,3 +96,34 @@ class DeliveryStaffForm(OnceForm):
     def __init__(self, *args: Any, staff: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user_ids.choices = staff
+
+
+class GroupOutcomeForm(OnceForm):
+    """Exit score, sessions attended, impact and end date for each pupil (rows added per
+    request by `group_outcome_form`)."""
+
+    submit = SubmitField("Save outcomes")
+
+
+def group_outcome_form(parts: list[InterventionParticipant], **kwargs: Any) -> GroupOutcomeForm:
+    """A GroupOutcomeForm with one row of outcome fields per pupil in `parts`."""
+
+    class GroupOutcomeRowsForm(GroupOutcomeForm):
+        pass
+
+    for part in parts:
+        name = part.pupil.display_name
+        fields = {
+            "end_date": RecordDateField(f"End date for {name}", validators=[Optional()]),
+            "exit_score": BoundedFloatField(f"Exit score for {name}", [Optional()], **SCORE_RANGE),
+            "sessions_attended": BoundedIntegerField(
+                f"Sessions attended by {name}", [Optional()], minimum=0, maximum=500
+            ),
+            "impact": SelectField(
+                f"Impact for {name}", choices=IMPACTS, validate_choice=True, coerce=_optional_int
+            ),
+            "version": HiddenField(validators=[Optional()]),
+        }
+        for field_name, field in fields.items():
+            setattr(GroupOutcomeRowsForm, f"{field_name}_{part.id}", field)
+    return GroupOutcomeRowsForm(**kwargs)

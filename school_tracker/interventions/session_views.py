@@ -1,4 +1,4 @@
-"""An intervention's session register and the staff who deliver it (issue 13 items 1 and 2)."""
+"""An intervention's session register, group outcomes and delivery staff (issue 13 items 1-3)."""
 
 from datetime import date
 
@@ -10,10 +10,19 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.forms import required_data
 from school_tracker.interventions import queries
 from school_tracker.interventions.delivery import set_delivery_staff
+from school_tracker.interventions.group_outcomes import (
+    OUTCOME_FIELDS,
+    OutcomeRow,
+    record_group_outcomes,
+    row_errors,
+    row_field,
+)
 from school_tracker.interventions.register import RegisterRow, on_register, record_session
 from school_tracker.interventions.register_forms import (
     DeliveryStaffForm,
+    GroupOutcomeForm,
     RegisterForm,
+    group_outcome_form,
     register_form,
 )
 from school_tracker.interventions.web import detail_url
@@ -99,3 +108,59 @@ def delivery_staff(intervention_id: int) -> ResponseReturnValue:
         flash("Delivery staff saved.", "success")
         return redirect(detail_url(record))
     return render_template("interventions/delivery_form.html", form=form, record=record)
+
+
+def _outcome_rows(form: GroupOutcomeForm, parts: list[InterventionParticipant]) -> list[OutcomeRow]:
+    def version(part: InterventionParticipant) -> int:
+        text = form[row_field("version", part.id)].data or ""
+        return int(text) if text.isdigit() else -1  # garbled: can never match, so stale
+
+    return [
+        OutcomeRow(
+            part=part,
+            values={name: form[row_field(name, part.id)].data for name in OUTCOME_FIELDS},
+            expected_version=version(part),
+        )
+        for part in parts
+    ]
+
+
+@bp.route("/<int:intervention_id>/outcomes", methods=["GET", "POST"])
+@allow(STAFF_AND_LEADERS)
+def outcomes(intervention_id: int) -> ResponseReturnValue:
+    """Exit score, sessions attended, impact and end date for every pupil on one page."""
+    record = queries.get_intervention_or_404(intervention_id, user=current_user)
+    parts = list(record.participants)
+    data = None
+    if request.method == "GET":
+        data = {
+            row_field(name, part.id): getattr(part, name)
+            for part in parts
+            for name in OUTCOME_FIELDS
+        }
+        data |= {row_field("version", part.id): str(part.version_id) for part in parts}
+    form = group_outcome_form(parts, data=data)
+    view_url = detail_url(record)
+    if form.validate_on_submit():
+        rows = _outcome_rows(form, parts)
+        errors = row_errors(record, rows, today=school_today())
+        for field, message in errors.items():
+            form[field].errors = [*form[field].errors, message]
+
+        def save() -> dict[int, dict[str, object]]:
+            return record_group_outcomes(
+                record, rows, by=current_user, today=school_today(), view_url=view_url
+            )
+
+        if not errors and save_or_refuse(form, save, view_url) is not None:
+            flash("Outcomes saved.", "success")
+            return redirect(view_url)
+    return render_template(
+        "interventions/outcomes_form.html",
+        form=form,
+        record=record,
+        rows=[
+            (part, [form[row_field(name, part.id)] for name in OUTCOME_FIELDS]) for part in parts
+        ],
+        versions=[form[row_field("version", part.id)] for part in parts],
+    )
