@@ -10,7 +10,14 @@ import os
 import sys
 from collections.abc import Callable
 
-from bench import dataset, report, scenarios, scenarios_dashboard, scenarios_reports
+from bench import (
+    dataset,
+    report,
+    scenarios,
+    scenarios_dashboard,
+    scenarios_mail,
+    scenarios_reports,
+)
 from bench.scenarios import Bench, Result
 from school_tracker import ROOT
 from school_tracker.extensions import db
@@ -31,6 +38,7 @@ STEPS: dict[str, Callable[[Bench], Result | list[Result]]] = {
     "trust_workbook": scenarios_reports.trust_workbook,
     "export": scenarios.named_export,
     "import": scenarios.import_roll,
+    "flag_mail": scenarios_mail.raise_flag_with_and_without_mail,
 }
 
 

@@ -30,8 +30,10 @@ class OutboxMessage(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    # At most one e-mail per alert, however the alert was raised.
-    alert_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alerts.id"), unique=True)
+    # At most one e-mail per alert, however the alert was raised. No foreign key: a sent
+    # message's record should not stop an alert's table being rebuilt (migration 0013 rebuilds
+    # it) or an alert being removed.
+    alert_id: Mapped[int | None] = mapped_column(unique=True)
     to_address: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
