@@ -114,6 +114,7 @@ def test_an_alert_and_its_email_commit_or_roll_back_together(app, staffroom):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
 
 
+@pytest.mark.requirement("R9")
 def test_the_sign_in_link_comes_from_the_configured_address_not_the_host_header(app, staffroom):
     s = staffroom
     make_flag(app, s["pupil"], s["leader"], named=s["named"][:1])

@@ -7,6 +7,7 @@ The link is read from the e-mail the real SMTP server received, as a person woul
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
@@ -40,6 +41,8 @@ def _set(client, token: str, password: str = NEW_PASSWORD):
     return client.post(f"/password-reset/{token}", data={"password": password, "confirm": password})
 
 
+@pytest.mark.requirement("R9")
+@pytest.mark.requirement("R8")
 def test_a_reset_link_sets_the_password_once_ends_other_sessions_and_alerts(
     app, school, make_user, smtp
 ):
@@ -74,6 +77,7 @@ def test_a_reset_link_sets_the_password_once_ends_other_sessions_and_alerts(
     assert again.status_code == 404 and "not valid" in again.get_data(as_text=True)
 
 
+@pytest.mark.requirement("R5")
 def test_known_and_unknown_addresses_get_the_same_answer_and_only_one_gets_mail(
     app, school, make_user, smtp
 ):
@@ -87,6 +91,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_only_one_gets_mail(
     assert [m.to for m in smtp.received] == [[amy.email]]
 
 
+@pytest.mark.requirement("R9")
 def test_a_link_expires_after_an_hour(app, school, make_user, smtp):
     amy = make_user(Role.STAFF, school=school)
     _ask(app.test_client(), amy.email)
@@ -101,6 +106,7 @@ def test_a_link_expires_after_an_hour(app, school, make_user, smtp):
         assert not db.session.scalars(sa.select(Alert)).all()  # no password was set
 
 
+@pytest.mark.requirement("R9")
 def test_a_new_link_replaces_the_earlier_one(app, school, make_user, smtp):
     amy = make_user(Role.STAFF, school=school)
     _ask(app.test_client(), amy.email)
@@ -123,6 +129,7 @@ def test_a_weak_password_is_refused_beside_the_field_and_the_link_still_works(
     assert _set(app.test_client(), token).status_code == 302
 
 
+@pytest.mark.requirement("R9")
 def test_asking_is_throttled_per_address_asked_about(app, school, make_user, smtp):
     amy = make_user(Role.STAFF, school=school)
     client = app.test_client()
