@@ -237,3 +237,43 @@ def test_a_session_of_another_pairing_or_past_the_window_is_refused(
     assert client.post(url, data=_form(1)).status_code == 403
     with app.app_context():
         assert db.session.get(MentoringSession, session_id).minutes == 30
+
+
+@pytest.mark.requirement("R69")
+def test_retention_blanks_a_corrected_sessions_earlier_values_too(app, leavers_world):
+    from datetime import date
+
+    from school_tracker.privacy.retention import apply_retention
+
+    with app.app_context():
+        session = db.session.scalar(
+            sa.select(MentoringSession).where(MentoringSession.activities == "Chess")
+        )
+        session_id = session.id
+        session.created_at = utcnow()
+        db.session.commit()
+        leader = db.session.scalar(
+            sa.select(User).where(User.role == Role.LEADER, User.school_id == session.school_id)
+        )
+        session_log.correct_session(
+            session,
+            _details(held_on=session.held_on, activities="Chess and draughts"),
+            by=leader,
+            today=session.held_on,
+            expected_version=session.version_id,
+        )
+        db.session.commit()
+        corrected_version = session.version_id
+        counts = apply_retention(date(2044, 1, 1))
+        db.session.commit()
+        session = db.session.get(MentoringSession, session_id)
+        # Blanked, and its version moved on so a correction form opened earlier goes stale.
+        assert session.activities == "" and session.version_id == corrected_version + 1
+        version = db.session.scalar(
+            sa.select(RecordVersion).where(
+                RecordVersion.entity_type == "mentoring_session",
+                RecordVersion.entity_id == session_id,
+            )
+        )
+        assert counts["record versions"] == 1
+        assert "Chess" not in json.dumps(version.previous)
