@@ -20,6 +20,7 @@ from school_tracker.models import (
     ExclusionFollowUp,
     Intervention,
     InterventionParticipant,
+    InterventionSession,
     KindnessMoment,
     KindPersonKind,
     LearningRecord,
@@ -34,6 +35,7 @@ from school_tracker.models import (
     RiskLevelChange,
     RiskStatusChange,
     SenStatus,
+    SessionAttendance,
 )
 from school_tracker.records.history import VERSIONED_MODELS
 
@@ -175,6 +177,7 @@ def _mentoring(policy: Policy) -> list[Step]:
 
 def _interventions(policy: Policy) -> list[Step]:
     cat, iv, ip = "mentoring_interventions", Intervention, InterventionParticipant
+    ses, sa_ = InterventionSession, SessionAttendance
     expired = policy.expired_pupils(cat)
     # A group's shared text goes only when every pupil in the group has been kept long enough.
     still_kept = sa.exists().where(ip.intervention_id == iv.id, ip.pupil_id.not_in(expired))
@@ -208,6 +211,32 @@ def _interventions(policy: Policy) -> list[Step]:
                     iv.pupil_voice != "",
                     iv.parent_voice != "",
                     iv.notes != "",
+                ),
+            ),
+        ),
+        # Register rows belong to one pupil; a session's own note is the group's shared text.
+        Step(
+            cat,
+            "session register rows",
+            sa_,
+            {"absence_reason": None, "note": ""},
+            sa.and_(
+                sa_.participant_id.in_(
+                    sa.select(ip.id).where(ip.pupil_id.in_(expired)).scalar_subquery()
+                ),
+                _changed(sa_.absence_reason.is_not(None), sa_.note != ""),
+            ),
+        ),
+        Step(
+            cat,
+            "intervention sessions",
+            ses,
+            {"note": ""},
+            sa.and_(
+                ses.note != "",
+                sa.exists().where(ip.intervention_id == ses.intervention_id),
+                ~sa.exists().where(
+                    ip.intervention_id == ses.intervention_id, ip.pupil_id.not_in(expired)
                 ),
             ),
         ),

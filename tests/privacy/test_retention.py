@@ -10,7 +10,10 @@ from school_tracker.extensions import db
 from school_tracker.models import (
     AuditEntry,
     Intervention,
+    InterventionMode,
     InterventionParticipant,
+    InterventionSession,
+    InterventionStatus,
     KindnessMoment,
     LearningRecord,
     MentoringPairing,
@@ -20,6 +23,7 @@ from school_tracker.models import (
     RiskAction,
     RiskFlag,
     SenStatus,
+    SessionAttendance,
 )
 from school_tracker.privacy.retention import REMOVED, apply_retention, years_before
 from tests.factories.exports import NOTE
@@ -102,6 +106,8 @@ def test_expired_records_are_blanked_but_never_deleted(app, leavers_world):
         "professional learning": 1,
         "pupils": 2,  # Pip and the earlier leaver; Mia has a held risk flag
         "record versions": 0,  # the world is written without edits
+        "session register rows": 0,  # no registers kept: see the test below
+        "intervention sessions": 0,
     }
     assert _sizes(app) == sizes
     texts = _texts(app)
@@ -209,3 +215,71 @@ def test_the_command_applies_and_commits(app, leavers_world, runner):
 )
 def test_years_before_handles_leap_days(day, years, expected):
     assert years_before(day, years) == expected
+
+
+def _group_with_a_session(world, pupils: list, session_note: str) -> int:
+    """A group of `pupils` with one register: each absent with a reason and a note."""
+    school, staff = world.school.id, world.staff.id
+    kind = db.session.scalar(
+        sa.select(Intervention.type_id).where(Intervention.school_id == school)
+    )
+    group = Intervention(
+        school_id=school,
+        type_id=kind,
+        mode=InterventionMode.GROUP,
+        lead_id=staff,
+        start_date=date(2026, 9, 1),
+        review_date=date(2026, 10, 15),
+        status=InterventionStatus.ACTIVE,
+        created_by_id=staff,
+    )
+    db.session.add(group)
+    db.session.flush()
+    places = [
+        InterventionParticipant(
+            intervention_id=group.id, pupil_id=p.id, start_date=date(2026, 9, 1)
+        )
+        for p in pupils
+    ]
+    session = InterventionSession(
+        intervention_id=group.id, held_on=date(2026, 9, 8), minutes=30, note=session_note
+    )
+    db.session.add_all([*places, session])
+    db.session.flush()
+    db.session.add_all(
+        SessionAttendance(
+            session_id=session.id,
+            participant_id=place.id,
+            present=False,
+            absence_reason=f"Dentist {NOTE}",
+            note=f"Upset {NOTE}",
+        )
+        for place in places
+    )
+    db.session.commit()
+    return session.id
+
+
+@pytest.mark.requirement("R69")
+def test_a_register_is_blanked_per_pupil_and_its_note_with_the_whole_group(app, leavers_world):
+    with app.app_context():
+        alone = _group_with_a_session(leavers_world, [leavers_world.peer], f"Pip only {NOTE}")
+        shared = _group_with_a_session(
+            leavers_world, [leavers_world.peer, leavers_world.quiet], f"Shared {NOTE}"
+        )
+    counts = _run(app, AFTER_25)
+    assert counts["session register rows"] == 2  # Pip's row in each group
+    assert counts["intervention sessions"] == 1  # Quinn is still on roll in the shared group
+    with app.app_context():
+        notes = dict(
+            db.session.execute(sa.select(InterventionSession.id, InterventionSession.note)).all()
+        )
+        assert notes[alone] == "" and notes[shared] == f"Shared {NOTE}"
+        rows = db.session.execute(
+            sa.select(InterventionParticipant.pupil_id, SessionAttendance.absence_reason).join(
+                InterventionParticipant,
+                SessionAttendance.participant_id == InterventionParticipant.id,
+            )
+        ).all()
+        assert sorted(reason is None for pupil, reason in rows) == [False, True, True]
+        assert all(reason is None for pupil, reason in rows if pupil == leavers_world.peer.id)
