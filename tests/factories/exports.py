@@ -19,6 +19,7 @@ from school_tracker.interventions.catalogue import ensure_intervention_types
 from school_tracker.models import (
     AdultRelationship,
     Agency,
+    AgencyInvolvement,
     CarerRelationship,
     Exclusion,
     ExclusionKind,
@@ -340,6 +341,15 @@ def _records(world: World) -> None:
                 carer_relationship=CarerRelationship.MOTHER,
                 held_on=date(2026, 10, 5),
                 family_said=f"Worried {NOTE}",
+                created_by_id=staff,
+            ),
+            AgencyInvolvement(
+                school_id=s,
+                pupil_id=p1.id,
+                agency_id=db.session.scalar(sa.select(Agency.id).where(Agency.code == "camhs")),
+                referred_on=date(2026, 10, 6),
+                referred_by_id=staff,
+                next_step=f"Chase the letter {NOTE}",
                 created_by_id=staff,
             ),
         ]

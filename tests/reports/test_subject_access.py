@@ -36,6 +36,7 @@ SHEETS = {
     "Risk actions": 1,
     "Suspensions and exclusions": 1,
     "Parent conversations": 1,
+    "Agency involvement": 1,
     "Kindness moments": 2,
     "Transfers": 0,
     "Record access log": 1,  # the leader's visit to the pupil page

@@ -12,6 +12,7 @@ from tests.factories.exports import workbook_rows
 # R70: the subject-access export covers every table that refers to a pupil ----------------------
 
 SAR_SHEETS = {
+    "agency_involvements": "Agency involvement",
     "audit_entries": "Record access log",
     "exclusions": "Suspensions and exclusions",
     "intervention_participants": "Interventions",

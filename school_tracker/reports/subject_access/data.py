@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from school_tracker.extensions import db
 from school_tracker.models import (
+    AgencyInvolvement,
     AuditEntry,
     Exclusion,
     ExclusionFollowUp,
@@ -47,6 +48,7 @@ class PupilFile:
     versions: list[RecordVersion] = field(default_factory=list)  # earlier values (R63)
     follow_ups: list[ExclusionFollowUp] = field(default_factory=list)
     reviews: list[ReinstatementReview] = field(default_factory=list)
+    involvements: list[AgencyInvolvement] = field(default_factory=list)
 
     def name(self, user_id: int | None) -> str:
         """A member of staff's name by id (blank when none)."""
@@ -139,6 +141,12 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
         .options(selectinload(KindnessMoment.value_rows))
         .order_by(KindnessMoment.occurred_on, KindnessMoment.id)
     )
+    involvements = _all(
+        sa.select(AgencyInvolvement)
+        .where(AgencyInvolvement.school_id == school_id, AgencyInvolvement.pupil_id == pupil_id)
+        .options(selectinload(AgencyInvolvement.agency))
+        .order_by(AgencyInvolvement.referred_on, AgencyInvolvement.id)
+    )
     access, transfers = [], []
     if with_access_log:
         access = _all(
@@ -173,6 +181,7 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
         staff,
         follow_ups=follow_ups,
         reviews=reviews,
+        involvements=involvements,
         versions=_versions(
             school_id,
             {
@@ -185,6 +194,7 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
                 "reinstatement_review": [r.id for r in reviews],
                 "parent_conversation": [c.id for c in conversations],
                 "kindness_moment": [m.id for m in moments],
+                "agency_involvement": [i.id for i in involvements],
             },
         ),
     )

@@ -355,7 +355,25 @@ def _others(r: Redactor) -> list[tuple[str, list[Col], list]]:
         ("Suspensions and exclusions", exclusions, r.data.exclusions),
         *exclusion_case_sheets(r.data),
         ("Parent conversations", conversations, r.data.conversations),
+        ("Agency involvement", _involvement_cols(r), r.data.involvements),
         ("Kindness moments", kindness, r.data.moments),
+    ]
+
+
+def _involvement_cols(r: Redactor) -> list[Col]:
+    """Referrals to agencies (issue 16 item 5), with the professional and what came of them."""
+    return [
+        Col("Record", 8, attr("id"), text=False),
+        Col("Agency", 28, lambda i: i.agency.name),
+        Col("Referred on", 12, attr("referred_on")),
+        Col("Referred by", 22, lambda i: r.data.name(i.referred_by_id)),
+        Col("Status", 12, label("status")),
+        Col("Professional's role", 24, attr("professional_role")),
+        Col("Professional's contact", 28, attr("professional_contact")),
+        Col("Next step", 36, attr("next_step")),
+        Col("Next step by", 12, attr("next_step_on")),
+        Col("Outcome", 36, attr("outcome_notes")),
+        Col("Ended on", 12, attr("ended_on")),
     ]
 
 
