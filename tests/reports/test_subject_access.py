@@ -26,7 +26,7 @@ from tests.factories.exports import (
 SHEETS = {
     "Cover": 7,
     "Pupil": 19,
-    "Chronology": 19,
+    "Chronology": 20,
     "Mentoring": 3,  # as mentee of staff and of a peer, and as a peer mentor
     "Mentoring sessions": 5,
     "Interventions": 2,

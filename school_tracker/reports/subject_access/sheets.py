@@ -462,6 +462,10 @@ def chronology(data: PupilFile) -> list[Entry]:
         for c in data.conversations
     ]
     entries += [
+        Entry(i.referred_on, "Agency involvement", f"Referral to {i.agency.name}")
+        for i in data.involvements
+    ]
+    entries += [
         Entry(
             m.occurred_on,
             "Kindness",
