@@ -196,6 +196,13 @@ def hostile(app, make_school, make_user, make_pupil):
     # Alerts are their recipient's alone; another's id is a 404 page, which must not be a 500.
     ids.update(table_key=next(iter(TABLE_SOURCES)), key="autumn-2026", import_id="none", alert_id=1)
     ids.update(section="reach")  # a dashboard section
+    ids.update(token="not-a-reset-token")  # an unknown reset link is a page, never a 500
+    with app.app_context():
+        ids["session_id"] = db.session.scalar(
+            sa.select(sa.func.min(m.MentoringSession.id)).where(
+                m.MentoringSession.pairing_id == world.ids["staff_pairing"]
+            )
+        )
     world.ids.update(ids)
     return world
 
