@@ -1,6 +1,6 @@
 """The pages that post a form with a numeric field, each with a valid body (issue 11 item 2).
 
-tests/test_hostile_numbers.py posts every hostile number to every numeric field of each page;
+tests/app/test_hostile_numbers.py posts every hostile number to every numeric field of each page;
 a new form with a numeric field fails there until its pages are added to NUMERIC_PAGES.
 """
 
@@ -12,7 +12,16 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.exclusions import services as exclusion_services
 from school_tracker.extensions import db
 from school_tracker.learning import services as learning_services
-from school_tracker.models import ExclusionKind, Intervention, LearningRecord, Pupil, Role, User
+from school_tracker.mentoring import session_log
+from school_tracker.models import (
+    ExclusionKind,
+    Intervention,
+    LearningRecord,
+    MentoringPairing,
+    Pupil,
+    Role,
+    User,
+)
 from tests.factories.interventions import make_intervention
 from tests.factories.mentoring import make_pairing
 from tests.factories.risk import reason_id, seed_reference
@@ -216,6 +225,27 @@ def learning_edit(app, world) -> tuple[str, dict]:
     }
 
 
+def _session_correction(app, world):
+    url, data = _session_new(app, world)
+    pairing_id = int(url.split("/")[2])
+    with app.app_context():
+        session = session_log.log_session(
+            db.session.get_one(MentoringPairing, pairing_id),
+            session_log.SessionDetails(held_on=TODAY, minutes=30, activities="Lego club."),
+            by=db.session.get_one(User, world["staff"].id),
+            today=TODAY,
+        )
+        db.session.commit()
+        ident, version = session.id, str(session.version_id)
+    return f"/mentoring/{pairing_id}/sessions/{ident}/edit", {**data, "version": version}
+
+
+def _learning_for_staff(app, world):
+    data = {**learning_data(world), "staff_ids": [world["staff"].id]}
+    del data["staff_id"]
+    return "/learning/new-for-staff", data
+
+
 NUMERIC_PAGES = [
     NumericPage("InterventionForm", "new intervention", "staff", _intervention_new),
     NumericPage("InterventionForm", "edit intervention", "staff", _intervention_edit),
@@ -226,6 +256,10 @@ NUMERIC_PAGES = [
     NumericPage("ExclusionForm", "record a suspension", "leader", _exclusion_new),
     NumericPage("ExclusionForm", "edit a suspension", "leader", _exclusion_edit),
     NumericPage("SessionForm", "log a mentoring session", "staff", _session_new),
+    NumericPage(
+        "SessionCorrectionForm", "correct a mentoring session", "staff", _session_correction
+    ),
     NumericPage("LearningForm", "new CPD", "staff", _learning_new),
     NumericPage("LearningForm", "edit CPD", "staff", learning_edit),
+    NumericPage("StaffLearningForm", "CPD for several staff", "leader", _learning_for_staff),
 ]

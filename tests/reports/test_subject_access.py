@@ -35,6 +35,8 @@ SHEETS = {
     "Risk status changes": 1,
     "Risk actions": 1,
     "Suspensions and exclusions": 1,
+    "Returns after suspensions": 0,  # the world records no return meeting
+    "Reinstatement reviews": 0,  # nor a governors' review
     "Parent conversations": 1,
     "Agency involvement": 1,
     "Kindness moments": 2,

@@ -4,7 +4,13 @@ import pytest
 import sqlalchemy as sa
 
 from school_tracker.extensions import db
-from school_tracker.models import ParentConversation, User
+from school_tracker.models import (
+    Exclusion,
+    ParentConversation,
+    ReinstatementReview,
+    ReviewTrigger,
+    User,
+)
 from school_tracker.records.versions import apply_changes
 from tests.factories.accounts import signed_in
 from tests.factories.exports import workbook_rows
@@ -47,6 +53,19 @@ def test_r70_every_pupil_linked_table_has_a_sheet_in_the_subject_access_file(app
             by=db.session.get(User, export_world.leader.id),
             entity_type="parent_conversation",
             pupil_id=conversation.pupil_id,
+        )
+        # The world's suspension has no governors' review: add one, so its sheet has a row.
+        exclusion = db.session.scalar(
+            sa.select(Exclusion).where(Exclusion.pupil_id == export_world.mentee.id)
+        )
+        db.session.add(
+            ReinstatementReview(
+                school_id=exclusion.school_id,
+                pupil_id=exclusion.pupil_id,
+                exclusion_id=exclusion.id,
+                trigger=ReviewTrigger.PUBLIC_EXAM,
+                board_notified_on=exclusion.start_date,
+            )
         )
         db.session.commit()
     leader = signed_in(app, export_world.leader)
