@@ -16,7 +16,7 @@ def create_app(config_object: type | str | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_relative_config=True,
     )
-    from school_tracker.request_size import SizeLimitedRequest
+    from school_tracker.web.request_size import SizeLimitedRequest
 
     app.request_class = SizeLimitedRequest  # every form body has a size limit (issue 11)
     if isinstance(config_object, str):
@@ -32,11 +32,11 @@ def create_app(config_object: type | str | None = None) -> Flask:
     register_record_sources(app)
     register_alert_sources(app)
     from school_tracker.auth.sessions import register_sessions
-    from school_tracker.errors import register_error_handlers
     from school_tracker.permissions import register_policy
-    from school_tracker.security import register_security
-    from school_tracker.submissions import register_submissions
     from school_tracker.templating import register_templating
+    from school_tracker.web.errors import register_error_handlers
+    from school_tracker.web.security import register_security
+    from school_tracker.web.submissions import register_submissions
 
     register_sessions(app)
     register_policy(app)
@@ -97,7 +97,7 @@ def check_production_settings(app: Flask) -> None:
 
 def configure_logging(app: Flask) -> None:
     """Structured logs to stderr (pytest captures them in tests)."""
-    from school_tracker.logging_setup import configure_logging as configure
+    from school_tracker.web.logging_setup import configure_logging as configure
 
     configure(app)
 

@@ -6,9 +6,9 @@ from flask import has_request_context, request
 
 from school_tracker.database import begin_write
 from school_tracker.extensions import db
-from school_tracker.logging_setup import log_security_event
 from school_tracker.models import AuditEntry, User
 from school_tracker.privacy.classification import CONTENT_COLUMN_NAMES
+from school_tracker.web.logging_setup import log_security_event
 
 # Audited actions that record a refusal rather than a change ("login_failed", "mfa_failed").
 FAILED_SUFFIX = "_failed"

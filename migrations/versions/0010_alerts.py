@@ -1,7 +1,7 @@
 """alerts: in-app alerts to one person each (issue 14 item 1).
 
 Revision ID: 0010_alerts
-Revises: 0009_class_teachers
+Revises: 0009_mentoring_session_versions
 Create Date: 2026-12-05
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010_alerts"
-down_revision = "0009_class_teachers"
+down_revision = "0009_mentoring_session_versions"
 branch_labels = None
 depends_on = None
 

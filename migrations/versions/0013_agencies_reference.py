@@ -7,6 +7,7 @@ Revises: 0012_exclusion_cases
 Create Date: 2026-12-05
 """
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from alembic import op
 
 
@@ -104,7 +105,13 @@ def upgrade():
     _set_alert_kinds(ALERT_KINDS, NEW_ALERT_KINDS)
     with op.batch_alter_table("pupils", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("hand_set_fields", sa.JSON(), nullable=False, server_default="[]")
+            sa.Column(
+                "hand_set_fields",
+                # JSONB on PostgreSQL: plain json has no equality, which SELECT DISTINCT needs.
+                sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                nullable=False,
+                server_default="[]",
+            )
         )
 
 

@@ -22,8 +22,8 @@ from school_tracker.auth.sessions import mark_reauthenticated, start_session, tw
 from school_tracker.auth.views import safe_next
 from school_tracker.extensions import db, limiter
 from school_tracker.forms import add_error
-from school_tracker.logging_setup import log_security_event
 from school_tracker.permissions import EVERYONE, allow
+from school_tracker.web.logging_setup import log_security_event
 
 bp = Blueprint("account", __name__)
 PENDING_SEED = "totp_pending"

@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from zxcvbn import zxcvbn
 
-from school_tracker.logging_setup import log_security_event
+from school_tracker.web.logging_setup import log_security_event
 
 # Compared against when the e-mail is unknown, so both paths cost one argon2 verification.
 _DUMMY_PASSWORD = "not-a-real-password-used-to-equalise-timing"  # noqa: S105

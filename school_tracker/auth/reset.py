@@ -21,12 +21,12 @@ from school_tracker.auth.services import (
     set_password,
 )
 from school_tracker.extensions import db
-from school_tracker.logging_setup import log_security_event
 from school_tracker.mail import mail_is_on
 from school_tracker.mail.content import MessageText, site_link
 from school_tracker.mail.outbox import queue_email
 from school_tracker.models import ActivationCode, User
 from school_tracker.orm import utcnow
+from school_tracker.web.logging_setup import log_security_event
 
 RESET_SUBJECT = "School tracker: set your password"
 

@@ -16,9 +16,9 @@ from school_tracker.auth.passwords import (
     verify_password,
 )
 from school_tracker.extensions import db
-from school_tracker.logging_setup import log_security_event
 from school_tracker.models import ActivationCode, AlertKind, User
 from school_tracker.orm import utcnow
+from school_tracker.web.logging_setup import log_security_event
 
 log = logging.getLogger(__name__)
 ACTIVATION_LIFETIME = timedelta(minutes=60)

@@ -11,7 +11,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from school_tracker.auth.sessions import fresh_auth_required
 from school_tracker.calendar.terms import school_today
-from school_tracker.errors import error_reference
 from school_tracker.extensions import db, limiter
 from school_tracker.forms import EmptyForm
 from school_tracker.imports import queries, services
@@ -19,6 +18,7 @@ from school_tracker.imports.forms import ConfirmForm, UploadForm
 from school_tracker.imports.parser import ImportFileError, parse_roll
 from school_tracker.models import Role, RollImportStatus, School
 from school_tracker.permissions import allow, current_school_id
+from school_tracker.web.errors import error_reference
 
 bp = Blueprint("imports", __name__)
 log = logging.getLogger(__name__)

@@ -4,12 +4,15 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school_tracker.extensions import Model
 from school_tracker.models.school import School
 from school_tracker.models.user import User
 from school_tracker.orm import TimestampMixin, UTCDateTime, enum_type
+
+HAND_SET_FIELDS_TYPE = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 class YearGroup(enum.Enum):
@@ -143,8 +146,11 @@ class Pupil(TimestampMixin, Model):
     legal_hold_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     legal_hold_set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # Characteristics a leader or admin set by hand (issue 16 item 7): a roll import keeps them
-    # unless the admin chooses the file's value at the preview.
-    hand_set_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # unless the admin chooses the file's value at the preview. JSONB on PostgreSQL, because
+    # plain json has no equality, and SELECT DISTINCT over pupils needs one.
+    hand_set_fields: Mapped[list[str]] = mapped_column(
+        HAND_SET_FIELDS_TYPE, default=list, server_default="[]"
+    )
 
     school: Mapped[School] = relationship()
     legal_hold_set_by: Mapped[User | None] = relationship(foreign_keys=[legal_hold_set_by_id])

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
 from school_tracker.extensions import db
-from school_tracker.logging_setup import log_security_event
+from school_tracker.web.logging_setup import log_security_event
 
 
 class BackupError(RuntimeError):

@@ -133,7 +133,7 @@ def test_r65_every_required_code_has_its_own_handler(app):
 @pytest.mark.requirement("R65")
 @pytest.mark.parametrize("code", ERROR_CODES)
 def test_r65_each_error_page_is_friendly_with_a_reference(app, client, login_as, code, caplog):
-    from school_tracker.errors import MESSAGES
+    from school_tracker.web.errors import MESSAGES
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

@@ -8,8 +8,8 @@ import pyotp
 import pytest
 import requests
 
-from school_tracker.logging_setup import log_security_event, make_formatter
 from school_tracker.models import Role
+from school_tracker.web.logging_setup import log_security_event, make_formatter
 from tests.conftest import PASSWORD
 from tests.factories.exports import NOTE, classified_values
 from tests.support.browser import live_server
@@ -130,7 +130,7 @@ def test_r60_markers_never_reach_app_or_access_logs(app, export_world, make_user
 
 # R61: log injection ---------------------------------------------------------------------------
 
-FORGED = "2026-01-01T00:00:00.000Z INFO school_tracker.security forged login"
+FORGED = "2026-01-01T00:00:00.000Z INFO school_tracker.web.security forged login"
 
 
 @pytest.mark.requirement("R61")

@@ -12,8 +12,8 @@ from werkzeug.test import encode_multipart
 
 from school_tracker.extensions import db
 from school_tracker.interventions.catalogue import ensure_intervention_types
-from school_tracker.logging_setup import make_formatter
 from school_tracker.models import Exclusion, InterventionType, Role, User
+from school_tracker.web.logging_setup import make_formatter
 from tests.conftest import PASSWORD
 from tests.factories.accounts import signed_in
 from tests.factories.imports import roll_csv

@@ -3,8 +3,8 @@ password or e-mail (R59)."""
 
 from school_tracker.auth.services import issue_activation_code
 from school_tracker.extensions import db
-from school_tracker.logging_setup import SECURITY_LOGGER
 from school_tracker.models import Role, User
+from school_tracker.web.logging_setup import SECURITY_LOGGER
 from tests.conftest import PASSWORD
 from tests.factories.accounts import activate
 from tests.support.logs import security_events

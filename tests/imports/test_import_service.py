@@ -29,8 +29,6 @@ from tests.factories.imports import HEADER, csv_bytes, roll_csv, row, upn
 TODAY = date(2026, 11, 22)
 
 
-
-
 @pytest.fixture
 def admin(make_user, school):
     return make_user(Role.ADMIN, school=school, full_name="Ada Admin")

@@ -2,7 +2,7 @@
 
 import logging
 
-from school_tracker.logging_setup import SECURITY_LOGGER
+from school_tracker.web.logging_setup import SECURITY_LOGGER
 
 
 def security_events(caplog, name: str) -> list[logging.LogRecord]:

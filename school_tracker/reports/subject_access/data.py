@@ -118,9 +118,7 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
     )
     reviews = _all(
         sa.select(ReinstatementReview)
-        .where(
-            ReinstatementReview.school_id == school_id, ReinstatementReview.pupil_id == pupil_id
-        )
+        .where(ReinstatementReview.school_id == school_id, ReinstatementReview.pupil_id == pupil_id)
         .order_by(ReinstatementReview.board_notified_on, ReinstatementReview.id)
     )
     conversations = _all(

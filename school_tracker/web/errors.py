@@ -9,9 +9,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from school_tracker.busy import busy_response, pin_user_without_loading
 from school_tracker.extensions import db
-from school_tracker.logging_setup import log_security_event, request_id
+from school_tracker.web.busy import busy_response, pin_user_without_loading
+from school_tracker.web.logging_setup import log_security_event, request_id
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request
 
 _ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
-SECURITY_LOGGER = "school_tracker.security"
+SECURITY_LOGGER = "school_tracker.web.security"
 security_log = logging.getLogger(SECURITY_LOGGER)
 
 # Refused requests worth a security line of their own (R59: access-control denials,

@@ -1,10 +1,10 @@
-"""class_teachers: mentoring sessions become correctable (issue 13 item 7).
+"""Mentoring sessions become correctable (issue 13 item 7).
 
 A session gains an optimistic-lock version and who/when last corrected it, so a correction
 goes through the same versioned edit as every other record (its earlier values are kept as
 record versions). Existing sessions start at version 1, never corrected.
 
-Revision ID: 0009_class_teachers
+Revision ID: 0009_mentoring_session_versions
 Revises: 0008_intervention_sessions
 Create Date: 2026-12-05
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0009_class_teachers"
+revision = "0009_mentoring_session_versions"
 down_revision = "0008_intervention_sessions"
 branch_labels = None
 depends_on = None

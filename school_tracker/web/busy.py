@@ -14,7 +14,7 @@ from flask import Response, current_app, g, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import generate_csrf
 
-from school_tracker.logging_setup import request_id
+from school_tracker.web.logging_setup import request_id
 
 RETRY_AFTER_SECONDS = 5
 TITLE = "The service is busy"
