@@ -17,30 +17,17 @@ from wtforms.form import BaseForm
 from school_tracker import create_app
 from school_tracker.forms import BoundedDecimalField, BoundedFloatField, BoundedIntegerField
 from tests.conftest import PASSWORD, make_config
-from tests.factories.numeric_pages import NUMERIC_PAGES, learning_edit, numeric_world
+from tests.factories.numeric_pages import (
+    HOSTILE_NUMBERS,
+    NUMERIC_PAGES,
+    learning_edit,
+    numeric_world,
+)
 from tests.support.form_walk import all_forms, form_fields
 from tests.support.snapshots import database_rows
 
 # --- item 2: numbers out of range are form errors everywhere ---------------------------------
 
-HOSTILE_NUMBERS = [
-    "1e27",
-    "1e309",
-    "-1e309",
-    "1E+400",
-    "NaN",
-    "Infinity",
-    "-inf",
-    str(2**63),
-    "9" * 40,
-    "-" + "9" * 40,
-    "1,5",
-    "1_000",
-    "\u0661\u0662",  # Arabic-Indic digits: int() reads them as 12
-    "0x10",
-    "1.5.2",
-    "9" * 5000,  # beyond int()'s 4,300-digit limit
-]
 WTFORMS_NUMBERS = (IntegerField, DecimalField, FloatField)
 BOUNDED = (BoundedIntegerField, BoundedDecimalField, BoundedFloatField)
 

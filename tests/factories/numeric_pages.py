@@ -27,6 +27,25 @@ from tests.factories.mentoring import make_pairing
 from tests.factories.risk import reason_id, seed_reference
 
 TODAY = school_today()
+# What a careless user or an attacker types into a number box (issue 11 item 2).
+HOSTILE_NUMBERS = [
+    "1e27",
+    "1e309",
+    "-1e309",
+    "1E+400",
+    "NaN",
+    "Infinity",
+    "-inf",
+    str(2**63),
+    "9" * 40,
+    "-" + "9" * 40,
+    "1,5",
+    "1_000",
+    "\u0661\u0662",  # Arabic-Indic digits: int() reads them as 12
+    "0x10",
+    "1.5.2",
+    "9" * 5000,  # beyond int()'s 4,300-digit limit
+]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.models import AuditEntry, Intervention, InterventionParticipant, Role
 from tests.factories.interventions import make_intervention
-from tests.test_hostile_numbers import HOSTILE_NUMBERS
+from tests.factories.numeric_pages import HOSTILE_NUMBERS
 
 TODAY = school_today()
 
