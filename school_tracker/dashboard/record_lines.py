@@ -58,7 +58,7 @@ def session_line(row: MentoringSession) -> RecordLine:
 def exclusion_line(row: Exclusion) -> RecordLine:
     return RecordLine(
         row.start_date,
-        f"{_pupil_name(row.pupil)}: {row.kind.value.replace('_', ' ')}, {row.sessions} sessions",
+        f"{_pupil_name(row.pupil)}: {row.kind.label.lower()}, {row.sessions} sessions",
         url_for("exclusions.detail", exclusion_id=row.id),
     )
 

@@ -94,7 +94,7 @@ def _interventions(pupil_id: int, school_id: int, until: date) -> list[PackEntry
         if place.impact is not None:
             lines.append(f"Outcome: {IMPACT_WORDS.get(place.impact, place.impact)}")
         ended = f"; ended {date_uk(place.end_date)}" if place.end_date else ""
-        lines.append(f"Status: {place.status.value.replace('_', ' ')}{ended}")
+        lines.append(f"Status: {place.status.label.lower()}{ended}")
         if work.pupil_voice:
             lines.append(f"Pupil's voice: {work.pupil_voice}")
         if work.parent_voice:
