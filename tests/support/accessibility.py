@@ -11,6 +11,9 @@ def axe_violations(page) -> list[str]:
     # A button left mid-transition under the pointer (Bootstrap animates its colours) would be
     # measured between two colours; reduced motion stops transitions, as Bootstrap honours it.
     page.emulate_media(reduced_motion="reduce")
+    # A heading can be in the DOM before app.css has arrived; without it the navbar has no
+    # background and its light buttons would be measured against white.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
