@@ -3,6 +3,7 @@
 from school_tracker.models.agency_involvement import AgencyInvolvement, InvolvementStatus
 from school_tracker.models.alert import Alert, AlertKind
 from school_tracker.models.audit import AuditEntry, AuditImmutableError
+from school_tracker.models.class_staff import RegistrationGroupStaff
 from school_tracker.models.exclusion import Exclusion, ExclusionKind, ExclusionReason
 from school_tracker.models.exclusion_case import (
     ExclusionFollowUp,
@@ -139,4 +140,5 @@ __all__ = [
     "RollImportStatus",
     "FormSubmission",
     "TransferRecord",
+    "RegistrationGroupStaff",
 ]

@@ -41,6 +41,8 @@ CLASSIFICATION: dict[str, DataClass] = {
     "pupils.young_carer": SC,
     "pupils.legal_hold_reason": TXT,  # may describe a child-protection matter
     "pupils.hand_set_fields": SC,  # which of the above a school corrected by hand
+    # the group a member of staff is assigned to, as the roll spells it (issue 13 item 6)
+    "registration_group_staff.registration_group": ID,
     # Staff, carers and volunteers
     "users.full_name": ID,
     "outbox_messages.body": ID,  # names the member of staff who raised the alert
