@@ -57,6 +57,9 @@ class Config:
     EXPORT_LIMIT = "30 per hour"
     # Per person; no one searching by hand or importing a roll comes near these (R77).
     SEARCH_LIMIT = "60 per minute"
+    # The type-ahead pupil picker asks once per keystroke: a fast typist picking a class
+    # stays well under this, a script walking the roll does not.
+    LOOKUP_LIMIT = "300 per minute"
     IMPORT_LIMIT = "20 per hour"
 
     # Retention (R69): years before `flask apply-retention` blanks a record's free
