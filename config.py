@@ -104,6 +104,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = 8  # about four hours of retries before a message is given up
     MAIL_CLAIM_MINUTES = 10  # a claim older than this belongs to a sender that died
     MAIL_POLL_SECONDS = 5
+    # When the daily digest goes (school time, Europe/London, "HH:MM"), for those who chose one:
+    # before the school day starts, so it is read before the day's first lesson.
+    MAIL_DIGEST_TIME = "07:00"
 
     BOOTSTRAP_SERVE_LOCAL = True
     PUPILS_PER_PAGE = 25

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 
 from school_tracker.extensions import db
-from school_tracker.models import Alert, School, Trust
+from school_tracker.models import Alert, School, Trust, User
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,12 @@ def site_link(endpoint: str, **values: str) -> str | None:
     return f"{address}{path}"
 
 
-def _organisation_name(alert: Alert) -> str:
-    if alert.school_id is not None:
-        return db.session.get_one(School, alert.school_id).name
-    return db.session.get_one(Trust, alert.recipient.trust_id).name
+def organisation_name(person: User, school_id: int | None = None) -> str:
+    """Where an e-mail comes from: the school (by default the person's), else their trust."""
+    school_id = school_id if school_id is not None else person.school_id
+    if school_id is not None:
+        return db.session.get_one(School, school_id).name
+    return db.session.get_one(Trust, person.trust_id).name
 
 
 def alert_message(alert: Alert) -> MessageText:
@@ -51,7 +53,7 @@ def alert_message(alert: Alert) -> MessageText:
         "mail/alert.txt",
         kind=alert.kind.label,
         raised_by=raised_by,
-        organisation=_organisation_name(alert),
+        organisation=organisation_name(alert.recipient, alert.school_id),
         sign_in_link=site_link("auth.login"),
     )
     return MessageText(subject=f"School tracker: {alert.kind.label}", body=body)

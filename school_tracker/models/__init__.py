@@ -1,7 +1,7 @@
 """Every model, imported here so Alembic autogenerate and the app see them all."""
 
 from school_tracker.models.agency_involvement import AgencyInvolvement, InvolvementStatus
-from school_tracker.models.alert import Alert, AlertKind
+from school_tracker.models.alert import Alert, AlertDigest, AlertKind
 from school_tracker.models.audit import AuditEntry, AuditImmutableError
 from school_tracker.models.class_staff import RegistrationGroupStaff
 from school_tracker.models.exclusion import Exclusion, ExclusionKind, ExclusionReason
@@ -69,7 +69,7 @@ from school_tracker.models.roll_import import RollImport, RollImportStatus
 from school_tracker.models.school import School, TermDate, Trust
 from school_tracker.models.submission import FormSubmission
 from school_tracker.models.transfer import TransferRecord
-from school_tracker.models.user import ActivationCode, Role, User
+from school_tracker.models.user import ActivationCode, EmailAlerts, Role, User
 
 __all__ = [
     "InterventionDeliverer",
@@ -83,7 +83,9 @@ __all__ = [
     "ReviewTrigger",
     "PUPIL_GROUPS",
     "Alert",
+    "AlertDigest",
     "AlertKind",
+    "EmailAlerts",
     "OutboxMessage",
     "OutboxStatus",
     "ActivationCode",

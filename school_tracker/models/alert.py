@@ -81,6 +81,7 @@ class Alert(Model):
         ),
         sa.Index("ix_alerts_recipient_read", "recipient_id", "read_at"),
         sa.Index("ix_alerts_recipient_created", "recipient_id", "created_at"),
+        sa.Index("ix_alerts_awaits_digest", "awaits_digest", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +96,29 @@ class Alert(Model):
     due_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # True while the alert waits for its recipient's daily digest e-mail (they chose one).
+    awaits_digest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
+
+
+class AlertDigest(Model):
+    """One person's daily digest e-mail for one school day: made at most once (issue 14 item 2).
+
+    The unique (recipient, day) row is the digest's claim: of two workers, or a worker and
+    itself after a restart, only the first inserts it, so only one e-mail is queued.
+    """
+
+    __tablename__ = "alert_digests"
+    __table_args__ = (
+        sa.UniqueConstraint("recipient_id", "digest_day", name="uq_alert_digests_once_a_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    # The school day (Europe/London) whose digest time this digest was made for.
+    digest_day: Mapped[date] = mapped_column(sa.Date)
+    alert_count: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,6 +23,25 @@ class Role(LabelledEnum):
     TRUST_LEADER = "trust_leader"
 
 
+class EmailAlerts(LabelledEnum):
+    """How a person's alerts reach them by e-mail; account security alerts always go at once."""
+
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return EMAIL_ALERTS_LABELS[self]
+
+
+EMAIL_ALERTS_LABELS = {
+    EmailAlerts.IMMEDIATE: "An e-mail for each alert, as it happens",
+    EmailAlerts.DIGEST: "One summary e-mail a day",
+    EmailAlerts.NONE: "No e-mails except about my account's security",
+}
+
+
 def new_session_token() -> str:
     """A fresh random token; changing it ends every session of the user."""
     return secrets.token_urlsafe(24)
@@ -53,6 +72,12 @@ class User(UserMixin, Model):
     # makes every code single-use (ASVS 6.5.1).
     totp_secret_encrypted: Mapped[str | None] = mapped_column(sa.String(255))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Chosen on the person's own account page; immediate until they choose otherwise.
+    email_alerts: Mapped[EmailAlerts] = mapped_column(
+        enum_type(EmailAlerts, "email_alerts"),
+        default=EmailAlerts.IMMEDIATE,
+        server_default=EmailAlerts.IMMEDIATE.value,
+    )
 
     school: Mapped[School | None] = relationship()
     trust: Mapped[Trust] = relationship()
