@@ -1,7 +1,8 @@
 """School admins manage accounts: create, change role, deactivate, end sessions."""
 
-from school_tracker.admin import school_settings, terms, views
+from school_tracker.admin import class_staff_views, school_settings, terms, views
 from school_tracker.admin.views import bp
 
-# One blueprint, `admin.*`: accounts in views.py (which defines `bp`), term dates in terms.py.
-__all__ = ["bp", "school_settings", "terms", "views"]
+# One blueprint, `admin.*`: accounts in views.py (which defines `bp`), term dates in terms.py,
+# registration groups' staff in class_staff_views.py.
+__all__ = ["bp", "class_staff_views", "school_settings", "terms", "views"]
