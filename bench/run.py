@@ -17,6 +17,7 @@ from bench import (
     scenarios_dashboard,
     scenarios_mail,
     scenarios_reports,
+    tasks,
 )
 from bench.scenarios import Bench, Result
 from school_tracker import ROOT
@@ -39,6 +40,7 @@ STEPS: dict[str, Callable[[Bench], Result | list[Result]]] = {
     "export": scenarios.named_export,
     "import": scenarios.import_roll,
     "flag_mail": scenarios_mail.raise_flag_with_and_without_mail,
+    "tasks": tasks.run_tasks,
 }
 
 

@@ -1,0 +1,232 @@
+"""`make bench` step "tasks" (issue 13, "Prove it"): everyday jobs today's way and the new way.
+
+In Chromium against the trust's 1,500-pupil school on SQLite, each task is done both ways and
+its page loads, submissions, keystrokes, clicks and wall time go to bench/tasks.json. Target:
+the new way in at most 2 page loads and 1 submission. The pupil lookup's server time (Flask
+test client, median of 60 calls) is measured on every engine, with a 50 ms target.
+
+A today's way the app no longer offers (the typed attendance count, replaced by the register)
+keeps its last measured figures from bench/tasks.json, marked as carried with where they came
+from; a new way not built yet is "pending".
+"""
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bench import tasks_flows as flows
+from bench import tasks_lookup
+from bench.measure import Timings
+from bench.scenarios import Bench, Result
+from bench.tasks_driver import Tally, live_server, signed_in_page
+from bench.tasks_setup import LEADER, SCHOOL, TaskWorld, build_world
+from school_tracker import ROOT
+from school_tracker.demo.school import DEMO_PASSWORD
+
+TASKS_JSON = ROOT / "bench" / "tasks.json"
+MAX_LOADS, MAX_SUBMISSIONS = 2, 1
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    title: str
+    today: flows.Way
+    today_how: str
+    new: flows.Way | None  # None: not built yet
+    new_how: str
+    alternatives: tuple[tuple[str, flows.Way, str], ...] = ()
+
+
+TASKS = (
+    Task(
+        "group_session",
+        "Log a group session for 6 pupils",
+        flows.session_today,
+        "each pupil's outcome form: type their attended count one higher, save (6 times)",
+        flows.session_new,
+        "the session register: type the minutes (date today, all present), save",
+    ),
+    Task(
+        "group_outcomes",
+        "Record outcomes for 6 pupils",
+        flows.outcomes_today,
+        "each pupil's outcome form: exit score and impact, save (6 times)",
+        flows.outcomes_new,
+        "group outcomes: exit score and impact on each row, one save",
+    ),
+    Task(
+        "inset_day",
+        "Log an INSET day for 40 staff",
+        flows.inset_today,
+        "/learning/new for each person: pick them, activity, hours, save (40 times)",
+        flows.inset_new,
+        "/learning/new-for-staff: tick 40 staff, activity, hours, one save",
+        (
+            (
+                "new_everyone",
+                flows.inset_everyone,
+                "/learning/new-for-staff with 'Everyone at this school' (all staff)",
+            ),
+        ),
+    ),
+    Task(
+        "class_kindness",
+        "Record a class's kindness",
+        flows.kindness_today,
+        "/kindness/new for each pupil of the class, picked from the whole roll (one moment each)",
+        flows.kindness_new,
+        "one moment given by the whole registration group",
+    ),
+    Task(
+        "mentoring_session",
+        "Log a mentoring session",
+        flows.mentoring_session,
+        "the session form: minutes and what we did, save",
+        flows.mentoring_session,
+        "the same form (issue 13 changed correcting a session, not logging one)",
+    ),
+    Task(
+        "find_pupil",
+        "Find a pupil by 3 letters",
+        flows.find_today,
+        "the pupils list: type 3 letters of the surname, search, read the name in the results",
+        flows.find_new,
+        "a form's type-ahead picker: type 3 letters, arrow to the name, Enter",
+    ),
+)
+
+
+def _git_commit() -> str:
+    """This tree's commit (BENCH_COMMIT names it for a tree exported without .git)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
+def _previous() -> dict[str, Any]:
+    try:
+        return {t["key"]: t for t in json.loads(TASKS_JSON.read_text())["tasks"]}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _way(run: flows.Way, how: str, world: TaskWorld, driver: Any) -> dict[str, Any]:
+    print(f"    {how[:70]} ...", flush=True)
+    tally: Tally = run(driver, world)
+    return {"how": how, **tally.as_json(), "measured_at": _git_commit()}
+
+
+def _today(task: Task, world: TaskWorld, driver: Any, before: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _way(task.today, task.today_how, world, driver)
+    except flows.WayGone as gone:
+        earlier = before.get(task.key, {}).get("today")
+        if not earlier or "page_loads" not in earlier:
+            return {"how": task.today_how, "status": "gone", "why": str(gone)}
+        return {**earlier, "carried": f"{gone}; figures from the last run that could do it"}
+
+
+def _new(task: Task, world: TaskWorld, driver: Any) -> dict[str, Any]:
+    if task.new is None:
+        return {"how": task.new_how, "status": "pending"}
+    try:
+        return _way(task.new, task.new_how, world, driver)
+    except flows.NotBuilt as missing:
+        return {"how": task.new_how, "status": "pending", "why": str(missing)}
+
+
+def _meets(new: dict[str, Any]) -> bool | None:
+    if "page_loads" not in new:
+        return None
+    loads, submissions = int(new["page_loads"]), int(new["submissions"])
+    return loads <= MAX_LOADS and submissions <= MAX_SUBMISSIONS
+
+
+class TaskResult(Result):
+    """A task's new way as a line of the bench table; its target is loads and submissions."""
+
+    met: bool | None = None
+
+    @property
+    def meets_target(self) -> bool:
+        return self.met is not False
+
+
+def _result(task: Task, new: dict[str, Any]) -> TaskResult:
+    met = _meets(new)
+    if met is None:
+        label, note = f"Task: {task.title} (new way pending)", "pending: not built yet"
+        seconds = 0.0
+    else:
+        label = (
+            f"Task: {task.title}, {new['page_loads']} loads, {new['submissions']} POST, "
+            f"{new['keystrokes']} keys, {new['clicks']} clicks"
+        )
+        note, seconds = "", new["wall_seconds"]
+    result = TaskResult(
+        f"task_{task.key}",
+        label,
+        Timings([seconds]),
+        None,
+        None,
+        f"≤ {MAX_LOADS} loads, ≤ {MAX_SUBMISSIONS} POST",
+        None,
+        "",
+        note=note,
+    )
+    result.met = met
+    return result
+
+
+def run_tasks(bench: Bench) -> list[Result]:
+    """The lookup's server time on this engine; on SQLite, every task in Chromium too."""
+    world = build_world(bench)
+    results: list[Result] = [tasks_lookup.server_time(bench, world)]
+    if bench.engine.dialect.name != "sqlite":
+        return results  # the browser part runs once, on SQLite
+    before = _previous()
+    measured = []
+    with live_server(bench.app) as url, signed_in_page(url, LEADER, DEMO_PASSWORD) as driver:
+        for task in TASKS:
+            print(f"   task: {task.title}", flush=True)
+            today = _today(task, world, driver, before)
+            new = _new(task, world, driver)
+            row: dict[str, Any] = {"key": task.key, "task": task.title, "today": today}
+            row["new"] = new
+            for key, way, how in task.alternatives:
+                row[key] = _way(way, how, world, driver)
+            row["meets_target"] = _meets(new)
+            measured.append(row)
+            results.append(_result(task, new))
+    _write(world, measured, results[0])
+    return results
+
+
+def _write(world: TaskWorld, measured: list[dict[str, Any]], lookup: Result) -> None:
+    data = {
+        "measured_on": date.today().isoformat(),
+        "commit": _git_commit(),
+        "machine": f"{os.cpu_count()} cores, shared",
+        "browser": "Debian Chromium through Playwright",
+        "engine": "sqlite",
+        "school": {"slug": SCHOOL, "on_roll": world.on_roll, "signed_in_as": "its leader"},
+        "targets": {"page_loads": MAX_LOADS, "submissions": MAX_SUBMISSIONS, "lookup_ms": 50},
+        "tasks": measured,
+        "lookup_ms": tasks_lookup.as_json(lookup),
+    }
+    TASKS_JSON.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    print(f"  wrote {TASKS_JSON.relative_to(ROOT)}")
