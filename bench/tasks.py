@@ -166,27 +166,22 @@ class TaskResult(Result):
         return self.met is not False
 
 
-def _result(task: Task, new: dict[str, Any]) -> TaskResult:
+def _result(task: Task, new: dict[str, Any]) -> TaskResult | None:
+    """The bench table's line for a task's new way (none while it is pending)."""
     met = _meets(new)
     if met is None:
-        label, note = f"Task: {task.title} (new way pending)", "pending: not built yet"
-        seconds = 0.0
-    else:
-        label = (
-            f"Task: {task.title}, {new['page_loads']} loads, {new['submissions']} POST, "
-            f"{new['keystrokes']} keys, {new['clicks']} clicks"
-        )
-        note, seconds = "", new["wall_seconds"]
+        print(f"  PENDING {task.title}: {new.get('why', 'not built yet')}")
+        return None
     result = TaskResult(
         f"task_{task.key}",
-        label,
-        Timings([seconds]),
+        f"Task: {task.title}, {new['page_loads']} loads, {new['submissions']} POST, "
+        f"{new['keystrokes']} keys, {new['clicks']} clicks",
+        Timings([new["wall_seconds"]]),
         None,
         None,
         f"≤ {MAX_LOADS} loads, ≤ {MAX_SUBMISSIONS} POST",
         None,
         "",
-        note=note,
     )
     result.met = met
     return result
@@ -195,7 +190,8 @@ def _result(task: Task, new: dict[str, Any]) -> TaskResult:
 def run_tasks(bench: Bench) -> list[Result]:
     """The lookup's server time on this engine; on SQLite, every task in Chromium too."""
     world = build_world(bench)
-    results: list[Result] = [tasks_lookup.server_time(bench, world)]
+    lookup = tasks_lookup.server_time(bench, world)
+    results: list[Result] = [lookup] if lookup else []
     if bench.engine.dialect.name != "sqlite":
         return results  # the browser part runs once, on SQLite
     before = _previous()
@@ -211,12 +207,13 @@ def run_tasks(bench: Bench) -> list[Result]:
                 row[key] = _way(way, how, world, driver)
             row["meets_target"] = _meets(new)
             measured.append(row)
-            results.append(_result(task, new))
-    _write(world, measured, results[0])
+            line = _result(task, new)
+            results += [line] if line else []
+    _write(world, measured, lookup)
     return results
 
 
-def _write(world: TaskWorld, measured: list[dict[str, Any]], lookup: Result) -> None:
+def _write(world: TaskWorld, measured: list[dict[str, Any]], lookup: Result | None) -> None:
     data = {
         "measured_on": date.today().isoformat(),
         "commit": _git_commit(),
