@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from bench import tasks_flows as flows
-from bench import tasks_lookup
+from bench import tasks_lookup, tasks_report
 from bench.measure import Timings
 from bench.scenarios import Bench, Result
 from bench.tasks_driver import Tally, live_server, signed_in_page
@@ -226,4 +226,4 @@ def _write(world: TaskWorld, measured: list[dict[str, Any]], lookup: Result | No
         "lookup_ms": tasks_lookup.as_json(lookup),
     }
     TASKS_JSON.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    print(f"  wrote {TASKS_JSON.relative_to(ROOT)}")
+    print(f"  wrote {TASKS_JSON.relative_to(ROOT)}:\n\n{tasks_report.markdown(data)}\n")
