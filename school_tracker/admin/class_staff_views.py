@@ -16,6 +16,16 @@ from school_tracker.permissions import allow, current_school_id
 from school_tracker.records.pickers import staff_select_choices
 
 
+def _user_id(value: object) -> int | None:
+    """The picked id; a value no option has (typed by hand) is refused as "Not a valid choice"."""
+    if value in ("", None):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1
+
+
 class AssignStaffForm(OnceForm):
     """One group's "add a member of staff" form; the page shows one per group."""
 
@@ -25,7 +35,7 @@ class AssignStaffForm(OnceForm):
     )
     user_id = SelectField(
         "Member of staff",
-        coerce=lambda value: int(value) if value else None,
+        coerce=_user_id,
         validators=[InputRequired("Choose a member of staff.")],
     )
     submit = SubmitField("Add")

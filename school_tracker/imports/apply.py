@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from school_tracker.audit import record_audit
 from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
+from school_tracker.imports.class_staff import assign_tutors
 from school_tracker.imports.parser import PupilRow
 from school_tracker.imports.plan import IMPORTED_FIELDS, ImportPlan
 from school_tracker.models import Pupil, School, User
@@ -44,10 +45,11 @@ class ImportSummary:
     leavers_kept: int
     moved: int
     held: int
+    staff_assigned: int = 0  # (group, member of staff) pairs the Tutor column added
 
     @property
     def changes(self) -> int:
-        return self.created + self.updated + self.marked_left + self.moved
+        return self.created + self.updated + self.marked_left + self.moved + self.staff_assigned
 
     def as_dict(self) -> dict[str, int]:
         """Plain counts for storage and the audit entry."""
@@ -177,6 +179,7 @@ def apply_import(
             pupil.leaving_date = today
             pupil.updated_by_id = by_id
     moved = _move_pupils(school, plan, set(moves), by_id)
+    staff_assigned = assign_tutors(school.id, plan.tutors, by)
     db.session.flush()
     moved_count = sum(len(ids) for ids in moved.values())
     summary = ImportSummary(
@@ -188,6 +191,7 @@ def apply_import(
         leavers_kept=0 if mark_leavers else len(plan.leavers),
         moved=moved_count,
         held=len(plan.held) - moved_count,
+        staff_assigned=staff_assigned,
     )
     _audit(school, summary, moved, by=by, file_name=file_name, sha256=sha256, import_id=import_id)
     return summary

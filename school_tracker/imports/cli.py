@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from school_tracker.extensions import db
 from school_tracker.imports import services
+from school_tracker.imports.class_staff import check_tutor_emails
 from school_tracker.imports.filecheck import MAX_FILE_BYTES
 from school_tracker.imports.parser import ImportFileError, parse_roll
 from school_tracker.imports.plan import ImportPlan
@@ -23,6 +24,8 @@ def _echo_counts(plan: ImportPlan) -> None:
     counts = plan.counts()
     for name in COUNT_NAMES:
         click.echo(f"{name}: {counts[name]}")
+    if plan.tutors:  # only files with a Tutor column assign staff to groups
+        click.echo(f"staff_assigned: {counts['staff_assigned']}")
 
 
 @click.command("import-pupils")
@@ -45,6 +48,7 @@ def import_pupils_command(file: Path, school_slug: str, dry_run: bool, mark_leav
         result = parse_roll(data, file.name)
     except ImportFileError as error:
         raise click.ClickException(error.message) from error
+    check_tutor_emails(result, school.id)
     if not result.ok:
         for row_error in result.errors:
             click.echo(str(row_error), err=True)

@@ -67,6 +67,16 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "looked_after": ("In Care", "Looked After", "CLA", "LAC"),
     "young_carer": ("Young Carer",),
     "admission_date": ("Date of Admission", "Admission Date", "Entry Date"),
+    # Not a pupil column: the member of staff to assign to the row's registration group.
+    "tutor_email": (
+        "Tutor",
+        "Tutor E-mail",
+        "Tutor Email",
+        "Form Tutor",
+        "Class Teacher",
+        "Class Teacher E-mail",
+        "Class Teacher Email",
+    ),
 }
 REQUIRED_FIELDS = ("upn", "legal_surname", "legal_forename", "date_of_birth", "year_group")
 
@@ -113,6 +123,7 @@ class PupilRow:
     looked_after: bool = False
     young_carer: bool = False
     admission_date: date | None = None
+    tutor_email: str | None = None  # checked against the school's staff by imports.class_staff
 
 
 @dataclass

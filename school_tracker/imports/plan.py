@@ -13,14 +13,16 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from school_tracker.extensions import db
+from school_tracker.imports.class_staff import TutorAssignment, plan_tutors
 from school_tracker.imports.parser import PupilRow, RowError
 from school_tracker.models import Pupil, School, YearGroup
 
 # Every pupil column the import format carries, besides the UPN it is matched on. Previously
 # looked after, child in need and the leaving date are not in the format, so an update never
 # touches them (except clearing the leaving date of a pupil who is back on the file).
+# The tutor's e-mail is no pupil column either: it assigns staff to the group (class_staff.py).
 IMPORTED_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(PupilRow) if f.name not in ("row_number", "upn")
+    f.name for f in fields(PupilRow) if f.name not in ("row_number", "upn", "tutor_email")
 )
 
 FIELD_LABELS: dict[str, str] = {
@@ -112,13 +114,20 @@ class ImportPlan:
     mark_leavers: bool
     fingerprint: str
     warnings: list[RowError] = field(default_factory=list)
+    # Staff the file's Tutor column assigns to registration groups (none without the column).
+    tutors: list[TutorAssignment] = field(default_factory=list)
     # The school's pupils by UPN, live in the current session, for apply_import to change.
     roll: dict[str, Pupil] = field(default_factory=dict, repr=False)
 
     @property
+    def new_tutors(self) -> list[TutorAssignment]:
+        """Assignments to registration groups that confirming would add."""
+        return [tutor for tutor in self.tutors if tutor.new]
+
+    @property
     def has_differences(self) -> bool:
-        """True when the file would create or update anyone."""
-        return bool(self.creates or self.updates)
+        """True when the file would create or update anyone, or assign staff to a group."""
+        return bool(self.creates or self.updates or self.new_tutors)
 
     @property
     def hand_set_updates(self) -> list[PupilUpdate]:
@@ -128,7 +137,7 @@ class ImportPlan:
     @property
     def has_choices(self) -> bool:
         """True when there is anything at all to confirm (changes, leavers or moves)."""
-        return bool(self.creates or self.updates or self.leavers or self.held)
+        return bool(self.has_differences or self.leavers or self.held)
 
     def counts(self) -> dict[str, int]:
         """The preview counts shown to the admin and printed by the CLI."""
@@ -140,6 +149,7 @@ class ImportPlan:
             "leavers": len(self.leavers),
             "held": len(self.held),
             "warnings": len(self.warnings),
+            "staff_assigned": len(self.new_tutors),
         }
 
 
@@ -237,5 +247,6 @@ def plan_import(
         mark_leavers=mark_leavers,
         fingerprint=_fingerprint(stamps),
         warnings=list(warnings or []),
+        tutors=plan_tutors(school.id, rows),
         roll=roll,
     )

@@ -39,6 +39,9 @@ _SEN_WORDS = {
     "ehcplan": SenStatus.EHC_PLAN,
     "ehcp": SenStatus.EHC_PLAN,
 }
+# Enough to tell an address from a name typed in the column; the account decides the rest.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_EMAIL_LENGTH = 254  # the users.email column size
 _YES = {"yes", "y", "true", "t", "1"}
 _NO = {"no", "n", "false", "f", "0", ""}
 _GENDERS = {
@@ -216,6 +219,15 @@ def _upn(value: object) -> str:
     return validate_upn(text)
 
 
+def _email(value: object) -> str | None:
+    text = _text(value, required=False, max_length=MAX_EMAIL_LENGTH)
+    if text is None:
+        return None
+    if not _EMAIL.fullmatch(text):
+        raise BadValue(f"{_show(text)} is not an e-mail address; give the staff member's e-mail")
+    return text.lower()
+
+
 CONVERTERS: dict[str, Callable[[object], object]] = {
     "upn": _upn,
     "legal_surname": lambda v: _name(v, True),
@@ -228,5 +240,6 @@ CONVERTERS: dict[str, Callable[[object], object]] = {
     "sen_status": _sen,
     "primary_need": _need,
     "admission_date": _date,
+    "tutor_email": _email,
     **{flag: _flag for flag in FLAG_FIELDS},
 }

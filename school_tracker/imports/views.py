@@ -14,6 +14,7 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db, limiter
 from school_tracker.forms import EmptyForm
 from school_tracker.imports import queries, services
+from school_tracker.imports.class_staff import check_tutor_emails
 from school_tracker.imports.forms import ConfirmForm, UploadForm
 from school_tracker.imports.parser import ImportFileError, parse_roll
 from school_tracker.models import Role, RollImportStatus, School
@@ -77,6 +78,7 @@ def index() -> ResponseReturnValue:
             error.message,
         )
         return _index_page(form, 400, file_error=error.message)
+    check_tutor_emails(result, current_school_id())
     if not result.ok:
         log.info(
             "roll import rejected for user %s ref=%s: %d row errors",
