@@ -1,10 +1,12 @@
-"""Forms for changing one's own credentials."""
+"""Forms for changing one's own credentials and how one's alerts arrive."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import PasswordField, RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from school_tracker.forms import NoControlCharacters, TrimmedStringField
+from school_tracker.models import EmailAlerts
 
 
 class PasswordChangeForm(FlaskForm):
@@ -51,3 +53,17 @@ class ConfirmForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
     submit = SubmitField("Confirm")
+
+
+class EmailAlertsForm(FlaskForm):
+    """How the person's alerts reach them by e-mail (account security always does, at once)."""
+
+    choice = RadioField(
+        "E-mail me about my alerts",
+        choices=[SelectChoice(choice.value, choice.label) for choice in EmailAlerts],
+        validators=[InputRequired(message="Choose how your alerts reach you.")],
+        description=(
+            "Changes to your password, two-factor sign-in or role are always e-mailed at once."
+        ),
+    )
+    submit = SubmitField("Save e-mail choice")

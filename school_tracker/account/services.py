@@ -1,4 +1,4 @@
-"""Changing one's own credentials: each change needs the current password and is audited."""
+"""Changing one's own credentials (each needs the current password) and e-mail choice; audited."""
 
 from school_tracker.alerts.services import raise_alert
 from school_tracker.audit import record_audit
@@ -6,7 +6,7 @@ from school_tracker.auth import totp
 from school_tracker.auth.passwords import verify_password
 from school_tracker.auth.services import set_password
 from school_tracker.extensions import db
-from school_tracker.models import AlertKind, User
+from school_tracker.models import AlertKind, EmailAlerts, User
 
 
 class CredentialError(ValueError):
@@ -72,3 +72,23 @@ def reconfirm(user: User, current: str, code: str | None) -> None:
     if user.has_two_factor and not totp.verify_user_code(user, code or ""):
         raise CredentialError("That code is not right, or was already used.", "code")
     record_audit(user, "reauthenticated", "user", user.id)
+
+
+def choose_email_alerts(user: User, choice: EmailAlerts) -> bool:
+    """Set how the person's own alerts reach them by e-mail; False if it was already so.
+
+    Alerts already waiting for a digest still arrive in the next one, unless the choice is
+    now no e-mail (mail/digest.py).
+    """
+    if user.email_alerts is choice:
+        return False
+    before = user.email_alerts
+    user.email_alerts = choice
+    record_audit(
+        user,
+        "email_alerts_changed",
+        "user",
+        user.id,
+        changes={"email_alerts": [before.value, choice.value]},
+    )
+    return True

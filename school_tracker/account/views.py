@@ -15,13 +15,20 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from school_tracker.account import services
-from school_tracker.account.forms import ConfirmForm, PasswordChangeForm, TwoFactorForm
+from school_tracker.account.forms import (
+    ConfirmForm,
+    EmailAlertsForm,
+    PasswordChangeForm,
+    TwoFactorForm,
+)
 from school_tracker.auth import totp
 from school_tracker.auth.passwords import PasswordPolicyError
 from school_tracker.auth.sessions import mark_reauthenticated, start_session, two_factor_required
 from school_tracker.auth.views import safe_next
 from school_tracker.extensions import db, limiter
 from school_tracker.forms import add_error
+from school_tracker.mail import mail_is_on
+from school_tracker.models import EmailAlerts
 from school_tracker.permissions import EVERYONE, allow
 from school_tracker.web.logging_setup import log_security_event
 
@@ -66,9 +73,39 @@ def index() -> ResponseReturnValue:
             start_session(current_user)  # the old token is gone; keep this browser signed in
             flash("Your password has changed. Any other sessions have been signed out.", "success")
             return redirect(url_for("account.index"))
+    return _account_page(form, _email_alerts_form())
+
+
+def _email_alerts_form() -> EmailAlertsForm:
+    # Prefixed: the password form on the same page has its own csrf_token and submit fields.
+    return EmailAlertsForm(prefix="email", data={"choice": current_user.email_alerts.value})
+
+
+def _account_page(form: PasswordChangeForm, email_form: EmailAlertsForm) -> str:
     return render_template(
-        "account/index.html", form=form, required=two_factor_required(current_user)
+        "account/index.html",
+        form=form,
+        email_form=email_form,
+        required=two_factor_required(current_user),
+        mail_on=mail_is_on(),
     )
+
+
+@bp.route("/email-alerts", methods=["POST"])
+@allow(EVERYONE)
+def email_alerts() -> ResponseReturnValue:
+    """Choose immediate e-mails, a daily digest or none but account security; one's own only."""
+    email_form = EmailAlertsForm(prefix="email")
+    if not email_form.validate_on_submit():
+        # The password form is shown empty: nothing typed there belongs to this POST.
+        return _account_page(PasswordChangeForm(formdata=None), email_form), 400
+    choice = EmailAlerts(email_form.choice.data)
+    if services.choose_email_alerts(current_user, choice):
+        db.session.commit()
+        flash(f"Your e-mail choice is saved: {choice.label}.", "success")
+    else:
+        flash("That was already your choice; nothing changed.", "info")
+    return redirect(url_for("account.index"))
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

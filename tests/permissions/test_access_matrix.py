@@ -902,6 +902,7 @@ GOVERNOR_AGGREGATES = {
     "account.index",
     "account.two_factor",
     "account.confirm",
+    "account.email_alerts",
     "auth.logout",
     "dashboard.index",
     "dashboard.section",
@@ -965,6 +966,7 @@ POST_ONLY = [rule for rule in RULES if "POST" in rule.methods and "GET" not in r
 # Actions that change state and must never answer a GET (R39's list, by endpoint).
 STATE_CHANGING = {
     "auth.logout",
+    "account.email_alerts",
     "alerts.read",
     "alerts.read_all",
     "admin.deactivate",
