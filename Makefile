@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint checklist install install-test clean bench load sbom audit
+.PHONY: run test lint checklist install install-test assets clean bench load sbom audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,25 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# axe-core (accessibility rules) is injected into pages by the browser tests.
-node_modules/axe-core/axe.min.js: package.json package-lock.json
+# npm packages: accessible-autocomplete (the type-ahead pickers, served from static/) and
+# axe-core (accessibility rules the browser tests inject into pages).
+node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
+## make assets: copy the pickers' accessible-autocomplete JS and CSS into static/vendor/
+## (git-ignored; production builds it once, docs/deployment.md)
+AUTOCOMPLETE := static/vendor/accessible-autocomplete
+$(AUTOCOMPLETE)/.copied: node_modules/.installed
+	mkdir -p $(AUTOCOMPLETE)
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
+	   node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css \
+	   node_modules/accessible-autocomplete/LICENSE.txt $(AUTOCOMPLETE)/
+	touch $@
+
+assets: $(AUTOCOMPLETE)/.copied
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
+install-test: $(VENV)/.installed-test assets
 
 ## make run: install, migrate, seed the demo school when empty, serve on 127.0.0.1:$(PORT);
 ## beside it a local SMTP server (aiosmtpd, 127.0.0.1:$(MAIL_PORT)) that keeps every e-mail in
@@ -34,7 +46,7 @@ MAIL_PORT ?= 8025
 run: export MAIL_SERVER ?= 127.0.0.1
 run: export MAIL_PORT := $(MAIL_PORT)
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
-run: install
+run: install assets
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
 	mkdir -p instance/mail/new instance/mail/cur instance/mail/tmp
@@ -88,4 +100,4 @@ checklist: $(VENV)/.installed-test
 	$(BIN)/python -m tests.checklist
 
 clean:
-	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .hypothesis
+	rm -rf $(VENV) .venv-tools $(AUTOCOMPLETE) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .hypothesis

@@ -16,6 +16,7 @@ from school_tracker.forms import (
     choices,
 )
 from school_tracker.models import InvolvementStatus
+from school_tracker.records.pickers import PUPIL_PICKER, STAFF_PICKER
 
 STATUSES = choices([(s.value, s.label) for s in InvolvementStatus])
 
@@ -23,10 +24,12 @@ STATUSES = choices([(s.value, s.label) for s in InvolvementStatus])
 class InvolvementForm(ChangeReasonMixin, VersionedForm):
     """Who was referred to which agency, by whom and when; where it stands; what comes next."""
 
-    pupil_id = SelectField("Pupil", coerce=int, validate_choice=True)
+    pupil_id = SelectField("Pupil", coerce=int, validate_choice=True, render_kw=PUPIL_PICKER)
     agency_id = SelectField("Agency", coerce=int, validate_choice=True)
     referred_on = RecordDateField("Referral date", validators=[DataRequired()])
-    referred_by_id = SelectField("Referred by", coerce=int, validate_choice=True)
+    referred_by_id = SelectField(
+        "Referred by", coerce=int, validate_choice=True, render_kw=STAFF_PICKER
+    )
     status = SelectField("Status", choices=STATUSES, validate_choice=True)
     professional_role = TrimmedStringField(
         "Professional's role",
@@ -47,6 +50,7 @@ class InvolvementForm(ChangeReasonMixin, VersionedForm):
         "Staff named on this record",
         coerce=int,
         description="Named staff can see this record and are alerted when the next step is due.",
+        render_kw=STAFF_PICKER,
     )
     submit = SubmitField("Save")
 

@@ -17,6 +17,7 @@ from school_tracker.forms import (
     choices,
 )
 from school_tracker.models import CarerRelationship
+from school_tracker.records.pickers import PUPIL_PICKER, STAFF_PICKER
 
 RELATIONSHIPS = choices([(r.value, r.label) for r in CarerRelationship])
 
@@ -24,14 +25,14 @@ RELATIONSHIPS = choices([(r.value, r.label) for r in CarerRelationship])
 class ConversationForm(ChangeReasonMixin, VersionedForm):
     """Who met whom and when, what each side said, what was agreed, and when to follow up."""
 
-    pupil_id = SelectField("Pupil", coerce=int, validate_choice=True)
+    pupil_id = SelectField("Pupil", coerce=int, validate_choice=True, render_kw=PUPIL_PICKER)
     carer_name = TrimmedStringField(
         "Parent or carer's name", validators=[DataRequired(), Length(max=120), NameText()]
     )
     carer_relationship = SelectField(
         "Relationship to the pupil", choices=RELATIONSHIPS, validate_choice=True
     )
-    led_by_id = SelectField("Led by", coerce=int, validate_choice=True)
+    led_by_id = SelectField("Led by", coerce=int, validate_choice=True, render_kw=STAFF_PICKER)
     held_on = RecordDateField("Date of the conversation", validators=[DataRequired()])
     family_said = TextAreaField("What the family said", validators=LongText(10_000))
     school_said = TextAreaField("What the school said", validators=LongText(10_000))

@@ -34,6 +34,7 @@ from school_tracker.models import (
     InterventionStatus,
     SessionFrequency,
 )
+from school_tracker.records.pickers import PUPIL_PICKER, STAFF_PICKER
 
 FREQUENCIES = choices([("", "Not set")] + [(f.value, f.label) for f in SessionFrequency])
 FUNDING = choices([("", "Not set")] + [(f.value, f.label) for f in FundingStream])
@@ -73,8 +74,9 @@ class InterventionForm(ChangeReasonMixin, VersionedForm):
         coerce=int,
         description="One pupil for an individual intervention, two or more for a group. "
         "Hold Ctrl (or Cmd) to choose several.",
+        render_kw=PUPIL_PICKER,
     )
-    lead_id = SelectField("Led by", coerce=int, validate_choice=True)
+    lead_id = SelectField("Led by", coerce=int, validate_choice=True, render_kw=STAFF_PICKER)
     priorities = MultiCheckboxField(
         "AfA priorities",
         description="Leave all unticked to use the type's usual priorities.",
@@ -175,7 +177,7 @@ class StatusForm(VersionedForm):
 class ParticipantForm(VersionedForm):
     """A pupil joining a group (pupil chosen), or their start date and baseline corrected."""
 
-    pupil_id = SelectField("Pupil", coerce=int, validate_choice=True)
+    pupil_id = SelectField("Pupil", coerce=int, validate_choice=True, render_kw=PUPIL_PICKER)
     start_date = RecordDateField("Start date", validators=[DataRequired()])
     baseline_score = BoundedFloatField("Baseline score", [Optional()], **SCORE_RANGE)
     submit = SubmitField("Save")

@@ -19,6 +19,7 @@ from school_tracker.forms import (
 from school_tracker.interventions.forms import IMPACTS, SCORE_RANGE
 from school_tracker.models import InterventionParticipant
 from school_tracker.models.intervention_session import MAX_SESSION_MINUTES
+from school_tracker.records.pickers import STAFF_PICKER
 
 
 def _optional_int(value: str | int | None) -> int | None:
@@ -90,7 +91,7 @@ def register_form(parts: list[InterventionParticipant], **kwargs: Any) -> Regist
 class DeliveryStaffForm(OnceForm):
     """Staff who deliver the intervention besides its lead."""
 
-    user_ids = MultiCheckboxField("Staff who deliver it", coerce=int)
+    user_ids = MultiCheckboxField("Staff who deliver it", coerce=int, render_kw=STAFF_PICKER)
     submit = SubmitField("Save delivery staff")
 
     def __init__(self, *args: Any, staff: list[tuple[int, str]], **kwargs: Any) -> None:

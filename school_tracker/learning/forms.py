@@ -18,6 +18,7 @@ from school_tracker.forms import (
     choices,
     required_data,
 )
+from school_tracker.records.pickers import STAFF_PICKER
 
 
 class LearningFields(VersionedForm):
@@ -62,7 +63,9 @@ class LearningFields(VersionedForm):
 class LearningForm(LearningFields):
     """One piece of CPD: who, when, what, how long, the focus and a reflection."""
 
-    staff_id = SelectField("Member of staff", coerce=int, validate_choice=True)
+    staff_id = SelectField(
+        "Member of staff", coerce=int, validate_choice=True, render_kw=STAFF_PICKER
+    )
     submit = SubmitField("Save")
 
     def __init__(
@@ -79,7 +82,9 @@ class LearningForm(LearningFields):
 class StaffLearningForm(LearningFields):
     """The same piece of CPD for several staff, or everyone at the school (leaders)."""
 
-    staff_ids = MultiCheckboxField("Staff who took part", coerce=int, validate_choice=True)
+    staff_ids = MultiCheckboxField(
+        "Staff who took part", coerce=int, validate_choice=True, render_kw=STAFF_PICKER
+    )
     everyone = BooleanField(
         "Everyone at this school",
         description="Every active member of staff and leader gets their own record.",

@@ -67,14 +67,14 @@ def _enum_choices(enum_cls: Iterable[_Labelled], blank: str | None = None) -> li
 class PairingForm(ChangeReasonMixin, VersionedForm):
     """Start or edit a pairing; the mentee is fixed once a pairing exists."""
 
-    mentee = SelectField("Mentee (pupil)", validate_choice=True)
+    mentee = SelectField("Mentee (pupil)", validate_choice=True, render_kw=pickers.PUPIL_PICKER)
     mentor_kind = SelectField(
         "Who is the mentor?",
         choices=_enum_choices(MentorKind),
         validate_choice=True,
         description="Then fill in the matching mentor field below; the others are ignored.",
     )
-    mentor_user = SelectField("Staff mentor", validate_choice=True)
+    mentor_user = SelectField("Staff mentor", validate_choice=True, render_kw=pickers.STAFF_PICKER)
     mentor_name = TrimmedStringField(
         "Adult mentor's name", validators=[Optional(), Length(max=120), NameText()]
     )
@@ -83,7 +83,9 @@ class PairingForm(ChangeReasonMixin, VersionedForm):
         choices=_enum_choices(AdultRelationship, "Choose a relationship"),
         validate_choice=True,
     )
-    mentor_pupil = SelectField("Peer mentor (pupil)", validate_choice=True)
+    mentor_pupil = SelectField(
+        "Peer mentor (pupil)", validate_choice=True, render_kw=pickers.PUPIL_PICKER
+    )
     mentee_goals = TextAreaField(
         "What the mentee wants from mentoring",
         validators=[DataRequired("Say what the mentee wants."), *LongText(GOALS_MAX)],

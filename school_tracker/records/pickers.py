@@ -16,6 +16,11 @@ from school_tracker.forms import choices
 from school_tracker.models import Pupil, User, YearGroup
 from school_tracker.permissions import STAFF_AND_LEADERS
 
+# render_kw for a field that picks pupils or staff: static/js/pickers.js makes it type-ahead,
+# and without JavaScript the plain control works as before (docs/everyday-logging.md).
+PUPIL_PICKER = {"data-picker": "pupil"}
+STAFF_PICKER = {"data-picker": "staff"}
+
 
 class PupilNameRow(Protocol):
     """A pupil, or just the columns a label needs (pickers load no more than these)."""
@@ -73,7 +78,12 @@ def staff_select_choices(
 class ChoosePupilForm(FlaskForm):
     """Pick the pupil first, so the next form can show what applies to them (e.g. the duties)."""
 
-    pupil = SelectField("Pupil", coerce=int, validators=[InputRequired("Choose a pupil.")])
+    pupil = SelectField(
+        "Pupil",
+        coerce=int,
+        validators=[InputRequired("Choose a pupil.")],
+        render_kw=PUPIL_PICKER,
+    )
     submit = SubmitField("Continue")
 
     def __init__(self, school_id: int, *args: Any, **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ from school_tracker.forms import (
     required_data,
 )
 from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus
+from school_tracker.records.pickers import STAFF_PICKER
 from school_tracker.records.priorities import priority_choices
 from school_tracker.risk import reference, services
 
@@ -50,6 +51,7 @@ class FlagDetailsForm(ChangeReasonMixin, VersionedForm):
         "Staff named on the flag",
         coerce=int,
         description="Named staff can see the flag's level, actions and review date.",
+        render_kw=STAFF_PICKER,
     )
     priorities = MultiCheckboxField("AfA priorities")
     submit = SubmitField("Save changes")
@@ -156,7 +158,12 @@ class ActionForm(OnceForm):
             NoControlCharacters(),
         ],
     )
-    owner = SelectField("Owner", coerce=int, validators=[InputRequired("Choose an owner.")])
+    owner = SelectField(
+        "Owner",
+        coerce=int,
+        validators=[InputRequired("Choose an owner.")],
+        render_kw=STAFF_PICKER,
+    )
     due_on = RecordDateField("Due", validators=[InputRequired("Give a due date.")])
     submit = SubmitField("Add action")
 

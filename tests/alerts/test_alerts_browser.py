@@ -20,6 +20,7 @@ from tests.factories.risk import MARKER, seed_reference
 from tests.mail.privacy_scan import protected_values, pupil_details_in
 from tests.support.accessibility import axe_violations
 from tests.support.browser import browser_page, live_server
+from tests.support.pickers import pick
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.browser
@@ -63,11 +64,11 @@ def test_a_teacher_named_on_a_flag_sees_the_badge_opens_the_alert_and_marks_it_r
     with live_server(app) as base, browser_page() as page:
         _sign_in(page, base, leader.email)
         page.goto(f"{base}/risk/new")
-        page.get_by_label("Pupil").select_option(label="Adeyemi, Kofi (Year 3)")
+        pick(page, "Pupil", "ade", "Kofi Adeyemi (Year 3)")
         page.get_by_role("button", name="Continue").click()
         page.get_by_label("Level").select_option("high")
         page.get_by_label("Review date").fill(review)
-        page.get_by_label("Sami Staff (Staff)").check()
+        pick(page, "Staff named on the flag", "sami", "Sami Staff (Staff)")
         page.get_by_label("Protective factors").fill(f"Loves drawing. {MARKER}")
         page.get_by_role("button", name="Raise flag").click()
         page.get_by_text("Risk flag raised.").wait_for()

@@ -44,15 +44,16 @@ def live_server(app) -> Iterator[str]:
 
 
 @contextmanager
-def browser_page() -> Iterator:
-    """A fresh Chromium page (Playwright for Python, never a downloaded browser)."""
+def browser_page(**context_options) -> Iterator:
+    """A fresh Chromium page (Playwright for Python, never a downloaded browser); options go to
+    the browser context, e.g. `java_script_enabled=False`."""
     from playwright.sync_api import sync_playwright
 
     executable = require_chromium()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_context(**context_options).new_page()
             page.set_default_timeout(10_000)
             yield page
         finally:
