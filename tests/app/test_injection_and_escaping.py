@@ -70,6 +70,7 @@ def _text_columns():
         m.ReinstatementReview: ["representations", "decision_reasons"],
         m.TransferRecord: ["sent_to"],
         m.InterventionType: ["name!"],  # unique in a school: the id is appended
+        m.RegistrationGroupStaff: ["registration_group"],  # the same hostile group as the pupils
         m.Intervention: [
             "measure",
             "intended_outcome",
@@ -103,6 +104,7 @@ def hostile(app, make_school, make_user, make_pupil):
         s, staff = world.school.id, world.staff.id
         db.session.add_all(
             [
+                m.RegistrationGroupStaff(school_id=s, registration_group="x", user_id=staff),
                 m.KindnessMoment(
                     school_id=s,
                     giver_kind=m.KindPersonKind.STAFF,
@@ -187,6 +189,7 @@ def hostile(app, make_school, make_user, make_pupil):
             "involvement_id": m.AgencyInvolvement,
             "review_id": m.ReinstatementReview,
             "type_id": m.InterventionType,
+            "assignment_id": m.RegistrationGroupStaff,
         }.items():
             ids[arg] = db.session.scalar(
                 sa.select(sa.func.min(model.id)).where(model.school_id == s)
