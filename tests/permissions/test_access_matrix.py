@@ -63,6 +63,7 @@ from school_tracker.models import (
     MentorKind,
     ParentConversation,
     Pupil,
+    RegistrationGroupStaff,
     ReinstatementReview,
     ReviewTrigger,
     RiskAction,
@@ -127,6 +128,7 @@ OBJECT_ARGS = {
     "session_id": "meeting",
     "user_id": "target",
     "transfer_id": "transfer",
+    "assignment_id": "assignment",
 }
 # Arguments that name no record (the same for every school).
 PLAIN_ARGS = {
@@ -226,6 +228,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         date_of_birth=date(2017, 5, 4),
         gender=Gender.FEMALE,
         year_group=YearGroup.Y3,
+        registration_group="3A",
         sen_status=SenStatus.NONE,
     )
     db.session.add(pupil)
@@ -373,6 +376,14 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         ]
     )
     db.session.flush()
+    # My class: a colleague not named on the flag tutors the child's group (R21 walks their
+    # class page); the target's assignment is the one the admin's remove button may delete.
+    class_staff = [
+        RegistrationGroupStaff(school_id=school.id, registration_group="3A", user_id=people[key].id)
+        for key in ("other_staff", "target")
+    ]
+    db.session.add_all(class_staff)
+    db.session.flush()
     # A real previewed roll import by the admin (imports are visible only to their uploader).
     parsed = parse_roll(csv_bytes([row(upn_base + 500, **{"Legal Surname": "Newcomer"})]), "r.csv")
     roll_import, _ = import_services.start_preview(
@@ -401,6 +412,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         target=people["target"].id,
         transfer=transfer.id,
         review=review.id,
+        assignment=class_staff[1].id,
     )
     return side
 
@@ -975,6 +987,7 @@ STATE_CHANGING = {
     "admin.end_all_sessions",
     "admin.change_role",
     "admin.reset_term",
+    "admin.remove_class_staff",
     "imports.confirm",
     "imports.refresh",
     "exclusions.cancel",
