@@ -160,4 +160,7 @@ def seed_demo(today: date | None = None, seed: int = 2026) -> int:
     from school_tracker.demo.alerts import seed_alerts
 
     seed_alerts(school, day)
+    from school_tracker.demo.class_staff import seed_class_staff
+
+    seed_class_staff(school)
     return serial
