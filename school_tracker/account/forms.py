@@ -63,7 +63,8 @@ class EmailAlertsForm(FlaskForm):
         choices=[SelectChoice(choice.value, choice.label) for choice in EmailAlerts],
         validators=[InputRequired(message="Choose how your alerts reach you.")],
         description=(
-            "Changes to your password, two-factor sign-in or role are always e-mailed at once."
+            "Anything about your account's security (your password, two-factor sign-in or role"
+            " changing, being signed out everywhere) is always e-mailed at once."
         ),
     )
     submit = SubmitField("Save e-mail choice")
