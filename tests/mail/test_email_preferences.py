@@ -196,6 +196,7 @@ def test_a_flag_emails_at_once_only_who_chose_immediate_and_alerts_all_three(
     }
 
 
+@pytest.mark.requirement("R8")
 @pytest.mark.parametrize(
     "kind",
     [
@@ -217,6 +218,7 @@ def test_account_security_is_emailed_at_once_whatever_was_chosen(app, three_choi
     assert {m.subject for m in smtp.received} == {f"School tracker: {kind.label}"}
 
 
+@pytest.mark.requirement("R9")
 def test_a_password_reset_by_email_reaches_someone_who_chose_no_email(app, client, make_user, smtp):
     user = make_user(Role.STAFF)
     _set_choice(app, user, EmailAlerts.NONE)
