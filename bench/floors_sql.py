@@ -62,10 +62,11 @@ reached AS (
   JOIN t ON c.held_on BETWEEN t.starts AND t.ends
   WHERE c.school_id = :school
   UNION ALL
-  SELECT k.giver_pupil_id, l.priority_id, t.idx, t.starts, t.ends
-  FROM kindness_moments k JOIN kindness_moment_priorities l ON l.record_id = k.id
+  SELECT g.pupil_id, l.priority_id, t.idx, t.starts, t.ends
+  FROM kindness_moment_givers g JOIN kindness_moments k ON k.id = g.moment_id
+  JOIN kindness_moment_priorities l ON l.record_id = k.id
   JOIN t ON k.occurred_on BETWEEN t.starts AND t.ends
-  WHERE k.school_id = :school AND k.giver_pupil_id IS NOT NULL
+  WHERE k.school_id = :school
   UNION ALL
   SELECT k.receiver_pupil_id, l.priority_id, t.idx, t.starts, t.ends
   FROM kindness_moments k JOIN kindness_moment_priorities l ON l.record_id = k.id

@@ -24,6 +24,7 @@ from school_tracker.models import (
     Exclusion,
     InterventionParticipant,
     InterventionType,
+    KindnessGiver,
     KindnessMoment,
     MentoringPairing,
     ParentConversation,
@@ -253,9 +254,9 @@ def _busiest_pupil(school_id: int) -> tuple[int, int]:
         sa.select(RiskFlag.pupil_id).where(RiskFlag.school_id == school_id),
         sa.select(Exclusion.pupil_id).where(Exclusion.school_id == school_id),
         sa.select(ParentConversation.pupil_id).where(ParentConversation.school_id == school_id),
-        sa.select(KindnessMoment.giver_pupil_id).where(
-            KindnessMoment.school_id == school_id, KindnessMoment.giver_pupil_id.is_not(None)
-        ),
+        sa.select(KindnessGiver.pupil_id)
+        .join(KindnessMoment, KindnessMoment.id == KindnessGiver.moment_id)
+        .where(KindnessMoment.school_id == school_id),
     ]
     records = sa.union_all(*sources).subquery()
     return db.session.execute(

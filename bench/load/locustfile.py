@@ -129,7 +129,7 @@ class Staff(HttpUser):
         data = {
             "csrf_token": csrf_token(form.text),
             "giver_kind": "pupil",
-            "giver_pupil": random.choice(self.pupils),
+            "giver_pupils": random.choice(self.pupils),
             "receiver_pupil": "",
             "receiver_name": "the new Year 7 class",
             "giver_name": "",

@@ -24,12 +24,11 @@ from school_tracker.models import (
     LearningRecord,
     MentoringPairing,
     ParentConversation,
-    Pupil,
     User,
 )
 from school_tracker.models.exclusion import ExclusionKind, ExclusionReason
 from school_tracker.models.intervention import FundingStream, Intervention, InterventionStatus
-from school_tracker.models.kindness import KindnessMomentValue, KindnessValue
+from school_tracker.models.kindness import KindnessMomentValue, KindnessValue, names_a_pupil_where
 from school_tracker.models.mentoring import MentoringSession
 
 IdSource = Callable[[int, sa.Subquery, str, src.DashboardFilters], sa.Select]
@@ -195,12 +194,7 @@ def _moments(
         .where(KindnessMoment.school_id == school_id)
     )
     if filters.conditions():
-        stmt = stmt.where(
-            sa.exists().where(
-                Pupil.id.in_([KindnessMoment.giver_pupil_id, KindnessMoment.receiver_pupil_id]),
-                *filters.conditions(),
-            )
-        )
+        stmt = stmt.where(names_a_pupil_where(*filters.conditions()))
     if param != "any":
         value = KindnessValue(param)
         stmt = stmt.where(

@@ -16,9 +16,8 @@ from school_tracker.models import (
     LearningRecord,
     MentoringPairing,
     ParentConversation,
-    Pupil,
 )
-from school_tracker.models.kindness import KindnessMomentValue, KindnessValue
+from school_tracker.models.kindness import KindnessMomentValue, KindnessValue, names_a_pupil_where
 from school_tracker.models.mentoring import MentoringSession
 
 
@@ -156,12 +155,7 @@ def programme(
         held[idx], families[idx] = count, pupils
     moment_filter = []
     if filters.conditions():
-        moment_filter.append(
-            sa.exists().where(
-                Pupil.id.in_([KindnessMoment.giver_pupil_id, KindnessMoment.receiver_pupil_id]),
-                *filters.conditions(),
-            )
-        )
+        moment_filter.append(names_a_pupil_where(*filters.conditions()))
     # One pass: each moment once (a value row per value shown, so count it distinctly)
     # and, per value, the moments showing it.
     value_counts = [

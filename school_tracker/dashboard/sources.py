@@ -30,7 +30,7 @@ from school_tracker.models.intervention import (
     ParticipantStatus,
     intervention_priorities,
 )
-from school_tracker.models.kindness import kindness_moment_priorities
+from school_tracker.models.kindness import KindnessGiver, kindness_moment_priorities
 from school_tracker.models.mentoring import mentoring_pairing_priorities
 from school_tracker.models.pupil import PUPIL_GROUP_FILTERS
 from school_tracker.models.risk import risk_flag_priorities
@@ -196,11 +196,18 @@ def reached_rows(school_id: int, t: sa.Subquery) -> sa.Subquery:
     )
     link = kindness_moment_priorities
     kindness = [
-        sa.select(pupil_column.label("pupil_id"), link.c.priority_id, *_term(t))
+        sa.select(KindnessMoment.receiver_pupil_id.label("pupil_id"), link.c.priority_id, *_term(t))
         .join(link, link.c.record_id == KindnessMoment.id)
         .join(t, within(t, KindnessMoment.occurred_on))
-        .where(KindnessMoment.school_id == school_id, pupil_column.is_not(None))
-        for pupil_column in (KindnessMoment.giver_pupil_id, KindnessMoment.receiver_pupil_id)
+        .where(
+            KindnessMoment.school_id == school_id, KindnessMoment.receiver_pupil_id.is_not(None)
+        ),
+        # Each kind pupil once per moment (a row each in the givers table).
+        sa.select(KindnessGiver.pupil_id, link.c.priority_id, *_term(t))
+        .join(KindnessMoment, KindnessMoment.id == KindnessGiver.moment_id)
+        .join(link, link.c.record_id == KindnessMoment.id)
+        .join(t, within(t, KindnessMoment.occurred_on))
+        .where(KindnessMoment.school_id == school_id),
     ]
     return sa.union_all(mentoring, interventions, flags, families, *kindness).subquery("reached")
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from school_tracker.extensions import db
 from school_tracker.models import (
     AdultRelationship,
+    KindnessGiver,
     KindnessMoment,
     KindnessMomentValue,
     KindnessValue,
@@ -349,14 +350,13 @@ def _kindness_moment(
     # re-weighing a whole secondary roll for every moment.
     giver = rng.choices(pupils, cum_weights=cum_weights, k=1)[0]
     columns: dict[str, Any] = {"giver_kind": giver_kind}
-    if giver_kind is KindPersonKind.PUPIL:
-        columns["giver_pupil_id"] = giver.id
-    else:
+    pupil_giver = giver_kind is KindPersonKind.PUPIL
+    if not pupil_giver:
         columns["giver_name"] = rng.choice(ADULT_GIVERS[giver_kind])
     roll = rng.random()
     if roll < 0.5:
         receiver = rng.choice(pupils)
-        if receiver.id != columns.get("giver_pupil_id"):
+        if not (pupil_giver and receiver.id == giver.id):
             columns["receiver_pupil_id"] = receiver.id
     elif roll < 0.75:
         columns["receiver_name"] = rng.choice(RECEIVERS)
@@ -369,6 +369,7 @@ def _kindness_moment(
         updated_by_id=recorder.id,
         **columns,
     )
+    moment.giver_rows = [KindnessGiver(pupil_id=giver.id)] if pupil_giver else []
     moment.value_rows = [KindnessMomentValue(value=v) for v in values]
     moment.priorities = [p1] if p1 else []
     return moment

@@ -24,6 +24,7 @@ from school_tracker.models import (
     Gender,
     Intervention,
     InterventionParticipant,
+    KindnessGiver,
     KindnessMoment,
     LearningRecord,
     MentoringPairing,
@@ -235,7 +236,13 @@ def _created(school_id: int) -> list[tuple[str, str, sa.Select]]:
                 KindnessMoment.id,
                 KindnessMoment.occurred_on,
                 KindnessMoment.created_by_id,
-                KindnessMoment.giver_pupil_id,
+                # As the service files it: the first kind pupil, else the one shown kindness.
+                sa.func.coalesce(
+                    sa.select(sa.func.min(KindnessGiver.pupil_id))
+                    .where(KindnessGiver.moment_id == KindnessMoment.id)
+                    .scalar_subquery(),
+                    KindnessMoment.receiver_pupil_id,
+                ),
             ).where(KindnessMoment.school_id == school_id),
         ),
     ]

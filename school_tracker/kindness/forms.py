@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from wtforms import Field, SelectField, SubmitField, TextAreaField
+from wtforms import Field, SelectField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from school_tracker.forms import (
@@ -17,12 +17,22 @@ from school_tracker.forms import (
     choices,
     required_data,
 )
+from school_tracker.kindness.givers import registration_groups
 from school_tracker.kindness.services import DEFAULT_PRIORITIES, MomentDetails
 from school_tracker.models import KindnessValue, KindPersonKind
 from school_tracker.records.pickers import pupil_select_choices
 from school_tracker.records.priorities import priority_choices
 
 DESCRIPTION_MAX = 2000
+
+
+def _no_blanks(values: list[str] | None) -> list[str]:
+    # A picker (or an old form) may send an empty value for "none chosen": not a choice.
+    return [value for value in values or () if value]
+
+
+def _pupils(count: int) -> str:
+    return "1 pupil" if count == 1 else f"{count} pupils"
 
 
 class MomentForm(VersionedForm):
@@ -33,7 +43,18 @@ class MomentForm(VersionedForm):
         choices=choices([(k.value, k.label) for k in KindPersonKind]),
         validate_choice=True,
     )
-    giver_pupil = SelectField("The pupil who was kind", validate_choice=True)
+    giver_pupils = SelectMultipleField(
+        "Pupils who were kind",
+        description="Choose one or several. Hold Ctrl (or Cmd) to choose more than one.",
+        filters=[_no_blanks],
+    )
+    giver_group = SelectField(
+        "Or a whole registration group",
+        description="Everyone on roll in the group is recorded as kind, each on their own "
+        "record, as well as any pupils chosen above.",
+        default="",
+        validate_choice=True,
+    )
     giver_name = TrimmedStringField(
         "Their name (if not a pupil)", validators=[Optional(), Length(max=120), NameText()]
     )
@@ -56,10 +77,22 @@ class MomentForm(VersionedForm):
     submit = SubmitField("Save kindness moment")
 
     def __init__(
-        self, school_id: int, *args: Any, keep_pupils: Iterable[int | None] = (), **kwargs: Any
+        self,
+        school_id: int,
+        *args: Any,
+        keep_pupils: Iterable[int | None] = (),
+        keep_group: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.giver_pupil.choices = pupil_select_choices(school_id, "Not a pupil", keep_pupils)
+        pupils = pupil_select_choices(school_id, "Not a pupil", keep_pupils)
+        self.giver_pupils.choices = pupils[1:]  # no blank: choosing none is the blank
+        groups = [
+            (group, f"{group} ({_pupils(size)})") for group, size in registration_groups(school_id)
+        ]
+        if keep_group and keep_group not in dict(groups):
+            groups.append((keep_group, keep_group))
+        self.giver_group.choices = choices([("", "Not a whole group"), *groups])
         self.receiver_pupil.choices = pupil_select_choices(school_id, "Not a pupil", keep_pupils)
         self.priorities.choices = choices(priority_choices())
 
@@ -68,8 +101,13 @@ class MomentForm(VersionedForm):
         ok = super().validate(extra_validators)
         problems: list[tuple[Field, str]] = []
         is_pupil = self.giver_kind.data == KindPersonKind.PUPIL.value
-        if is_pupil and not self.giver_pupil.data:
-            problems.append((self.giver_pupil, "Choose the pupil who was kind."))
+        if is_pupil and not (self.giver_pupils.data or self.giver_group.data):
+            problems.append(
+                (
+                    self.giver_pupils,
+                    "Choose the pupils who were kind, or a whole registration group.",
+                )
+            )
         if not is_pupil and not self.giver_name.data:
             problems.append((self.giver_name, "Give the name of the person who was kind."))
         if self.receiver_pupil.data and self.receiver_name.data:
@@ -88,7 +126,8 @@ class MomentForm(VersionedForm):
         is_pupil = kind is KindPersonKind.PUPIL
         return MomentDetails(
             giver_kind=kind,
-            giver_pupil_id=int(self.giver_pupil.data) if is_pupil else None,
+            giver_pupil_ids=tuple(int(v) for v in self.giver_pupils.data or ()) if is_pupil else (),
+            giver_group=(self.giver_group.data or None) if is_pupil else None,
             giver_name=None if is_pupil else self.giver_name.data,
             receiver_pupil_id=int(self.receiver_pupil.data) if self.receiver_pupil.data else None,
             receiver_name=self.receiver_name.data or None,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from school_tracker.extensions import db
 from school_tracker.models import (
+    KindnessGiver,
     KindnessMoment,
     KindnessMomentValue,
     KindnessValue,
@@ -18,10 +19,11 @@ from school_tracker.models import (
     Role,
     User,
 )
+from school_tracker.models.kindness import gave_or_received
 
 WALL_DAYS = 60
 _LOAD = (
-    selectinload(KindnessMoment.giver_pupil),
+    selectinload(KindnessMoment.giver_rows).selectinload(KindnessGiver.pupil),
     selectinload(KindnessMoment.receiver_pupil),
     selectinload(KindnessMoment.value_rows),
 )
@@ -42,11 +44,31 @@ class WallCard:
     receiver: str | None
     description: str
     values: tuple[KindnessValue, ...]
+    several: bool = False  # pupils or a class: "were kind"
+
+
+NAMES_SHOWN = 3  # beyond this, "and 4 others": a card or a table cell stays a line or two
+
+
+def _pupils(count: int) -> str:
+    return "1 pupil" if count == 1 else f"{count} pupils"
+
+
+def some_names(names: list[str]) -> str:
+    """ "Amy", "Amy and Ben", "Amy, Ben and Cal", "Amy, Ben, Cal and 4 others"."""
+    if len(names) > NAMES_SHOWN:
+        rest = len(names) - NAMES_SHOWN
+        return f"{', '.join(names[:NAMES_SHOWN])} and {rest} other{'s' if rest > 1 else ''}"
+    if len(names) > 1:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return names[0] if names else ""
 
 
 def _giver(moment: KindnessMoment) -> str:
-    if moment.giver_pupil is not None:
-        return first_name(moment.giver_pupil)
+    if moment.giver_group:
+        return moment.giver_group  # a class celebrated as a class
+    if moment.giver_rows:
+        return some_names([first_name(pupil) for pupil in moment.giver_pupils])
     return moment.giver_name or moment.giver_kind.label
 
 
@@ -62,6 +84,7 @@ def wall_card(moment: KindnessMoment) -> WallCard:
         receiver,
         moment.description,
         tuple(moment.values),
+        several=len(moment.giver_rows) > 1 or moment.giver_group is not None,
     )
 
 
@@ -145,10 +168,7 @@ def pupil_moments(pupil: Pupil, user: User) -> list[KindnessMoment]:
             sa.select(KindnessMoment)
             .where(
                 visible_to(user),
-                sa.or_(
-                    KindnessMoment.giver_pupil_id == pupil.id,
-                    KindnessMoment.receiver_pupil_id == pupil.id,
-                ),
+                gave_or_received(pupil.id),
             )
             .options(*_LOAD)
         )
@@ -156,7 +176,10 @@ def pupil_moments(pupil: Pupil, user: User) -> list[KindnessMoment]:
 
 
 def giver_label(moment: KindnessMoment) -> str:
-    """The kind person as staff pages show them (full name for a pupil)."""
-    if moment.giver_kind is KindPersonKind.PUPIL and moment.giver_pupil is not None:
-        return moment.giver_pupil.display_name
+    """Who was kind as staff pages show them: "7B (28 pupils)", or pupils' full names."""
+    if moment.giver_kind is KindPersonKind.PUPIL:
+        if moment.giver_group:
+            # Every pupil recorded as kind, including any picked besides the group.
+            return f"{moment.giver_group} ({_pupils(len(moment.giver_rows))})"
+        return some_names([pupil.display_name for pupil in moment.giver_pupils])
     return f"{moment.giver_name} ({moment.giver_kind.label.lower()})"

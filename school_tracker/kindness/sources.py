@@ -15,7 +15,7 @@ def kindness_timeline(pupil: Pupil, viewer: User) -> list[TimelineEntry]:
     entries = []
     for moment in queries.pupil_moments(pupil, viewer):
         values = ", ".join(value.label.lower() for value in moment.values)
-        if moment.giver_pupil_id == pupil.id:
+        if pupil.id in moment.giver_pupil_ids:
             title = f"Was kind: showed {values}"
         else:
             title = f"Was shown kindness by {queries.giver_label(moment)}"

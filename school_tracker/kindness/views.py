@@ -71,7 +71,8 @@ def create() -> ResponseReturnValue:
     form = MomentForm(school_id)
     if request.method == "GET":
         form.occurred_on.data = school_today()
-        form.giver_pupil.data = request.args.get("pupil_id", "")
+        pupil_id = request.args.get("pupil_id", "")
+        form.giver_pupils.data = [pupil_id] if pupil_id else []
 
     def record() -> KindnessMoment:
         return services.record_moment(
@@ -109,8 +110,8 @@ def edit(moment_id: int) -> ResponseReturnValue:
     moment = queries.get_moment_or_404(moment_id, user=current_user)
     if not queries.can_edit(current_user, moment):
         abort(403)
-    keep = (moment.giver_pupil_id, moment.receiver_pupil_id)
-    form = MomentForm(moment.school_id, keep_pupils=keep)
+    keep = (*moment.giver_pupil_ids, moment.receiver_pupil_id)
+    form = MomentForm(moment.school_id, keep_pupils=keep, keep_group=moment.giver_group)
     if request.method == "GET":
         _fill(form, moment)
     view_url = _detail_url(moment.id)
@@ -134,7 +135,8 @@ def edit(moment_id: int) -> ResponseReturnValue:
 def _fill(form: MomentForm, moment: KindnessMoment) -> None:
     form.version.data = str(moment.version_id)
     form.giver_kind.data = moment.giver_kind.value
-    form.giver_pupil.data = str(moment.giver_pupil_id or "")
+    form.giver_pupils.data = [str(pupil_id) for pupil_id in moment.giver_pupil_ids]
+    form.giver_group.data = moment.giver_group or ""
     form.giver_name.data = moment.giver_name
     form.receiver_pupil.data = str(moment.receiver_pupil_id or "")
     form.receiver_name.data = moment.receiver_name

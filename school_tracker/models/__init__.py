@@ -28,6 +28,7 @@ from school_tracker.models.intervention_session import (
     SessionAttendance,
 )
 from school_tracker.models.kindness import (
+    KindnessGiver,
     KindnessMoment,
     KindnessMomentValue,
     KindnessValue,
@@ -110,6 +111,7 @@ __all__ = [
     "PairingOutcome",
     "PairingStatus",
     "KindnessMoment",
+    "KindnessGiver",
     "KindnessMomentValue",
     "KindnessValue",
     "KindPersonKind",

@@ -51,9 +51,10 @@ class KindnessMoment(RecordMixin, Model):
 
     __tablename__ = "kindness_moments"
     __table_args__ = (
+        # A pupil giver is one or more rows of kindness_moment_givers (checked by the service).
         sa.CheckConstraint(
-            "(giver_kind = 'pupil' AND giver_pupil_id IS NOT NULL AND giver_name IS NULL)"
-            " OR (giver_kind <> 'pupil' AND giver_pupil_id IS NULL AND giver_name IS NOT NULL)",
+            "(giver_kind = 'pupil' AND giver_name IS NULL)"
+            " OR (giver_kind <> 'pupil' AND giver_name IS NOT NULL AND giver_group IS NULL)",
             name="one_giver",
         ),
         sa.CheckConstraint(
@@ -69,7 +70,9 @@ class KindnessMoment(RecordMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     giver_kind: Mapped[KindPersonKind] = mapped_column(enum_type(KindPersonKind, "kind_person"))
-    giver_pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupils.id"), index=True)
+    # The registration group the moment was given by, as it was called that day ("7B"); its
+    # pupils on roll that day are rows of `giver_rows`, like any pupil picked one by one.
+    giver_group: Mapped[str | None] = mapped_column(sa.String(20))
     giver_name: Mapped[str | None] = mapped_column(sa.String(120))
     receiver_pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupils.id"), index=True)
     receiver_name: Mapped[str | None] = mapped_column(sa.String(120))
@@ -80,7 +83,9 @@ class KindnessMoment(RecordMixin, Model):
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    giver_pupil: Mapped[Pupil | None] = relationship(foreign_keys=[giver_pupil_id])
+    giver_rows: Mapped[list["KindnessGiver"]] = relationship(
+        back_populates="moment", cascade="all, delete-orphan", passive_deletes=True
+    )
     receiver_pupil: Mapped[Pupil | None] = relationship(foreign_keys=[receiver_pupil_id])
     created_by: Mapped[User | None] = relationship(foreign_keys="KindnessMoment.created_by_id")
     hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
@@ -100,6 +105,17 @@ class KindnessMoment(RecordMixin, Model):
         chosen = {row.value for row in self.value_rows}
         return [value for value in KindnessValue if value in chosen]
 
+    @property
+    def giver_pupil_ids(self) -> list[int]:
+        """The pupils who were kind, by id (how a record version keeps them: never names)."""
+        return sorted(row.pupil_id for row in self.giver_rows)
+
+    @property
+    def giver_pupils(self) -> list[Pupil]:
+        """The pupils who were kind, by surname then forename."""
+        pupils = [row.pupil for row in self.giver_rows]
+        return sorted(pupils, key=lambda p: (p.legal_surname, p.legal_forename, p.id))
+
 
 class KindnessMomentValue(Model):
     """One value a moment showed (a row per value, so counts by value are a GROUP BY)."""
@@ -114,3 +130,43 @@ class KindnessMomentValue(Model):
     )
 
     moment: Mapped[KindnessMoment] = relationship(back_populates="value_rows")
+
+
+class KindnessGiver(Model):
+    """One pupil who was kind in a moment: a row each, so a class counts each pupil once."""
+
+    __tablename__ = "kindness_moment_givers"
+
+    moment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("kindness_moments.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Indexed on its own: "moments this pupil gave" (timeline, subject access, retention holds).
+    pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupils.id"), primary_key=True, index=True)
+
+    moment: Mapped[KindnessMoment] = relationship(back_populates="giver_rows")
+    pupil: Mapped[Pupil] = relationship()
+
+
+def gave_or_received(pupil_id: int) -> sa.ColumnElement[bool]:
+    """Moments in which this pupil was one of the kind pupils or the one shown kindness."""
+    return sa.or_(
+        KindnessMoment.receiver_pupil_id == pupil_id,
+        KindnessMoment.id.in_(
+            sa.select(KindnessGiver.moment_id).where(KindnessGiver.pupil_id == pupil_id)
+        ),
+    )
+
+
+def names_a_pupil_where(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """Moments whose receiver or any giver is a pupil meeting `conditions` (on `Pupil`).
+
+    Two EXISTS, each an index lookup per moment, rather than one OR the planner can't use.
+    """
+    return sa.or_(
+        sa.exists().where(Pupil.id == KindnessMoment.receiver_pupil_id, *conditions),
+        sa.exists().where(
+            KindnessGiver.moment_id == KindnessMoment.id,
+            Pupil.id == KindnessGiver.pupil_id,
+            *conditions,
+        ),
+    )

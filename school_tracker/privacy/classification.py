@@ -50,6 +50,7 @@ CLASSIFICATION: dict[str, DataClass] = {
     "mentoring_pairings.mentor_name": ID,
     "kindness_moments.giver_name": ID,
     "kindness_moments.receiver_name": ID,
+    "kindness_moments.giver_group": ID,  # a registration group, as pupils.registration_group
     # Safeguarding and exclusions
     "risk_flags.level": SC,
     "risk_flags.status": SC,

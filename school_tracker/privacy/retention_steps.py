@@ -21,6 +21,7 @@ from school_tracker.models import (
     Intervention,
     InterventionParticipant,
     InterventionSession,
+    KindnessGiver,
     KindnessMoment,
     KindPersonKind,
     LearningRecord,
@@ -116,6 +117,15 @@ def _names_a_held_pupil(
     # mentor, a kindness giver or receiver): any of them under a hold keeps the record.
     # EXISTS rather than NOT IN, which a NULL id would turn into "unknown" (never true).
     return sa.exists().where(Pupil.id.in_(pupil_ids), Pupil.legal_hold_set_at.is_not(None))
+
+
+def _gave_with_a_held_pupil(km: type[KindnessMoment]) -> sa.ColumnElement[bool]:
+    # A moment given by a class is partly each child's: any one of them under a hold keeps it.
+    return sa.exists().where(
+        KindnessGiver.moment_id == km.id,
+        Pupil.id == KindnessGiver.pupil_id,
+        Pupil.legal_hold_set_at.is_not(None),
+    )
 
 
 def _bump(model: type[Any]) -> dict[str, Any]:
@@ -384,7 +394,8 @@ def _dated(policy: Policy) -> list[Step]:
             },
             sa.and_(
                 km.occurred_on <= policy.dated_before("kindness"),
-                ~_names_a_held_pupil(km.giver_pupil_id, km.receiver_pupil_id),
+                ~_names_a_held_pupil(km.receiver_pupil_id),
+                ~_gave_with_a_held_pupil(km),
                 _changed(
                     km.description != "",
                     sa.and_(named_giver, km.giver_name != REMOVED),
@@ -416,7 +427,7 @@ HELD_PUPILS: dict[str, Callable[[], list[sa.Select]]] = {
         sa.select(AgencyInvolvement.pupil_id),
     ],
     "kindness": lambda: [
-        sa.select(KindnessMoment.giver_pupil_id).where(KindnessMoment.giver_pupil_id.is_not(None)),
+        sa.select(KindnessGiver.pupil_id),
         sa.select(KindnessMoment.receiver_pupil_id).where(
             KindnessMoment.receiver_pupil_id.is_not(None)
         ),

@@ -58,7 +58,11 @@ FIELD_LABELS = {
     "values": "Values shown",
     "named_staff": "Staff named",
     "priorities": "AfA priorities",
+    "giver_pupil_ids": "Pupils who were kind",
+    "giver_group": "Given by registration group",
 }
+# Fields a version keeps as a list of pupil ids (several children on one record), by suffix.
+PUPIL_LIST_SUFFIX = "_pupil_ids"
 BLANK = "(blank)"
 
 
@@ -173,6 +177,13 @@ def _pupil_names(rows: list[RecordVersion]) -> dict[int, str]:
         for row in rows
         for name, value in (row.previous or {}).items()
         if isinstance(value, int) and name in pupil_columns(VERSIONED_MODELS.get(row.entity_type))
+    } | {
+        pupil_id
+        for row in rows
+        for name, value in (row.previous or {}).items()
+        if name.endswith(PUPIL_LIST_SUFFIX) and isinstance(value, list)
+        for pupil_id in value
+        if isinstance(pupil_id, int)
     }
     if not ids:
         return {}
@@ -190,6 +201,8 @@ def shown_value(
     model = VERSIONED_MODELS.get(entity_type)
     if value is None or value == "" or value == []:
         return BLANK
+    if isinstance(value, list) and name.endswith(PUPIL_LIST_SUFFIX):
+        return "; ".join(sorted((pupils or {}).get(pupil_id, "a pupil") for pupil_id in value))
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
     if isinstance(value, bool):

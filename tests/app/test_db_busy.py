@@ -61,7 +61,7 @@ def test_a_busy_save_comes_back_filled_in_and_saves_once_when_sent_again(
     assert "locked" not in page.lower() and "sqlite" not in page.lower()
     action, again, _inputs = busy_form(page)
     assert action == "/kindness/new"
-    for name in ("giver_kind", "giver_pupil", "description", "values", "priorities", "form_nonce"):
+    for name in ("giver_kind", "giver_pupils", "description", "values", "priorities", "form_nonce"):
         assert again.getlist(name) == sent.getlist(name), name
     assert again["csrf_token"]  # a token valid now, however long the person waited
     assert _count(app, KindnessMoment) == 0

@@ -29,7 +29,7 @@ def _moment_form(client, pupil_id):
     return {
         "csrf_token": token,
         "giver_kind": "pupil",
-        "giver_pupil": str(pupil_id),
+        "giver_pupils": str(pupil_id),
         "giver_name": "",
         "receiver_pupil": "",
         "receiver_name": "",

@@ -49,7 +49,7 @@ def test_r85_two_forms_loaded_in_the_same_second_both_save_and_each_saves_once(
     assert first["csrf_token"] == second["csrf_token"]
     moment = {
         "giver_kind": "pupil",
-        "giver_pupil": str(pupil.id),
+        "giver_pupils": str(pupil.id),
         "giver_name": "",
         "receiver_pupil": "",
         "receiver_name": "",

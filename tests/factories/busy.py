@@ -62,7 +62,7 @@ def moment_form(client, pupil_id: int, description: str) -> MultiDict:
     fields = MultiDict(
         {
             "giver_kind": "pupil",
-            "giver_pupil": str(pupil_id),
+            "giver_pupils": str(pupil_id),
             "giver_name": "",
             "receiver_pupil": "",
             "receiver_name": "",

@@ -9,6 +9,7 @@ from school_tracker.models import (
     Intervention,
     InterventionParticipant,
     InterventionType,
+    KindnessGiver,
     KindnessMoment,
     KindnessMomentValue,
     LearningRecord,
@@ -227,7 +228,7 @@ def build(school, other_school, staff, make_pupil):
     moment = KindnessMoment(
         **common,
         giver_kind=KindPersonKind.PUPIL,
-        giver_pupil_id=ids["p5"],
+        giver_rows=[KindnessGiver(pupil_id=ids["p5"])],
         receiver_pupil_id=ids["p6"],
         description="Shared lunch",
         occurred_on=date(2026, 10, 5),

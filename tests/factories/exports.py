@@ -29,6 +29,7 @@ from school_tracker.models import (
     InterventionParticipant,
     InterventionStatus,
     InterventionType,
+    KindnessGiver,
     KindnessMoment,
     KindnessMomentValue,
     KindnessValue,
@@ -358,7 +359,7 @@ def _records(world: World) -> None:
         KindnessMoment(
             school_id=s,
             giver_kind=KindPersonKind.PUPIL,
-            giver_pupil_id=p2.id,
+            giver_rows=[KindnessGiver(pupil_id=p2.id)],
             receiver_pupil_id=p1.id,
             description="Shared a snack",
             occurred_on=date(2026, 10, 7),
@@ -367,7 +368,7 @@ def _records(world: World) -> None:
         KindnessMoment(
             school_id=s,
             giver_kind=KindPersonKind.PUPIL,
-            giver_pupil_id=p1.id,
+            giver_rows=[KindnessGiver(pupil_id=p1.id)],
             receiver_name="+the office team",
             description="Tidied up",
             occurred_on=date(2026, 10, 8),

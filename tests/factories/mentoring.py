@@ -109,7 +109,7 @@ def make_moment(
             school_id,
             kindness_services.MomentDetails(
                 giver_kind=KindPersonKind.PUPIL if giver else KindPersonKind.STAFF,
-                giver_pupil_id=giver.id if giver else None,
+                giver_pupil_ids=(giver.id,) if giver else (),
                 giver_name=None if giver else (giver_name or "Mrs Clarke"),
                 receiver_pupil_id=receiver.id if receiver else None,
                 description=description,

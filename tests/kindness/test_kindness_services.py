@@ -83,17 +83,17 @@ def _details(**overrides) -> MomentDetails:
         ({"occurred_on": TODAY + timedelta(days=1)}, "occurred_on"),
         ({"description": "  "}, "description"),
         ({"giver_name": None}, "giver_name"),
-        ({"giver_kind": KindPersonKind.PUPIL, "giver_name": None}, "giver_pupil"),
+        ({"giver_kind": KindPersonKind.PUPIL, "giver_name": None}, "giver_pupils"),
         ({"receiver_name": "Sam", "receiver_pupil_id": "PUPIL"}, "receiver_name"),
         (
             {
                 "giver_kind": KindPersonKind.PUPIL,
-                "giver_pupil_id": "PUPIL",
+                "giver_pupil_ids": ("PUPIL",),
                 "receiver_pupil_id": "PUPIL",
             },
             "receiver_pupil",
         ),
-        ({"giver_kind": KindPersonKind.PUPIL, "giver_pupil_id": "STRANGER"}, "giver_pupil"),
+        ({"giver_kind": KindPersonKind.PUPIL, "giver_pupil_ids": ("STRANGER",)}, "giver_pupils"),
         ({"receiver_pupil_id": "STRANGER"}, "receiver_pupil"),
         ({"priority_codes": ()}, "priorities"),
     ],
@@ -101,7 +101,14 @@ def _details(**overrides) -> MomentDetails:
 def test_rules(app, make_school, make_pupil, school, teacher, pupil, overrides, field):
     stranger = make_pupil(make_school("elsewhere"))
     ids = {"PUPIL": pupil.id, "STRANGER": stranger.id}
-    overrides = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in overrides.items()}
+    overrides = {
+        k: tuple(ids[i] for i in v)
+        if k == "giver_pupil_ids"
+        else ids.get(v, v)
+        if isinstance(v, str)
+        else v
+        for k, v in overrides.items()
+    }
     with app.app_context():
         with pytest.raises(RecordRuleError) as caught:
             services.record_moment(
@@ -113,19 +120,19 @@ def test_rules(app, make_school, make_pupil, school, teacher, pupil, overrides, 
 
 
 def test_a_pupil_giver_ignores_a_stray_name(app, school, teacher, pupil):
-    details = _details(giver_kind=KindPersonKind.PUPIL, giver_pupil_id=pupil.id)
+    details = _details(giver_kind=KindPersonKind.PUPIL, giver_pupil_ids=(pupil.id,))
     with app.app_context():
         moment = services.record_moment(
             school.id, details, by=db.session.get(User, teacher.id), today=TODAY
         )
-        assert moment.giver_name is None and moment.giver_pupil_id == pupil.id
+        assert moment.giver_name is None and moment.giver_pupil_ids == [pupil.id]
 
 
 def test_database_checks(app, school, pupil):
     with app.app_context():
         bad = [
             dict(giver_kind=KindPersonKind.PUPIL, giver_name="Kit"),
-            dict(giver_kind=KindPersonKind.STAFF, giver_name="A", giver_pupil_id=pupil.id),
+            dict(giver_kind=KindPersonKind.STAFF, giver_name="A", giver_group="7B"),
             dict(
                 giver_kind=KindPersonKind.STAFF,
                 giver_name="A",
@@ -164,7 +171,7 @@ def test_update_audits_values_and_refuses_a_stale_save(app, school, teacher, pup
         by = db.session.get(User, teacher.id)
         new = _details(
             giver_kind=KindPersonKind.PUPIL,
-            giver_pupil_id=pupil.id,
+            giver_pupil_ids=(pupil.id,),
             values=(KindnessValue.FRIENDSHIP, KindnessValue.TOLERANCE),
             description="Invited a new pupil to join the game.",
             occurred_on=TODAY - timedelta(days=1),

@@ -105,7 +105,7 @@ def test_record_through_the_form(app, client, auth, school, teacher, pupil):
         "/kindness/new",
         data={
             "giver_kind": "pupil",
-            "giver_pupil": str(pupil.id),
+            "giver_pupils": str(pupil.id),
             "giver_name": "",
             "receiver_pupil": "",
             "receiver_name": "the Reception class",
@@ -130,7 +130,7 @@ def test_record_through_the_form(app, client, auth, school, teacher, pupil):
 def _form(pupil, **overrides):
     data = {
         "giver_kind": "pupil",
-        "giver_pupil": str(pupil.id),
+        "giver_pupils": str(pupil.id),
         "receiver_pupil": "",
         "receiver_name": "",
         "description": "Shared their lunch.",
@@ -152,10 +152,10 @@ def _form(pupil, **overrides):
         ({"description": "a\x00b"}, "control characters"),
         ({"description": "x" * 2001}, "2000"),
         ({"description": ""}, "Say what happened."),
-        ({"giver_pupil": ""}, "Choose the pupil who was kind."),
+        ({"giver_pupils": []}, "Choose the pupils who were kind, or a whole registration group."),
         ({"giver_kind": "staff"}, "Give the name of the person who was kind."),
         ({"receiver_name": "Sam", "receiver_pupil": "SELF"}, "not both"),
-        ({"receiver_pupil": "SELF"}, "someone other than the kind pupil"),
+        ({"receiver_pupil": "SELF"}, "someone other than the kind pupils"),
         ({"priorities": []}, "Link at least one priority."),
     ],
 )
@@ -174,9 +174,9 @@ def test_tampered_pupil_from_another_school_is_a_form_error(
 ):
     stranger = make_pupil(make_school("elsewhere"))
     auth.login(teacher.email)
-    for field in ("giver_pupil", "receiver_pupil"):
+    for field in ("giver_pupils", "receiver_pupil", "giver_group"):
         response = client.post("/kindness/new", data=_form(pupil, **{field: str(stranger.id)}))
-        assert "Not a valid choice" in response.get_data(as_text=True)
+        assert "not a valid choice" in response.get_data(as_text=True).lower()
     with app.app_context():
         assert _count() == 0
 

@@ -52,6 +52,7 @@ from school_tracker.models import (
     InterventionParticipant,
     InterventionStatus,
     InterventionType,
+    KindnessGiver,
     KindnessMoment,
     KindnessMomentValue,
     KindnessValue,
@@ -306,7 +307,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
     moment = KindnessMoment(
         **common,
         giver_kind=KindPersonKind.PUPIL,
-        giver_pupil_id=pupil.id,
+        giver_rows=[KindnessGiver(pupil_id=pupil.id)],
         receiver_name="The office team",
         description=f"Tidied the library {tag}",
         occurred_on=TODAY - timedelta(days=2),

@@ -32,7 +32,7 @@ def test_scenario_leaves_no_pupil_data_in_logs_or_urls(
         "/kindness/new",
         data={
             "giver_kind": "pupil",
-            "giver_pupil": str(pupil.id),
+            "giver_pupils": str(pupil.id),
             "giver_name": "",
             "receiver_pupil": "",
             "receiver_name": "",

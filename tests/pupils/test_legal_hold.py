@@ -17,6 +17,7 @@ from school_tracker.models import (
     Exclusion,
     Intervention,
     InterventionParticipant,
+    KindnessGiver,
     KindnessMoment,
     MentoringPairing,
     MentoringSession,
@@ -30,6 +31,7 @@ from school_tracker.models import (
     School,
     User,
 )
+from school_tracker.models.kindness import gave_or_received
 from school_tracker.privacy.retention import REMOVED, apply_retention
 from school_tracker.pupils.holds import lift_hold, place_hold
 from school_tracker.records.versions import RecordRuleError
@@ -110,7 +112,8 @@ def _about(app, pupil_id: int) -> dict[str, list]:
         RiskStatusChange: RiskStatusChange.flag_id.in_(flags),
         ParentConversation: ParentConversation.pupil_id == pupil_id,
         Exclusion: Exclusion.pupil_id == pupil_id,
-        km: sa.or_(km.giver_pupil_id == pupil_id, km.receiver_pupil_id == pupil_id),
+        km: gave_or_received(pupil_id),
+        KindnessGiver: KindnessGiver.pupil_id == pupil_id,
     }
     with app.app_context():
         return {
@@ -285,7 +288,9 @@ def test_a_held_peer_mentor_or_kindness_giver_keeps_those_records(app, leavers_w
         assert goals == {leavers_world.peer.id: f"Peer's own goal {NOTE}", None: ""}
         moments = dict(
             db.session.execute(
-                sa.select(KindnessMoment.giver_pupil_id, KindnessMoment.description)
+                sa.select(KindnessGiver.pupil_id, KindnessMoment.description).join(
+                    KindnessGiver, KindnessGiver.moment_id == KindnessMoment.id
+                )
             ).all()
         )
         assert moments == {leavers_world.peer.id: "Shared a snack", leavers_world.mentee.id: ""}

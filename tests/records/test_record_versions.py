@@ -485,7 +485,8 @@ def _staff_spec(user: User) -> mentoring_services.MentorSpec:
 def _moment_details(moment: KindnessMoment, description: str) -> kindness_services.MomentDetails:
     return kindness_services.MomentDetails(
         giver_kind=moment.giver_kind,
-        giver_pupil_id=moment.giver_pupil_id,
+        giver_pupil_ids=tuple(moment.giver_pupil_ids),
+        giver_group=moment.giver_group,
         giver_name=moment.giver_name,
         receiver_pupil_id=moment.receiver_pupil_id,
         receiver_name=moment.receiver_name,

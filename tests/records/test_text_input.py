@@ -29,7 +29,7 @@ HIDDEN_CHARACTERS = re.compile("control characters|direction-changing characters
 def _kindness(p):
     return {
         "giver_kind": "staff",
-        "giver_pupil": "",
+        "giver_pupils": "",
         "giver_name": "Ms Adams",
         "receiver_pupil": str(p["pupil"].id),
         "description": "Helped at lunch.",

@@ -23,6 +23,7 @@ SAR_SHEETS = {
     "exclusions": "Suspensions and exclusions",
     "intervention_participants": "Interventions",
     "kindness_moments": "Kindness moments",
+    "kindness_moment_givers": "Kindness moments",  # the kind pupils of each moment
     "mentoring_pairings": "Mentoring",
     "parent_conversations": "Parent conversations",
     "record_versions": "Record versions",

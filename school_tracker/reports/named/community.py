@@ -10,6 +10,7 @@ from school_tracker.models import (
     PUPIL_GROUPS,
     Intervention,
     InterventionParticipant,
+    KindnessGiver,
     KindnessMoment,
     KindnessMomentValue,
     LearningRecord,
@@ -37,7 +38,15 @@ from school_tracker.reports.named.sheets import (
     pupil_columns,
     within,
 )
-from school_tracker.reports.tabular import Col, aggregate, attr, joined, label, pupil_label
+from school_tracker.reports.tabular import (
+    LIST_SEPARATOR,
+    Col,
+    aggregate,
+    attr,
+    joined,
+    label,
+    pupil_label,
+)
 
 
 def professional_learning(p: sa.Subquery) -> SheetQuery:
@@ -136,22 +145,44 @@ def _person(prefix: str) -> Callable[[Any], str]:
 
 
 def kindness_moments(p: sa.Subquery) -> SheetQuery:
+def _givers(km: type[KindnessMoment]) -> sa.ScalarSelect[str | None]:
+    """The kind pupils of a moment as "UPN:Surname, Forename" parts (see `_kind_pupils`)."""
+    forename = sa.func.coalesce(Pupil.preferred_forename, Pupil.legal_forename)
+    part = Pupil.upn + ":" + Pupil.legal_surname + ", " + forename
+    return aggregate(
+        part,
+        sa.join(KindnessGiver, Pupil, Pupil.id == KindnessGiver.pupil_id),
+        KindnessGiver.moment_id == km.id,
+    )
+
+
+def _kind_pupils(row: Any) -> list[tuple[str, str]]:
+    """(label, UPN) of each kind pupil, by name, so the two columns line up."""
+    parts = (row.givers or "").split(LIST_SEPARATOR)
+    pairs = [part.partition(":") for part in parts if part]
+    return sorted((label, upn) for upn, _, label in pairs)
+
+
+def _kind_person(row: Any) -> str:
+    if row.giver_name is not None:
+        return str(row.giver_name)
+    return LIST_SEPARATOR.join(label for label, _ in _kind_pupils(row))
+
+
     """Kindness moments that happened in the period (hidden ones included and marked)."""
-    giver, receiver, creator = aliased(Pupil), aliased(Pupil), aliased(User)
+    receiver, creator = aliased(Pupil), aliased(User)
     km, kv = KindnessMoment, KindnessMomentValue
     people = [
-        column.label(f"{prefix}_{name}")
-        for prefix, pupil in (("giver", giver), ("receiver", receiver))
+        column.label(f"receiver_{name}")
         for name, column in (
-            ("upn", pupil.upn),
-            ("surname", pupil.legal_surname),
-            ("forename", pupil.legal_forename),
-            ("preferred", pupil.preferred_forename),
+            ("upn", receiver.upn),
+            ("surname", receiver.legal_surname),
+            ("forename", receiver.legal_forename),
+            ("preferred", receiver.preferred_forename),
         )
     ]
     stmt = (
         base(km, p, within(p, km.occurred_on))
-        .outerjoin(giver, giver.id == km.giver_pupil_id)
         .outerjoin(receiver, receiver.id == km.receiver_pupil_id)
         .outerjoin(creator, creator.id == km.created_by_id)
         .add_columns(
@@ -159,6 +190,8 @@ def kindness_moments(p: sa.Subquery) -> SheetQuery:
             km.occurred_on,
             km.giver_kind,
             *people,
+            _givers(km).label("givers"),
+            km.giver_group,
             km.giver_name,
             km.receiver_name,
             km.description,
@@ -176,8 +209,9 @@ def kindness_moments(p: sa.Subquery) -> SheetQuery:
         Col("Moment", 8, attr("id"), text=False),
         Col("Date", 12, attr("occurred_on")),
         Col("Who was kind", 16, label("giver_kind")),
-        Col("Kind person", 26, _person("giver")),
-        Col("Kind pupil's UPN", 15, attr("giver_upn")),
+        Col("Kind person", 26, _kind_person),
+        Col("Kind pupils' UPNs", 15, lambda r: LIST_SEPARATOR.join(u for _, u in _kind_pupils(r))),
+        Col("Given by registration group", 12, attr("giver_group")),
         Col("To whom", 26, _person("receiver")),
         Col("Receiving pupil's UPN", 15, attr("receiver_upn")),
         Col("What happened", 40, attr("description")),

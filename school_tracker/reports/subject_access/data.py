@@ -30,6 +30,7 @@ from school_tracker.models import (
 )
 
 
+from school_tracker.models.kindness import gave_or_received
 @dataclass
 class PupilFile:
     """One pupil and every record about them, oldest first."""
@@ -131,12 +132,9 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
         sa.select(KindnessMoment)
         .where(
             KindnessMoment.school_id == school_id,
-            sa.or_(
-                KindnessMoment.giver_pupil_id == pupil_id,
-                KindnessMoment.receiver_pupil_id == pupil_id,
-            ),
+            gave_or_received(pupil_id),
         )
-        .options(selectinload(KindnessMoment.value_rows))
+        .options(selectinload(KindnessMoment.value_rows), selectinload(KindnessMoment.giver_rows))
         .order_by(KindnessMoment.occurred_on, KindnessMoment.id)
     )
     involvements = _all(

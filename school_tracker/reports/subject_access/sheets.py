@@ -10,6 +10,7 @@ from school_tracker.models import (
     InterventionMode,
     InterventionParticipant,
     KindnessMoment,
+    KindPersonKind,
     MentoringPairing,
     MentoringSession,
     MentorKind,
@@ -143,9 +144,21 @@ class Redactor:
         return THIS if pupil_id == self.pupil_id else ANOTHER
 
     def giver(self, moment: KindnessMoment) -> str:
-        if moment.giver_pupil_id is None:
+        if moment.giver_kind is not KindPersonKind.PUPIL:
             return f"{moment.giver_name} ({moment.giver_kind.label.lower()})"
-        return self.person(moment.giver_pupil_id, None)
+        text = self.pupils(moment.giver_pupil_ids)
+        if moment.giver_group:
+            text += f", given by registration group {moment.giver_group}"
+        return text
+
+    def pupils(self, pupil_ids: Iterable[int]) -> str:
+        """Several pupils, none but this one named: "this pupil and 27 other pupils"."""
+        ids = list(pupil_ids)
+        others = len([pupil_id for pupil_id in ids if pupil_id != self.pupil_id])
+        parts = [THIS] if self.pupil_id in ids else []
+        if others:
+            parts.append(ANOTHER if others == 1 else f"{others} other pupils")
+        return " and ".join(parts)
 
 
 def _group_text(
@@ -469,7 +482,7 @@ def chronology(data: PupilFile) -> list[Entry]:
         Entry(
             m.occurred_on,
             "Kindness",
-            "Was kind" if m.giver_pupil_id == data.pupil.id else "Was shown kindness",
+            "Was kind" if data.pupil.id in m.giver_pupil_ids else "Was shown kindness",
         )
         for m in data.moments
     ]

@@ -10,7 +10,14 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from school_tracker.models import InterventionMode, MentoringPairing, MentorKind, RecordVersion
-from school_tracker.records.history import VERSIONED_MODELS, field_label, pupil_columns, shown_value
+from school_tracker.records.history import (
+    BLANK,
+    PUPIL_LIST_SUFFIX,
+    VERSIONED_MODELS,
+    field_label,
+    pupil_columns,
+    shown_value,
+)
 from school_tracker.reports.subject_access.data import PupilFile
 from school_tracker.reports.subject_access.sheets import GROUP_WITHHELD, WITHHELD, Redactor
 from school_tracker.reports.tabular import Col, attr
@@ -124,6 +131,8 @@ def _pupils_named(r: Redactor, entity_type: str, inner: Tidy) -> Tidy:
     def tidy(name: str, value: Any) -> str:
         if name in linked and value is not None:
             return r.person(value, None)
+        if name.endswith(PUPIL_LIST_SUFFIX) and isinstance(value, list):
+            return r.pupils(value) or BLANK
         return inner(name, value)
 
     return tidy
