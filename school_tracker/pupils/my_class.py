@@ -172,11 +172,14 @@ def _add_interventions(
         )
 
 
+MENTOR_KINDS = {MentorKind.STAFF: "Staff mentor", MentorKind.ADULT: "Adult mentor"}
+
+
 def _mentor(pairing: MentoringPairing) -> str:
     if pairing.mentor_kind is MentorKind.STAFF and pairing.mentor_user is not None:
         return pairing.mentor_user.full_name
     if pairing.mentor_kind is MentorKind.PEER and pairing.mentor_pupil is not None:
-        return f"{pairing.mentor_pupil.display_name} (peer mentor)"
+        return pairing.mentor_pupil.display_name
     return pairing.mentor_name or "An adult mentor"
 
 
@@ -200,7 +203,7 @@ def _add_mentoring(
     for pairing in pairings:
         rows[pairing.mentee_id].mentoring.append(
             Provision(
-                what=f"Mentoring ({pairing.mentor_kind.label.lower()})",
+                what=MENTOR_KINDS.get(pairing.mentor_kind, "Peer mentor"),
                 who=_mentor(pairing),
                 since=pairing.starts_on,
                 until=pairing.planned_end_on,

@@ -41,7 +41,7 @@ def test_each_pupil_shows_needs_provision_and_kindness_but_no_notes(app, class_w
     assert "SEN support" in ada and "Pupil premium" in ada
     assert "EAL" in ben and "Young carer" in ben
     assert class_world.type_name in ada and "Omar Other" in ada  # what, and who leads it
-    assert "Mentoring (member of staff)" in ada
+    assert "Staff mentor" in ada
     # This term's two shown moments: the hidden one and last term's are not counted.
     assert "2 moments" in ada and "Patience, Friendship" in ada
     assert "None yet" in ben
