@@ -73,8 +73,10 @@ DEFINITIONS: dict[str, str] = {
         "over too few pupils are not shown, because one child would move them too far."
     ),
     "impact_taking_part": (
-        "Sessions planned and attended are as typed on each pupil's place; attendance = "
-        "sessions attended ÷ sessions planned, for places with both. Progress = exit score "
+        "Sessions planned are the plan's; sessions attended are the register sessions each "
+        "pupil was marked present at, plus any count typed before the register existed. "
+        "Attendance = sessions attended ÷ sessions planned, for places with both (a place "
+        "with no register line and no earlier count is left out). Progress = exit score "
         "minus baseline score, averaged, in the measure's own units, only when every scored "
         "place in the row uses the same measure."
     ),

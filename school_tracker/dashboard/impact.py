@@ -30,6 +30,7 @@ from school_tracker.models.intervention import (
 )
 from school_tracker.models.mentoring import MentoringSession
 from school_tracker.models.pupil import PUPIL_GROUP_FILTERS
+from school_tracker.records.attendance import attended_column
 
 IMPACT_SCORES = (-2, -1, 0, 1, 2)
 MENTORING = "mentoring"
@@ -78,7 +79,7 @@ class Place:
     cost_share: float  # pounds
     measure: str | None
     planned_sessions: int | None
-    sessions_attended: int | None
+    sessions_attended: int | None  # register presents + any count from before the register
     baseline: float | None
     exit: float | None
     impact: int | None
@@ -132,7 +133,7 @@ def _places(school_id: int, t: sa.Subquery, filters: src.DashboardFilters) -> li
             places.c.places,
             Intervention.measure,
             Intervention.planned_sessions,
-            InterventionParticipant.sessions_attended,
+            attended_column(),
             InterventionParticipant.baseline_score,
             InterventionParticipant.exit_score,
             InterventionParticipant.impact,

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 
+from school_tracker.demo.intervention_sessions import add_register
 from school_tracker.demo.interventions_data import (
     AGREED,
     CPD,
@@ -128,21 +129,32 @@ def _outcome(
     rng: random.Random,
     profile: Profile,
     part: InterventionParticipant,
-    planned: int,
     status: InterventionStatus,
-) -> None:
-    """Fill in exit score, attendance and impact for a finished pupil, plausibly varied."""
+) -> float:
+    """Fill in exit score and impact for a finished pupil, plausibly varied; returns their
+    chance of being at each session (the register makes their attendance from it)."""
     if status is InterventionStatus.STOPPED and rng.random() < 0.3:
-        part.sessions_attended = rng.randint(0, planned // 3)
-        return  # stopped before anyone measured the exit
+        return rng.uniform(0.0, 0.35)  # stopped before anyone measured the exit
     table = IMPACT_COMPLETED if status is InterventionStatus.COMPLETED else IMPACT_STOPPED
     impact = _weighted(rng, table)
     part.impact = impact
     share = 0.6 + 0.1 * (impact + 2) if status is InterventionStatus.COMPLETED else 0.4
-    part.sessions_attended = min(planned, max(0, round(planned * rng.uniform(share - 0.1, share))))
     if profile.measure and part.baseline_score is not None:
         noise = rng.uniform(-1, 1) * abs(profile.gain)
         part.exit_score = _clip(profile, part.baseline_score + impact * profile.gain + noise)
+    return rng.uniform(share - 0.1, share)
+
+
+def _sessions_held(
+    record: Intervention, planned: int, finish: date, frequency: SessionFrequency, today: date
+) -> int:
+    """How many of the planned sessions had been held by the end (or by today)."""
+    if record.status is InterventionStatus.COMPLETED:
+        return planned
+    if record.status is InterventionStatus.STOPPED and record.end_date is not None:
+        ran = (record.end_date - record.start_date).days / max(1, (finish - record.start_date).days)
+        return max(1, round(planned * ran))
+    return min(planned, round((today - record.start_date).days / 7 * PER_WEEK[frequency]))
 
 
 def _intervention(
@@ -204,23 +216,27 @@ def _intervention(
         created_at=_stamp(min(start, today)),
         updated_at=_stamp(min(end or today, today)),
     )
+    chance: dict[InterventionParticipant, float] = {}
     for index, pupil in enumerate(pupils):
         late = mode is InterventionMode.GROUP and index > 1 and rng.random() < 0.2
         joined = start + timedelta(days=rng.randint(3, 14)) if late else start
         part = InterventionParticipant(
             pupil_id=pupil.id,
             start_date=min(joined, end or joined),
+            status=ParticipantStatus.TAKING_PART,
             created_by_id=creator.id,
             baseline_score=(round(rng.uniform(*profile.baseline), 1) if profile.measure else None),
         )
         if end is not None:
             part.end_date = end
-            _outcome(rng, profile, part, planned, status)
+            chance[part] = _outcome(rng, profile, part, status)
         elif status is InterventionStatus.ACTIVE:
-            done = (today - start).days / 7 * PER_WEEK[frequency]
-            part.sessions_attended = min(planned, max(0, round(done * rng.uniform(0.7, 1.0))))
+            chance[part] = rng.uniform(0.7, 1.0)
         record.participants.append(part)
     _maybe_withdraw(rng, record, today)
+    if status is not InterventionStatus.PLANNED:
+        held = _sessions_held(record, planned, finish, frequency, today)
+        add_register(rng, record, held, chance, today)
     return record
 
 

@@ -27,6 +27,7 @@ from school_tracker.models import (
     Role,
     User,
 )
+from school_tracker.records.attendance import attendance_by_participant
 from school_tracker.templating import date_uk
 
 ENTITY = "graduated_response_pack"
@@ -71,23 +72,27 @@ def audit_pack(review: ReinstatementReview, user: User, action: str) -> None:
 
 
 def _interventions(pupil_id: int, school_id: int, until: date) -> list[PackEntry]:
-    places = db.session.scalars(
-        sa.select(InterventionParticipant)
-        .where(InterventionParticipant.pupil_id == pupil_id)
-        .options(selectinload(InterventionParticipant.intervention))
+    places = list(
+        db.session.scalars(
+            sa.select(InterventionParticipant)
+            .where(InterventionParticipant.pupil_id == pupil_id)
+            .options(selectinload(InterventionParticipant.intervention))
+        )
     )
+    attendance = attendance_by_participant(places)
     found = []
     for place in places:
         work = place.intervention
         if work.school_id != school_id or place.start_date > until:
             continue
         lines = [f"Intended outcome: {work.intended_outcome}" if work.intended_outcome else ""]
-        attended = place.sessions_attended
+        attended = attendance[place.id]
         planned = work.planned_sessions
-        if attended is not None or planned is not None:
+        if attended.recorded or planned is not None:
             lines.append(
-                f"Sessions attended: {attended if attended is not None else 'not recorded'}"
+                f"Sessions attended: {attended.attended if attended.recorded else 'not recorded'}"
                 f"{f' of {planned} planned' if planned else ''}"
+                f"{f' ({attended.parts})' if attended.recorded else ''}"
             )
         if place.baseline_score is not None or place.exit_score is not None:
             lines.append(f"Score: {place.baseline_score} at the start, {place.exit_score} at exit")

@@ -193,13 +193,10 @@ class ParticipantForm(VersionedForm):
 
 
 class OutcomeForm(VersionedForm):
-    """One pupil's end date, exit score, sessions attended and impact."""
+    """One pupil's end date, exit score and impact (sessions attended come from the register)."""
 
     end_date = RecordDateField("End date", validators=[Optional()])
     exit_score = BoundedFloatField("Exit score", [Optional()], **SCORE_RANGE)
-    sessions_attended = BoundedIntegerField(
-        "Sessions attended", [Optional()], minimum=0, maximum=500
-    )
     impact = SelectField("Impact", choices=IMPACTS, validate_choice=True, coerce=_optional_int)
     submit = SubmitField("Save outcome")
 

@@ -12,7 +12,8 @@ from school_tracker.interventions.participants import check_participant_values, 
 from school_tracker.models import Intervention, InterventionParticipant, User
 from school_tracker.records.versions import RecordRuleError
 
-OUTCOME_FIELDS = ("end_date", "exit_score", "sessions_attended", "impact")
+# Sessions attended are not typed here: the register counts them (records/attendance.py).
+OUTCOME_FIELDS = ("end_date", "exit_score", "impact")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from school_tracker.interventions.web import detail_url
 from school_tracker.models import Intervention, InterventionMode, InterventionParticipant
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
+from school_tracker.records.attendance import Attendance, attendance_by_participant
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("intervention_pupils", __name__)
@@ -35,6 +36,7 @@ def _page(
     part: InterventionParticipant | None,
     title: str,
     intro: str = "",
+    attendance: Attendance | None = None,
 ) -> str:
     return render_template(
         "interventions/participant_form.html",
@@ -43,6 +45,7 @@ def _page(
         part=part,
         title=title,
         intro=intro,
+        attendance=attendance,
     )
 
 
@@ -92,10 +95,11 @@ def edit(intervention_id: int, participant_id: int) -> ResponseReturnValue:
 @bp.route("/<int:intervention_id>/pupils/<int:participant_id>/outcome", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
 def outcome(intervention_id: int, participant_id: int) -> ResponseReturnValue:
-    """Record a pupil's end date, exit score, sessions attended and impact (staff who deliver
-    the intervention may, as on the group outcomes page)."""
+    """Record a pupil's end date, exit score and impact (staff who deliver the intervention
+    may, as on the group outcomes page); sessions attended are shown from the register."""
     record = queries.get_intervention_or_404(intervention_id, user=current_user)
     part = queries.get_participant_or_404(record, participant_id)
+    attendance = attendance_by_participant([part])[part.id]
     form = OutcomeForm(obj=part if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = str(part.version_id)
@@ -104,11 +108,11 @@ def outcome(intervention_id: int, participant_id: int) -> ResponseReturnValue:
         values = {
             "end_date": form.end_date.data,
             "exit_score": form.exit_score.data,
-            "sessions_attended": form.sessions_attended.data,
             "impact": form.impact.data,
         }
-        return _save(form, record, part, values, "Outcome saved.", OUTCOME_TITLE, "record_outcome")
-    return _page(form, record, part, OUTCOME_TITLE)
+        saved = "Outcome saved."
+        return _save(form, record, part, values, saved, OUTCOME_TITLE, "record_outcome", attendance)
+    return _page(form, record, part, OUTCOME_TITLE, attendance=attendance)
 
 
 def _save(
@@ -119,6 +123,7 @@ def _save(
     success: str,
     title: str,
     action: str = "update",
+    attendance: Attendance | None = None,
 ) -> ResponseReturnValue:
     view_url = detail_url(record)
 
@@ -134,7 +139,7 @@ def _save(
         )
 
     if save_or_refuse(form, update, view_url) is None:
-        return _page(form, record, part, title)
+        return _page(form, record, part, title, attendance=attendance)
     flash(success, "success")
     return redirect(view_url)
 

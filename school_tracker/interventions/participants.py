@@ -11,7 +11,6 @@ from school_tracker.interventions.rules import (
     participant_count_error,
     participant_dates_error,
     score_error,
-    sessions_error,
 )
 from school_tracker.models import (
     Intervention,
@@ -24,17 +23,16 @@ from school_tracker.records.pickers import school_pupil
 from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 ENTITY = "intervention_participant"
-# Dates, attendance and impact are audited with values; scores and reasons only by name.
-SAFE_FIELDS = frozenset({"start_date", "end_date", "sessions_attended", "impact", "status"})
-EDITABLE = frozenset(
-    {"start_date", "end_date", "baseline_score", "exit_score", "sessions_attended", "impact"}
-)
+# Dates and impact are audited with values; scores and reasons only by name. Sessions
+# attended are not edited here: they come from the register (records/attendance.py).
+SAFE_FIELDS = frozenset({"start_date", "end_date", "impact", "status"})
+EDITABLE = frozenset({"start_date", "end_date", "baseline_score", "exit_score", "impact"})
 
 
 def check_participant_values(
     intervention: Intervention, values: dict[str, Any], *, today: date
 ) -> None:
-    """Validate one pupil's dates, scores, attendance and impact against the intervention."""
+    """Validate one pupil's dates, scores and impact against the intervention."""
     problem = participant_dates_error(
         intervention_start=intervention.start_date,
         intervention_end=intervention.end_date,
@@ -48,9 +46,6 @@ def check_participant_values(
         message = score_error(intervention.score_min, intervention.score_max, values.get(name))
         if message:
             raise RecordRuleError(message, field=name)
-    message = sessions_error(intervention.planned_sessions, values.get("sessions_attended"))
-    if message:
-        raise RecordRuleError(message, field="sessions_attended")
     impact = values.get("impact")
     if impact is not None and not -2 <= impact <= 2:
         raise RecordRuleError("Impact runs from -2 to +2.", field="impact")
@@ -111,7 +106,7 @@ def update_participant(
     view_url: str | None = None,
     action: str = "update",
 ) -> dict[str, Any]:
-    """Change a pupil's dates, scores, attendance or impact; stale edits are refused."""
+    """Change a pupil's dates, scores or impact; stale edits are refused."""
     check_version(part, expected_version, view_url)
     unknown = set(values) - EDITABLE
     if unknown:

@@ -100,8 +100,8 @@ class DeliveryStaffForm(OnceForm):
 
 
 class GroupOutcomeForm(OnceForm):
-    """Exit score, sessions attended, impact and end date for each pupil (rows added per
-    request by `group_outcome_form`)."""
+    """Exit score, impact and end date for each pupil (rows added per request by
+    `group_outcome_form`); sessions attended come from the register."""
 
     submit = SubmitField("Save outcomes")
 
@@ -117,9 +117,6 @@ def group_outcome_form(parts: list[InterventionParticipant], **kwargs: Any) -> G
         fields = {
             "end_date": RecordDateField(f"End date for {name}", validators=[Optional()]),
             "exit_score": BoundedFloatField(f"Exit score for {name}", [Optional()], **SCORE_RANGE),
-            "sessions_attended": BoundedIntegerField(
-                f"Sessions attended by {name}", [Optional()], minimum=0, maximum=500
-            ),
             "impact": SelectField(
                 f"Impact for {name}", choices=IMPACTS, validate_choice=True, coerce=_optional_int
             ),

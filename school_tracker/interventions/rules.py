@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from school_tracker.models import InterventionMode
 
 SCORE_LIMIT = 1_000_000  # scores are reading ages, Boxall, SDQ, percentages: never this large
-MAX_SESSIONS_WITHOUT_PLAN = 500
 FUTURE_START_LIMIT = timedelta(days=366)
 
 
@@ -31,16 +30,6 @@ def score_error(
         return f"Scores on this measure are at least {score_min:g}."
     if score_max is not None and score > score_max:
         return f"Scores on this measure are at most {score_max:g}."
-    return None
-
-
-def sessions_error(planned: int | None, attended: int | None) -> str | None:
-    """Sessions attended run from 0 to the planned number (or a sane maximum)."""
-    if attended is None:
-        return None
-    limit = planned if planned is not None else MAX_SESSIONS_WITHOUT_PLAN
-    if not 0 <= attended <= limit:
-        return f"Sessions attended must be 0 to {limit}."
     return None
 
 

@@ -97,7 +97,8 @@ def _check_plan(school_id: int, data: InterventionData, current: Intervention | 
 
 
 def _check_against_participants(record: Intervention, data: InterventionData) -> None:
-    """An edit must not leave any pupil's scores, sessions or dates outside the new plan."""
+    """An edit must not leave any pupil's scores or dates outside the new plan (sessions held
+    may outnumber those planned: the register records what happened)."""
     for part in record.participants:
         for score in (part.baseline_score, part.exit_score):
             if score_error(data.score_min, data.score_max, score) is not None:
@@ -105,14 +106,6 @@ def _check_against_participants(record: Intervention, data: InterventionData) ->
                     "A pupil's recorded score falls outside this range; correct it first.",
                     field="score_min",
                 )
-        if (
-            data.planned_sessions is not None
-            and part.sessions_attended is not None
-            and part.sessions_attended > data.planned_sessions
-        ):
-            raise RecordRuleError(
-                "A pupil has attended more sessions than this.", field="planned_sessions"
-            )
         # Pupils who started with the intervention move with it; others keep their own date.
         start = data.start_date if part.start_date == record.start_date else part.start_date
         if start < data.start_date or (part.end_date is not None and start > part.end_date):

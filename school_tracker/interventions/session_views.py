@@ -29,6 +29,7 @@ from school_tracker.interventions.web import detail_url
 from school_tracker.models import Intervention, InterventionParticipant, InterventionSession
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
+from school_tracker.records.attendance import attendance_by_participant
 from school_tracker.records.web import save_or_refuse
 
 bp = Blueprint("intervention_sessions", __name__)
@@ -128,7 +129,8 @@ def _outcome_rows(form: GroupOutcomeForm, parts: list[InterventionParticipant]) 
 @bp.route("/<int:intervention_id>/outcomes", methods=["GET", "POST"])
 @allow(STAFF_AND_LEADERS)
 def outcomes(intervention_id: int) -> ResponseReturnValue:
-    """Exit score, sessions attended, impact and end date for every pupil on one page."""
+    """Exit score, impact and end date for every pupil on one page, beside the sessions each
+    attended (from the register, not typed)."""
     record = queries.get_intervention_or_404(intervention_id, user=current_user)
     parts = list(record.participants)
     data = None
@@ -163,4 +165,5 @@ def outcomes(intervention_id: int) -> ResponseReturnValue:
             (part, [form[row_field(name, part.id)] for name in OUTCOME_FIELDS]) for part in parts
         ],
         versions=[form[row_field("version", part.id)] for part in parts],
+        attendance=attendance_by_participant(parts),
     )

@@ -24,6 +24,7 @@ from school_tracker.interventions.web import detail_url
 from school_tracker.models import Intervention, InterventionMode, InterventionStatus
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
+from school_tracker.records.attendance import attendance_by_participant
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.priorities import priority_choices
 from school_tracker.records.web import save_or_flash, save_or_refuse
@@ -149,6 +150,7 @@ def detail(intervention_id: int) -> ResponseReturnValue:
         today=school_today(),
         describe=queries.describe,
         may_change=queries.may_change_plan(record, current_user),
+        attendance=attendance_by_participant(record.participants),
         history=record_history(
             Subject("intervention", record.id, "The plan"),
             *(

@@ -226,7 +226,8 @@ class InterventionParticipant(Model):
         ),
         sa.CheckConstraint("impact IS NULL OR impact BETWEEN -2 AND 2", name="impact_range"),
         sa.CheckConstraint(
-            "sessions_attended IS NULL OR sessions_attended >= 0", name="sessions_not_negative"
+            "sessions_before_register IS NULL OR sessions_before_register >= 0",
+            name="sessions_not_negative",
         ),
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
     )
@@ -240,7 +241,9 @@ class InterventionParticipant(Model):
     end_date: Mapped[date | None] = mapped_column(sa.Date)
     baseline_score: Mapped[float | None] = mapped_column(sa.Float)
     exit_score: Mapped[float | None] = mapped_column(sa.Float)
-    sessions_attended: Mapped[int | None] = mapped_column()
+    # Sessions attended as one typed number, kept from before the session register (migration
+    # 0014): read-only, added to the register's count (records/attendance.py).
+    sessions_before_register: Mapped[int | None] = mapped_column()
     impact: Mapped[int | None] = mapped_column(sa.SmallInteger)
     status: Mapped[ParticipantStatus] = mapped_column(
         enum_type(ParticipantStatus, "participant_status"), default=ParticipantStatus.TAKING_PART

@@ -54,6 +54,8 @@ FIELD_LABELS = {
     "mentor_user_id": "Mentor (staff)",
     "mentor_pupil_id": "Mentor (pupil)",
     "review_on": "Review date",
+    # Typed on the outcome form before the session register; earlier versions still hold it.
+    "sessions_attended": "Sessions attended (typed before the register)",
     "type_id": "Type",
     "values": "Values shown",
     "named_staff": "Staff named",

@@ -21,6 +21,7 @@ from school_tracker.models import (
     SenStatus,
     User,
 )
+from school_tracker.records.attendance import attendance_by_participant
 
 TODAY = date(2026, 11, 22)
 
@@ -44,16 +45,30 @@ def test_demo_interventions_cpd_and_conversations(app):
         assert any(r.review_overdue(TODAY) for r in records)
         years = {TermCalendar().term_for(r.start_date).academic_year for r in records}
         assert years == {"2024/25", "2025/26", "2026/27"}
+        attendance = attendance_by_participant(
+            part for record in records for part in record.participants
+        )
         for record in records:
             assert participant_count_error(record.mode, len(record.taking_part)) is None
             assert record.review_date > record.start_date and record.cost_pence >= 0
             for part in record.participants:
                 for score in (part.baseline_score, part.exit_score):
                     assert score_error(record.score_min, record.score_max, score) is None
-                assert part.sessions_attended is None or (
-                    0 <= part.sessions_attended <= record.planned_sessions
-                )
+                attended = attendance[part.id].attended
+                assert attended is None or 0 <= attended <= record.planned_sessions
+                assert part.sessions_before_register is None  # the demo keeps registers
                 assert part.start_date >= record.start_date
+        # Attendance comes from registers: every session inside its intervention's dates, a
+        # line for each pupil on it, and every pupil of a completed intervention counted.
+        for record in records:
+            last = min(record.end_date or TODAY, TODAY)
+            assert all(record.start_date <= s.held_on <= last for s in record.sessions)
+            assert all(s.attendance for s in record.sessions)
+            if record.status is InterventionStatus.COMPLETED:
+                assert all(attendance[p.id].recorded for p in record.participants)
+            if record.status is InterventionStatus.PLANNED:
+                assert not record.sessions
+        assert sum(len(record.sessions) for record in records) > 300
         impacts = Counter(p.impact for p in db.session.scalars(sa.select(InterventionParticipant)))
         assert impacts[1] + impacts[2] > impacts[-1] + impacts[-2] > 0 and impacts[0] > 0
         # Disadvantaged and SEND pupils are over-represented among those supported.

@@ -8,6 +8,7 @@ from school_tracker.models import (
     Exclusion,
     Intervention,
     InterventionParticipant,
+    InterventionSession,
     InterventionType,
     KindnessGiver,
     KindnessMoment,
@@ -19,6 +20,7 @@ from school_tracker.models import (
     Priority,
     RiskFlag,
     SenStatus,
+    SessionAttendance,
 )
 from school_tracker.models.exclusion import ExclusionKind, ExclusionReason
 from school_tracker.models.family import CarerRelationship
@@ -246,7 +248,14 @@ def build(school, other_school, staff, make_pupil):
     return ids
 
 
-# (baseline, exit, sessions attended, impact) for the nurture group's six pupils.
+# (baseline, exit, sessions attended, impact) for the nurture group's six pupils. Attendance
+# comes from the register: ten weekly sessions, each pupil present at the first ones and absent
+# after, except n5, whose 7 are 4 on the register and 3 counted before the register existed.
+NURTURE_SESSIONS = [date(2026, 9, 14 + 7 * week) for week in range(3)] + [
+    date(2026, 10, 5 + 7 * week) for week in range(4)
+]
+NURTURE_SESSIONS += [date(2026, 11, 2 + 7 * week) for week in range(3)]
+NURTURE_BEFORE_REGISTER = {4: 3}
 NURTURE_SCORES = [
     (100, 106, 10, 2),
     (90, 93, 9, 1),
@@ -285,19 +294,30 @@ def build_nurture_group(app, school, staff, make_pupil, name="Nurture group"):
         )
         db.session.add(nurture)
         db.session.flush()
-        for pupil, (baseline, exit_score, attended, impact) in zip(
-            pupils, NURTURE_SCORES, strict=True
+        sessions = [
+            InterventionSession(intervention_id=nurture.id, held_on=day, minutes=30)
+            for day in NURTURE_SESSIONS
+        ]
+        db.session.add_all(sessions)
+        for index, (pupil, (baseline, exit_score, attended, impact)) in enumerate(
+            zip(pupils, NURTURE_SCORES, strict=True)
         ):
-            db.session.add(
-                InterventionParticipant(
-                    intervention_id=nurture.id,
-                    pupil_id=pupil.id,
-                    start_date=date(2026, 9, 10),
-                    baseline_score=baseline,
-                    exit_score=exit_score,
-                    sessions_attended=attended,
-                    impact=impact,
-                )
+            before = NURTURE_BEFORE_REGISTER.get(index)
+            part = InterventionParticipant(
+                intervention_id=nurture.id,
+                pupil_id=pupil.id,
+                start_date=date(2026, 9, 10),
+                baseline_score=baseline,
+                exit_score=exit_score,
+                sessions_before_register=before,
+                impact=impact,
+            )
+            db.session.add(part)
+            db.session.flush()
+            present = attended - (before or 0)
+            db.session.add_all(
+                SessionAttendance(session=session, participant_id=part.id, present=n < present)
+                for n, session in enumerate(sessions)
             )
         db.session.commit()
     return pupils

@@ -27,6 +27,7 @@ from school_tracker.models import (
     Intervention,
     InterventionMode,
     InterventionParticipant,
+    InterventionSession,
     InterventionStatus,
     InterventionType,
     KindnessGiver,
@@ -51,6 +52,7 @@ from school_tracker.models import (
     RiskStatus,
     RiskStatusChange,
     Role,
+    SessionAttendance,
     User,
 )
 from school_tracker.privacy.classification import DataClass, columns_of
@@ -252,6 +254,33 @@ def _records(world: World) -> None:
                 intervention_id=solo.id, pupil_id=p1.id, start_date=date(2026, 9, 1)
             ),
         ]
+    )
+    db.session.flush()
+    mine, theirs = (
+        db.session.scalar(
+            sa.select(InterventionParticipant.id).where(
+                InterventionParticipant.intervention_id == group.id,
+                InterventionParticipant.pupil_id == pupil.id,
+            )
+        )
+        for pupil in (p1, p2)
+    )
+    db.session.add(  # the group's register: p1 absent, p2 present with a note about them
+        InterventionSession(
+            intervention_id=group.id,
+            held_on=date(2026, 9, 15),
+            minutes=40,
+            note=f"Group session note {NOTE}",
+            created_by_id=staff,
+            attendance=[
+                SessionAttendance(
+                    participant_id=mine, present=False, absence_reason=f"Dentist {NOTE}"
+                ),
+                SessionAttendance(
+                    participant_id=theirs, present=True, note=f"The other child's note {NOTE}"
+                ),
+            ],
+        )
     )
     flag = RiskFlag(
         school_id=s,

@@ -142,7 +142,6 @@ def _outcome(app, world):
     data = {
         "end_date": TODAY.isoformat(),
         "exit_score": "30",
-        "sessions_attended": "10",
         "impact": "1",
         "version": version,
     }

@@ -391,8 +391,6 @@ def test_scores_must_sit_in_the_measures_range(app, world):
             ({"baseline_score": 41.0}, "baseline_score"),
             ({"exit_score": -1.0}, "exit_score"),
             ({"exit_score": float("nan")}, "exit_score"),
-            ({"sessions_attended": 21}, "sessions_attended"),
-            ({"sessions_attended": -1}, "sessions_attended"),
             ({"impact": 3}, "impact"),
             ({"end_date": TODAY + timedelta(days=1)}, "end_date"),
             ({"end_date": TODAY - timedelta(days=30)}, "end_date"),
@@ -408,7 +406,6 @@ def test_scores_must_sit_in_the_measures_range(app, world):
             {
                 "baseline_score": 12.0,
                 "exit_score": 30.0,
-                "sessions_attended": 20,
                 "impact": -1,
                 "end_date": TODAY,
             },

@@ -48,9 +48,15 @@ def test_ta_logs_a_session_and_outcomes(app, make_school, make_user, make_pupil)
         page.get_by_role("button", name="Save session").click()
         page.wait_for_url(f"{base}/interventions/{group}")
         _shot(page, "detail_with_sessions")
+        failures["detail"] = axe_violations(page)
+        # Sessions attended now come from the register: 5 present, one absent.
+        pupils_table = page.get_by_role("table", name="Pupils taking part and their outcomes")
+        assert pupils_table.get_by_text("1 of 1 on the register").count() == 5
+        assert pupils_table.get_by_text("0 of 1 on the register").count() == 1
 
         page.get_by_role("link", name="Record outcomes").click()
         failures["outcomes"] = axe_violations(page)
+        assert page.get_by_text("1 of 1 on the register").count() == 5
         page.get_by_label(f"Exit score for {pupils[0].display_name}").fill("999")
         page.get_by_role("button", name="Save outcomes").click()
         page.locator("#error-summary").wait_for()

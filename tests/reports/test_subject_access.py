@@ -26,10 +26,11 @@ from tests.factories.exports import (
 SHEETS = {
     "Cover": 7,
     "Pupil": 19,
-    "Chronology": 20,
+    "Chronology": 21,
     "Mentoring": 3,  # as mentee of staff and of a peer, and as a peer mentor
     "Mentoring sessions": 5,
     "Interventions": 2,
+    "Intervention sessions": 1,  # absent from the group's one session
     "Risk flags": 1,
     "Risk level changes": 2,
     "Risk status changes": 1,
@@ -96,6 +97,7 @@ def test_nothing_about_any_other_pupil(export_world, download):
         "Other child&apos;s voice",
         "Other child's voice",
         "Group voice",
+        "Group session note",
     ):
         assert their_words not in xml
     rows = workbook_rows(download.data)
@@ -186,3 +188,19 @@ def test_a_pupil_with_no_records_gets_an_empty_file(export_world, client, auth):
     rows = workbook_rows(response.data)
     assert len(rows["Pupil"]) == 20 and len(rows["Chronology"]) == 1
     assert all(len(rows[title]) == 1 for title in SHEETS if title not in ("Cover", "Pupil"))
+
+
+@pytest.mark.requirement("R70")
+def test_the_intervention_register_lines_about_the_pupil(download):
+    rows = workbook_rows(download.data)
+    header, *lines = rows["Intervention sessions"]
+    (line,) = [dict(zip(header, row, strict=True)) for row in lines]
+    assert (line["Attendance"], line["Why absent"]) == ("Absent", f"Dentist {NOTE}")
+    assert line["Minutes"] == 40 and line["Recorded by"] == "Sam Staff"
+    assert line["Note on the session"] == GROUP_WITHHELD  # written about the whole group
+    header, *places = rows["Interventions"]
+    counted = [dict(zip(header, row, strict=True)) for row in places]
+    in_group = [c for c in counted if c["Individual or group"] == "Group"]
+    assert [(c["Sessions attended"], c["Present on the register"]) for c in in_group] == [(0, 0)]
+    kinds = [row[1] for row in rows["Chronology"][1:]]
+    assert "Intervention session" in kinds

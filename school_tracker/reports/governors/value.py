@@ -41,8 +41,10 @@ IMPACT_HEADER = (
 IMPACT_FORMATS = {2: ONE_PLACE, 3: "+0.0;-0.0;0.0", 10: POUNDS, 11: POUNDS, 12: POUNDS}
 IMPACT_NOTE = (
     "Impact by intervention type and by pupil group: pupils whose part in an intervention "
-    "(not planned) ended in the term. Attendance = sessions attended ÷ sessions planned, for "
-    "pupils with both recorded. Progress = the mean of exit score minus baseline score, shown "
+    "(not planned) ended in the term. Sessions attended = the sessions each pupil was marked "
+    "present at on the register, plus any count recorded before the register existed. "
+    "Attendance = sessions attended ÷ sessions planned, for pupils with both recorded. "
+    "Progress = the mean of exit score minus baseline score, shown "
     "only where every pupil of the row was scored on the same measure ([z] where measures "
     "differ); the measure is named on the dashboard, not here, because staff type it. Impact is "
     "the lead's judgement from -2 to +2. Each intervention's cost is shared equally among its "

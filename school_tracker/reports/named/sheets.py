@@ -33,6 +33,7 @@ from school_tracker.models import (
 )
 from school_tracker.models.intervention import intervention_priorities
 from school_tracker.models.mentoring import mentoring_pairing_priorities
+from school_tracker.records.attendance import attended_column, present_column
 from school_tracker.reports.tabular import Col, aggregate, attr, joined, label, pupil_label
 
 Window = tuple[date, date]
@@ -339,7 +340,9 @@ def intervention_participants(p: sa.Subquery) -> SheetQuery:
             ip.withdrawn_reason,
             ip.baseline_score,
             ip.exit_score,
-            ip.sessions_attended,
+            attended_column().label("sessions_attended"),
+            present_column().label("sessions_present"),
+            ip.sessions_before_register,
             ip.impact,
         )
         .order_by(iv.school_id, iv.start_date, iv.id, ip.id)
@@ -357,6 +360,8 @@ def intervention_participants(p: sa.Subquery) -> SheetQuery:
         Col("Baseline score", 10, attr("baseline_score"), text=False),
         Col("Exit score", 10, attr("exit_score"), text=False),
         Col("Sessions attended", 10, attr("sessions_attended"), text=False),
+        Col("Present on the register", 10, attr("sessions_present"), text=False),
+        Col("Counted before the register", 10, attr("sessions_before_register"), text=False),
         Col("Impact (-2 to +2)", 10, attr("impact"), text=False),
     ]
     return SheetQuery("Intervention participants", cols, stmt)

@@ -17,6 +17,7 @@ from school_tracker.models import (
     ExclusionFollowUp,
     Intervention,
     InterventionParticipant,
+    InterventionSession,
     KindnessMoment,
     MentoringPairing,
     MentoringSession,
@@ -25,6 +26,7 @@ from school_tracker.models import (
     RecordVersion,
     ReinstatementReview,
     RiskFlag,
+    SessionAttendance,
     TransferRecord,
     User,
 )
@@ -50,6 +52,7 @@ class PupilFile:
     follow_ups: list[ExclusionFollowUp] = field(default_factory=list)
     reviews: list[ReinstatementReview] = field(default_factory=list)
     involvements: list[AgencyInvolvement] = field(default_factory=list)
+    register: list[SessionAttendance] = field(default_factory=list)  # this pupil's lines only
 
     def name(self, user_id: int | None) -> str:
         """A member of staff's name by id (blank when none)."""
@@ -87,6 +90,13 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
             ),
         )
         .order_by(InterventionParticipant.start_date, InterventionParticipant.id)
+    )
+    register = _all(
+        sa.select(SessionAttendance)
+        .join(InterventionSession, InterventionSession.id == SessionAttendance.session_id)
+        .where(SessionAttendance.participant_id.in_([p.id for p in participations]))
+        .options(selectinload(SessionAttendance.session))
+        .order_by(InterventionSession.held_on, InterventionSession.id)
     )
     flags = _all(
         sa.select(RiskFlag)
@@ -178,6 +188,7 @@ def load_pupil_file(pupil: Pupil, *, with_access_log: bool) -> PupilFile:
         follow_ups=follow_ups,
         reviews=reviews,
         involvements=involvements,
+        register=register,
         versions=_versions(
             school_id,
             {

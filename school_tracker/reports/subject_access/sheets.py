@@ -20,6 +20,11 @@ from school_tracker.models import (
 )
 from school_tracker.reports.subject_access.data import PupilFile
 from school_tracker.reports.subject_access.exclusion_cases import exclusion_case_sheets
+from school_tracker.reports.subject_access.intervention_sessions import (
+    attendance_of,
+    session_entries,
+    session_sheet,
+)
 from school_tracker.reports.tabular import Col, Getter, attr, label
 
 ANOTHER = "another pupil"
@@ -231,7 +236,9 @@ def _mentoring(r: Redactor) -> list[tuple[str, list[Col], list]]:
     ]
 
 
-def _interventions(r: Redactor) -> tuple[str, list[Col], list]:
+def _interventions(r: Redactor) -> list[tuple[str, list[Col], list]]:
+    attendance = attendance_of(r.data)
+
     def iv(name: str) -> Getter:
         return lambda part: getattr(part.intervention, name)
 
@@ -254,14 +261,19 @@ def _interventions(r: Redactor) -> tuple[str, list[Col], list]:
         Col("Why withdrawn", 30, attr("withdrawn_reason")),
         Col("Baseline score", 10, attr("baseline_score"), text=False),
         Col("Exit score", 10, attr("exit_score"), text=False),
-        Col("Sessions attended", 10, attr("sessions_attended"), text=False),
+        Col("Sessions attended", 10, lambda part: attendance[part.id].attended, text=False),
+        Col("Present on the register", 10, lambda part: attendance[part.id].present, text=False),
+        Col("Counted before the register", 10, attr("sessions_before_register"), text=False),
         Col("Impact (-2 to +2)", 10, attr("impact"), text=False),
         Col("Pupil voice", 40, _group_text(lambda i: i.pupil_voice)),
         Col("Parent voice", 40, _group_text(lambda i: i.parent_voice)),
         Col("Notes", 40, _group_text(lambda i: i.notes)),
         Col("Why it stopped", 30, _group_text(lambda i: i.stop_reason)),
     ]
-    return "Interventions", cols, r.data.participations
+    return [
+        ("Interventions", cols, r.data.participations),
+        session_sheet(r.data, GROUP_WITHHELD),
+    ]
 
 
 def _risk(r: Redactor) -> list[tuple[str, list[Col], list]]:
@@ -393,7 +405,7 @@ def _involvement_cols(r: Redactor) -> list[Col]:
 def record_sheets(data: PupilFile) -> list[tuple[str, list[Col], list]]:
     """(title, columns, rows) for every record sheet, in docs/design.md section 5's order."""
     r = Redactor(data)
-    return [*_mentoring(r), _interventions(r), *_risk(r), *_others(r)]
+    return [*_mentoring(r), *_interventions(r), *_risk(r), *_others(r)]
 
 
 def access_cols(data: PupilFile) -> list[Col]:
@@ -441,6 +453,7 @@ def chronology(data: PupilFile) -> list[Entry]:
         )
         for part in data.participations
     ]
+    entries += [Entry(*entry) for entry in session_entries(data)]
     for flag in data.flags:
         entries.append(Entry(flag.raised_on, "Exclusion risk", f"Flag raised: {flag.level.label}"))
         entries += [
