@@ -28,8 +28,9 @@ from school_tracker.models import (
     User,
 )
 from tests.conftest import make_config
-from tests.factories.risk import make_flag, seed_reference
+from tests.factories.risk import MARKER, make_flag, seed_reference
 from tests.mail.conftest import SITE_URL
+from tests.mail.privacy_scan import protected_values, pupil_details_in
 
 SUBJECT = "School tracker: your daily summary"
 
@@ -178,6 +179,9 @@ def test_the_digest_counts_alerts_by_kind_names_who_raised_them_and_links_to_ale
     assert "Raised by: Lena Leader, Omar Other, and the daily check." in digest.body
     assert "Oakfield Primary" in digest.body
     assert f"{SITE_URL}/alerts/" in digest.body
+    with app.app_context():  # the autouse scan checks it again, with every other message
+        assert pupil_details_in([digest], protected_values()) == []
+    assert "Okafor" not in digest.body and MARKER not in digest.body
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(Alert.awaits_digest)) == 0
         row = db.session.scalars(sa.select(AlertDigest)).one()
