@@ -65,7 +65,9 @@ test: install-test
 ## make bench: time docs/design.md section 12's targets on the trust dataset (built once into
 ## bench/cache/);
 ## PostgreSQL too when BENCH_DATABASE_URL names a database of its own. Writes bench/results.json.
-bench: $(VENV)/.installed-test
+## Its "tasks" step drives everyday tasks in Debian's Chromium (the pickers' assets served from
+## static/vendor/) and writes bench/tasks.json.
+bench: $(VENV)/.installed-test assets
 	$(BIN)/python -m bench.run
 
 ## make load: 50 signed-in staff for 60 s against gunicorn (4 workers) on 127.0.0.1, rate limits
