@@ -124,10 +124,11 @@ class CountingPage:
         target.click()
         self.page.wait_for_load_state("load")
 
-    def press(self, target: Any, key: str, times: int = 1) -> None:
+    def keys(self, key: str, times: int = 1) -> None:
+        """Press a key on whatever has the focus (a picker's options move the focus)."""
         for _ in range(times):
             self.current.keystrokes += 1
-            target.press(key)
+            self.page.keyboard.press(key)
 
     # Fields ----------------------------------------------------------------------------------
 
@@ -137,19 +138,17 @@ class CountingPage:
         self.current.keystrokes += len(text)
         field.fill(text)
 
-    def type_slowly(self, field: Any, text: str) -> None:
-        """Type key by key, so the page's own scripts see each key (a type-ahead picker)."""
+    def reach(self, field: Any) -> None:
+        """Click into a field before typing into it key by key (`keys`)."""
         self.current.clicks += 1
-        self.current.keystrokes += len(text)
         field.click()
-        field.press_sequentially(text)
 
     def type_date(self, field: Any, day: date) -> None:
         self.current.clicks += 1
         self.current.keystrokes += 8
         field.fill(day.isoformat())
 
-    def choose(self, select: Any, label: str) -> None:
+    def select(self, select: Any, label: str) -> None:
         """Pick an option of a native select by its visible label."""
         labels: list[str] = select.evaluate("s => Array.from(s.options, o => o.text.trim())")
         index = labels.index(label)

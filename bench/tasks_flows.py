@@ -8,6 +8,7 @@ so a broken page is never reported as a quick one.
 import re
 from collections.abc import Callable
 
+from bench import tasks_pickers as pickers
 from bench.tasks_driver import CountingPage, Tally
 from bench.tasks_setup import TaskWorld
 
@@ -23,6 +24,8 @@ class NotBuilt(Exception):
 Way = Callable[[CountingPage, TaskWorld], Tally]
 EXIT_SCORE, IMPACT = "14", "+1 better"
 INSET = ("INSET: trauma-informed practice", "6")
+# The kindness form's pupil giver: one pupil before issue 13, several after it.
+GIVER_FIELDS = ("Pupils who were kind", "The pupil who was kind")
 KIND_ACT = "Helped a new pupil find their way to lessons."
 MENTORING_NOTE = "Talked through the week; planned how to ask for help in maths."
 
@@ -77,7 +80,7 @@ def outcomes_today(driver: CountingPage, world: TaskWorld) -> Tally:
         for name in world.group_names:
             driver.click(page.get_by_role("link", name=f"Outcome for {name}"))
             driver.type(page.get_by_label("Exit score"), EXIT_SCORE)
-            driver.choose(page.get_by_label("Impact"), IMPACT)
+            driver.select(page.get_by_label("Impact"), IMPACT)
             driver.click(page.get_by_role("button", name="Save outcome"))
             _saw(driver, "Outcome saved.")
     return tally
@@ -89,7 +92,7 @@ def outcomes_new(driver: CountingPage, world: TaskWorld) -> Tally:
         driver.open(f"{_detail(world)}/outcomes")
         for name in world.group_names:
             driver.type(page.get_by_label(f"Exit score for {name}"), EXIT_SCORE)
-            driver.choose(page.get_by_label(f"Impact for {name}"), IMPACT)
+            driver.select(page.get_by_label(f"Impact for {name}"), IMPACT)
         driver.click(page.get_by_role("button", name="Save outcomes"))
         _saw(driver, "saved")
     return tally
@@ -110,7 +113,7 @@ def inset_today(driver: CountingPage, world: TaskWorld) -> Tally:
     with driver.tally() as tally:
         for name in world.staff_names:
             driver.open("/learning/new")
-            driver.choose(page.get_by_label("Member of staff"), name)
+            pickers.choose(driver, "Member of staff", name, typed=name)
             _inset_details(driver)
             driver.click(page.get_by_role("button", name="Save", exact=True))
             _saw(driver, "Professional learning recorded.")
@@ -118,13 +121,11 @@ def inset_today(driver: CountingPage, world: TaskWorld) -> Tally:
 
 
 def inset_new(driver: CountingPage, world: TaskWorld) -> Tally:
-    """One form, the forty ticked."""
+    """One form, the forty ticked (or picked one by one, where the boxes have a picker)."""
     page = driver.page
     with driver.tally() as tally:
         driver.open("/learning/new-for-staff")
-        staff = page.get_by_role("group", name="Staff who took part")
-        for name in world.staff_names:
-            driver.tick(staff.get_by_label(name, exact=True))
+        pickers.choose_each(driver, "Staff who took part", world.staff_names)
         _inset_details(driver)
         driver.click(page.get_by_role("button", name="Save for everyone chosen"))
         _saw(driver, f"recorded for {len(world.staff_names)} staff")
@@ -150,9 +151,11 @@ def kindness_today(driver: CountingPage, world: TaskWorld) -> Tally:
     """One moment per pupil of the class, each picked from the school's whole roll."""
     page = driver.page
     with driver.tally() as tally:
-        for label in world.class_labels:
+        for label, name, surname in world.class_pupils:
             driver.open("/kindness/new")
-            driver.choose(page.get_by_label("The pupil who was kind"), label)
+            giver = next(g for g in GIVER_FIELDS if page.get_by_label(g, exact=True).count())
+            typed = f"{surname} {name.split()[0]}"
+            pickers.choose(driver, giver, name, typed, option=label)
             driver.type(page.get_by_label("What happened"), KIND_ACT)
             driver.tick(page.get_by_label("Friendship"))
             driver.click(page.get_by_role("button", name="Save kindness moment"))
@@ -169,7 +172,7 @@ def kindness_new(driver: CountingPage, world: TaskWorld) -> Tally:
         if group.count() == 0:
             raise NotBuilt("the kindness form offers no registration group")
         labels = group.evaluate("s => Array.from(s.options, o => o.text.trim())")
-        driver.choose(group, next(x for x in labels if x.split()[0] == world.class_group))
+        driver.select(group, next(x for x in labels if x.split()[0] == world.class_group))
         driver.type(page.get_by_label("What happened"), KIND_ACT)
         driver.tick(page.get_by_label("Friendship"))
         driver.click(page.get_by_role("button", name="Save kindness moment"))
@@ -213,17 +216,11 @@ def find_new(driver: CountingPage, world: TaskWorld) -> Tally:
     page = driver.page
     with driver.tally() as tally:
         driver.open("/mentoring/new")
-        # A plain <select> is a combobox too; the type-ahead picker is a text input.
-        picker = page.get_by_role("combobox", name=re.compile("Mentee")).and_(page.locator("input"))
-        if picker.count() == 0:
+        picker = pickers.picker_for(page, "Mentee (pupil)")
+        if picker is None:
             raise NotBuilt("the mentee field is not a type-ahead picker")
-        driver.type_slowly(picker, world.find_letters)
-        wanted = page.get_by_role("option", name=re.compile(re.escape(world.find_name)))
-        wanted.first.wait_for()
-        names = page.get_by_role("option").all_inner_texts()
-        position = next(i for i, name in enumerate(names) if world.find_name in name)
-        driver.press(picker, "ArrowDown", position + 1)
-        driver.press(picker, "Enter")
+        # Three letters of the surname; more only if the name is not suggested by then.
+        pickers.pick(driver, picker, world.find_name, world.find_surname)
         if world.find_name not in picker.input_value():
             raise RuntimeError("the picker did not take the pupil")
     return tally

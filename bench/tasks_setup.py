@@ -41,11 +41,12 @@ class TaskWorld:
     group_names: list[str]  # display names, as the register and outcome pages show them
     staff_names: list[str]  # as the CPD forms list them
     class_group: str
-    class_labels: list[str]  # as the kindness form's pupil select lists them
+    class_pupils: list[tuple[str, str, str]]  # select label, display name, surname
     pairing_id: int
     find_label: str  # "Surname, Forename (Year 9)"
     find_name: str  # "Forename Surname"
-    find_letters: str
+    find_surname: str
+    find_letters: str  # its first three, lower case
 
 
 def _on_roll(school_id: int) -> sa.Select:
@@ -100,7 +101,7 @@ def _nurture_group(bench: Bench, school_id: int, leader_id: int) -> tuple[int, l
     return made, [p.display_name for p in chosen]
 
 
-def _class(school_id: int) -> tuple[str, list[str]]:
+def _class(school_id: int) -> tuple[str, list[tuple[str, str, str]]]:
     """The smallest registration group of at least 25 (a class), with select labels."""
     sizes = db.session.execute(
         sa.select(Pupil.registration_group, sa.func.count())
@@ -118,7 +119,7 @@ def _class(school_id: int) -> tuple[str, list[str]]:
         .where(Pupil.registration_group == group)
         .order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
     ).all()
-    return group, [pupil_label(p) for p in pupils]
+    return group, [(pupil_label(p), p.display_name, p.legal_surname) for p in pupils]
 
 
 def _pupil_to_find(school_id: int) -> tuple[Pupil, str]:
@@ -148,7 +149,7 @@ def build_world(bench: Bench) -> TaskWorld:
         )
         intervention_id, group_names = _nurture_group(bench, school_id, leader_id)
         staff = _unique([name for _, name in staff_choices(school_id)])[:INSET_STAFF]
-        class_group, class_labels = _class(school_id)
+        class_group, class_pupils = _class(school_id)
         pairing_id = db.session.scalar(
             sa.select(MentoringPairing.id)
             .where(
@@ -167,10 +168,11 @@ def build_world(bench: Bench) -> TaskWorld:
             group_names=group_names,
             staff_names=staff,
             class_group=class_group,
-            class_labels=class_labels,
+            class_pupils=class_pupils,
             pairing_id=pairing_id,
             find_label=pupil_label(pupil),
             find_name=pupil.display_name,
+            find_surname=pupil.legal_surname,
             find_letters=letters,
         )
         db.session.remove()

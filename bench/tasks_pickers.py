@@ -1,0 +1,78 @@
+"""Choosing people as a person would, whichever control the page has: a native select or list
+of boxes, or the type-ahead picker (accessible-autocomplete) that enhances them.
+
+With a picker, the count is: a click into it, the letters typed (at least `least`, then one
+more at a time until the wanted name is suggested), the arrow presses down to it, and Enter.
+"""
+
+import re
+from typing import Any
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from bench.tasks_driver import CountingPage
+
+SUGGESTION_WAIT_MS = 1_500  # a lookup answers in tens of ms; a name not offered never comes
+
+
+def picker_for(scope: Any, label: str) -> Any | None:
+    """The type-ahead box a label names, or None (a plain <select> is a combobox too, so only
+    a text input counts)."""
+    box = scope.get_by_role("combobox", name=label, exact=True).and_(scope.locator("input"))
+    return box if box.count() else None
+
+
+def _suggested(page: Any, box: Any, wanted: str) -> int | None:
+    """Where `wanted` is among the box's suggestions (0 is the first), once it shows."""
+    listbox = page.locator(f"#{box.get_attribute('id')}__listbox")
+    option = listbox.get_by_role("option").filter(has_text=wanted)
+    try:
+        option.first.wait_for(state="visible", timeout=SUGGESTION_WAIT_MS)
+    except PlaywrightTimeout:
+        return None
+    texts: list[str] = listbox.get_by_role("option").all_inner_texts()
+    return next((i for i, text in enumerate(texts) if wanted in text), None)
+
+
+def pick(driver: CountingPage, box: Any, wanted: str, typed: str, least: int = 3) -> None:
+    """Type into a picker until `wanted` is suggested, arrow down to it and press Enter."""
+    driver.reach(box)
+    position = None
+    for count, char in enumerate(typed, start=1):
+        driver.keys(char)
+        if count >= least:
+            position = _suggested(driver.page, box, wanted)
+            if position is not None:
+                break
+    if position is None:
+        raise RuntimeError(f"the picker never suggested {wanted!r} for {typed!r}")
+    driver.keys("ArrowDown", position + 1)
+    driver.keys("Enter")
+
+
+def choose(driver: CountingPage, label: str, wanted: str, typed: str, option: str = "") -> None:
+    """A single choice: through the picker if the field has one (typing `typed`, looking for
+    `wanted`), else the native select's `option` (or `wanted`)."""
+    page = driver.page
+    box = picker_for(page, label)
+    if box is None:
+        driver.select(page.get_by_label(label, exact=True), option or wanted)
+        return
+    pick(driver, box, wanted, typed)
+    if wanted not in box.input_value():
+        raise RuntimeError(f"the picker for {label!r} did not take {wanted!r}")
+
+
+def choose_each(driver: CountingPage, group: str, names: list[str]) -> None:
+    """Several people from a list of boxes (`group` is its legend): ticked, or picked one by
+    one by typing each name in the picker that replaced the boxes."""
+    fieldset = driver.page.get_by_role("group", name=group)
+    box = fieldset.get_by_role("combobox").and_(fieldset.locator("input"))
+    if not box.count():
+        for name in names:
+            driver.tick(fieldset.get_by_label(name, exact=True))
+        return
+    for name in names:
+        pick(driver, box, name, name)
+    chosen = fieldset.get_by_text(re.compile(rf"Chosen \({len(names)}\)"))
+    chosen.wait_for()
