@@ -3,9 +3,11 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
+from school_tracker.extensions import db
 from school_tracker.models import Role, YearGroup
-from school_tracker.pupils.lookup import MAX_RESULTS
+from school_tracker.pupils.lookup import MAX_RESULTS, picker_matches
 
 
 def _lookup(client, q, **params):
@@ -196,3 +198,29 @@ class TestLookupLimit:
         login_as(Role.STAFF, school=school)
         statuses = [client.get(f"/pupils/lookup?q=sam{n}").status_code for n in range(4)]
         assert statuses == [200, 200, 200, 429]
+
+
+def test_one_statement_for_pupils_and_two_more_for_groups_however_many_match(
+    app, school, make_pupil
+):
+    """No per-row work: the statements sent do not grow with the pupils found."""
+    for n in range(30):
+        make_pupil(school, legal_surname=f"Many{n:02d}", registration_group="9C")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert len(picker_matches(school.id, "many")) == MAX_RESULTS
+            assert len(statements) == 1
+            statements.clear()
+            matches = picker_matches(school.id, "9c", with_groups=True)
+            assert len(matches) == MAX_RESULTS and len(matches[0].pupils) == 30
+            assert len(statements) == 3  # the group names, their pupils, the pupils matching
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+            db.session.remove()
