@@ -55,8 +55,8 @@ def test_the_driver_counts_loads_posts_keystrokes_and_clicks():
         with driver.tally() as tally:
             driver.open("/form")
             driver.type(page.get_by_label("What happened"), "abc")
-            driver.choose(page.get_by_label("Pupil"), "Begum, Peter")
-            driver.choose(page.get_by_label("Impact"), "+1 better")
+            driver.select(page.get_by_label("Pupil"), "Begum, Peter")
+            driver.select(page.get_by_label("Impact"), "+1 better")
             driver.tick(page.get_by_label("Kind"))
             driver.tick(page.get_by_label("Kind"))  # already ticked: no second click
             driver.click(page.get_by_role("button", name="Save"))
