@@ -17,6 +17,7 @@ from school_tracker.database import normalise_database_url
 from school_tracker.demo.school import make_upn
 from school_tracker.extensions import db
 from school_tracker.models import Gender, Pupil, Role, School, SenStatus, Trust, User, YearGroup
+from school_tracker.records.reference_lists import ensure_school_lists
 
 # Shared world fixtures (school, people, export_world, leavers_world) live in their own module.
 pytest_plugins = ["tests.factories.worlds"]
@@ -161,6 +162,8 @@ def make_school(app) -> Callable[..., School]:
             trust = db.session.scalar(sa.select(Trust)) or Trust(name="Test Trust")
             school = School(trust=trust, slug=slug, name=name)
             db.session.add(school)
+            db.session.flush()
+            ensure_school_lists(school.id)  # as create_school does: the school's own lists
             db.session.commit()
             db.session.refresh(school)
             db.session.expunge(school)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
 from school_tracker.models import School, Trust
+from school_tracker.records.reference_lists import ensure_school_lists
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -26,7 +27,8 @@ def the_trust(name: str | None = None) -> Trust:
 
 
 def ensure_reference_data() -> None:
-    """Every codeset the schools share: priorities, agencies, risk factors, exclusion reasons.
+    """Every codeset: the shared priorities and exclusion reasons, and each existing school's
+    own agencies, risk factors, measures and CPD focus areas (records/reference_lists.py).
 
     Each feature owns its codeset; a new school (and a test database) needs them all.
     """
@@ -57,5 +59,6 @@ def create_school(*, slug: str, name: str, trust_name: str | None = None) -> Sch
     db.session.add(school)
     db.session.flush()
     ensure_intervention_types(school.id)  # each school starts with the standard catalogue
+    ensure_school_lists(school.id)  # and its own copy of the standard reference lists
     record_audit(None, "create", "school", school.id, school_id=school.id)
     return school

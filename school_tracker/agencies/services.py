@@ -11,6 +11,7 @@ from school_tracker.extensions import db
 from school_tracker.models import Agency, AgencyInvolvement, InvolvementStatus, Role, User
 from school_tracker.models.agency_involvement import agency_involvement_staff
 from school_tracker.records.pickers import school_pupil, school_staff
+from school_tracker.records.reference_lists import choose_one, name_choices, offered
 from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 ENTITY = "agency_involvement"
@@ -56,12 +57,11 @@ def visible_to(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
-def offered_agencies(keep_id: int | None = None) -> list[Agency]:
-    """Agencies a new record may name, plus the record's own even if it is no longer offered."""
-    scope: sa.ColumnElement[bool] = Agency.active.is_(True)
-    if keep_id is not None:
-        scope = sa.or_(scope, Agency.id == keep_id)
-    return list(db.session.scalars(sa.select(Agency).where(scope).order_by(Agency.sort_order)))
+def offered_agencies(school_id: int, on: date, keep_id: int | None = None) -> list[tuple[int, str]]:
+    """The school's agencies active on `on` (the referral date, or today for a new record),
+    plus the record's own even if it is no longer offered."""
+    rows = offered(Agency, school_id, on=on, keep=[keep_id])
+    return name_choices(rows, on=on)
 
 
 def _named_staff(school_id: int, ids: list[int], keep: list[User]) -> list[User]:
@@ -80,9 +80,9 @@ def _named_staff(school_id: int, ids: list[int], keep: list[User]) -> list[User]
 def _check(
     school_id: int, data: InvolvementData, *, today: date, current: AgencyInvolvement | None
 ) -> None:
-    keeps_agency = current is not None and current.agency_id == data.agency_id
-    if not keeps_agency and data.agency_id not in {a.id for a in offered_agencies()}:
-        raise RecordRuleError("Choose an agency from the list.", field="agency_id")
+    # The school's own agencies offered on the referral date, or the one the record names.
+    keep = current.agency_id if current is not None else None
+    choose_one(Agency, school_id, data.agency_id, on=data.referred_on, field="agency_id", keep=keep)
     keeps_referrer = current is not None and current.referred_by_id == data.referred_by_id
     if not keeps_referrer and school_staff(school_id, data.referred_by_id) is None:
         raise RecordRuleError("Choose a member of staff at this school.", field="referred_by_id")

@@ -62,10 +62,11 @@ def _form(record: AgencyInvolvement | None = None) -> InvolvementForm:
     return InvolvementForm(
         data=data,
         pupils=None if record else pupil_choices(school_id),
-        agencies=[
-            (agency.id, agency.name)
-            for agency in offered_agencies(record.agency_id if record else None)
-        ],
+        agencies=offered_agencies(
+            school_id,
+            record.referred_on if record else school_today(),
+            record.agency_id if record else None,
+        ),
         staff=staff_choices(school_id, include_ids=kept_staff),
     )
 

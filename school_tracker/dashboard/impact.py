@@ -31,6 +31,7 @@ from school_tracker.models.intervention import (
 from school_tracker.models.mentoring import MentoringSession
 from school_tracker.models.pupil import PUPIL_GROUP_FILTERS
 from school_tracker.records.attendance import attended_column
+from school_tracker.records.reference_lists import value_name
 
 IMPACT_SCORES = (-2, -1, 0, 1, 2)
 MENTORING = "mentoring"
@@ -131,7 +132,7 @@ def _places(school_id: int, t: sa.Subquery, filters: src.DashboardFilters) -> li
             InterventionType.name,
             Intervention.cost_pence,
             places.c.places,
-            Intervention.measure,
+            value_name(Intervention.measure_id).label("measure"),
             Intervention.planned_sessions,
             attended_column(),
             InterventionParticipant.baseline_score,

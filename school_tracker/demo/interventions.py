@@ -38,6 +38,8 @@ from school_tracker.models import (
     ParticipantStatus,
     Priority,
     Pupil,
+    ReferenceKind,
+    ReferenceValue,
     Role,
     School,
     SenStatus,
@@ -46,6 +48,7 @@ from school_tracker.models import (
     YearGroup,
 )
 from school_tracker.permissions import STAFF_AND_LEADERS
+from school_tracker.records.reference_lists import ensure_school_lists
 
 INTERVENTIONS = 60
 GROUPS = 20  # a third of them
@@ -168,6 +171,7 @@ def _intervention(
     today: date,
     pupils: list[Pupil],
     priorities: dict[str, Priority],
+    measures: dict[str, ReferenceValue],
 ) -> Intervention:
     frequency = rng.choice(
         [SessionFrequency.WEEKLY, SessionFrequency.SEVERAL_WEEKLY, SessionFrequency.DAILY]
@@ -196,7 +200,7 @@ def _intervention(
         lead_id=lead.id,
         created_by_id=creator.id,
         updated_by_id=creator.id,
-        measure=profile.measure,
+        measure_value=measures[profile.measure] if profile.measure else None,
         score_min=profile.low,
         score_max=profile.high,
         intended_outcome=rng.choice(INTENDED.get(kind.seed_key or "default", INTENDED["default"])),
@@ -279,6 +283,10 @@ def seed_interventions(school: School, rng: random.Random, today: date, scale: f
     `scale` multiplies the intervention and conversation counts (CPD follows the staff).
     """
     ensure_intervention_types(school.id)
+    measures = _school_values(
+        school.id, ReferenceKind.MEASURE, [p.measure for p in PROFILES.values() if p.measure]
+    )
+    focus_areas = _school_values(school.id, ReferenceKind.CPD_FOCUS, [row[1] for row in CPD])
     db.session.flush()
     priorities = {p.code: p for p in db.session.scalars(sa.select(Priority))}
     kinds = {
@@ -324,10 +332,11 @@ def seed_interventions(school: School, rng: random.Random, today: date, scale: f
                 today,
                 chosen,
                 priorities,
+                measures,
             )
         )
     db.session.add_all(records)
-    db.session.add_all(_learning(rng, staff, leaders, years, today, priorities))
+    db.session.add_all(_learning(rng, staff, leaders, years, today, priorities, focus_areas))
     db.session.add_all(
         _conversations(
             rng,
@@ -342,6 +351,28 @@ def seed_interventions(school: School, rng: random.Random, today: date, scale: f
     )
 
 
+def _school_values(
+    school_id: int, kind: ReferenceKind, names: list[str]
+) -> dict[str, ReferenceValue]:
+    """The school's list values by name, adding any the demo uses beyond the standard list."""
+    ensure_school_lists(school_id)
+    found = {
+        row.name: row
+        for row in db.session.scalars(
+            sa.select(ReferenceValue).where(
+                ReferenceValue.school_id == school_id, ReferenceValue.kind == kind
+            )
+        )
+    }
+    for name in dict.fromkeys(names):
+        if name not in found:
+            found[name] = ReferenceValue(
+                school_id=school_id, kind=kind, name=name, sort_order=1000 + len(found)
+            )
+            db.session.add(found[name])
+    return found
+
+
 def _learning(
     rng: random.Random,
     staff: list[User],
@@ -349,6 +380,7 @@ def _learning(
     years: list[tuple[date, date]],
     today: date,
     priorities: dict[str, Priority],
+    focus_areas: dict[str, ReferenceValue],
 ) -> list[LearningRecord]:
     """Three to seven pieces of CPD per person per year, P3 with a second priority at times."""
     rows = []
@@ -368,7 +400,7 @@ def _learning(
                         held_on=held,
                         activity=activity,
                         hours_tenths=int(hours * 10),
-                        focus=focus,
+                        focus_value=focus_areas[focus],
                         reflection=rng.choice(NOTES) if rng.random() < 0.7 else "",
                         created_by_id=by.id,
                         updated_by_id=by.id,

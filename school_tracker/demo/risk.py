@@ -38,7 +38,7 @@ from school_tracker.models import (
     User,
     YearGroup,
 )
-from school_tracker.risk.reference import ensure_agencies, ensure_risk_factors
+from school_tracker.records.reference_lists import ensure_school_lists
 
 FLAGS_PER_YEAR = (9, 10, 11)  # two years ago, last year, this year
 DEMO_STAFF_EMAIL = "staff@demo.school"
@@ -148,8 +148,17 @@ class _Seeder:
         self.staff = [u for u in users if u.role is Role.STAFF]
         self.leader = next(u for u in users if u.role is Role.LEADER)
         self.demo_staff = next((u for u in self.staff if u.email == DEMO_STAFF_EMAIL), None)
-        self.agencies = {a.code: a for a in db.session.scalars(sa.select(Agency))}
-        self.factors = {f.code: f for f in db.session.scalars(sa.select(RiskFactor))}
+        # The school's own lists: every school has its own copy of the standard values.
+        self.agencies = {
+            a.code: a
+            for a in db.session.scalars(sa.select(Agency).where(Agency.school_id == school.id))
+        }
+        self.factors = {
+            f.code: f
+            for f in db.session.scalars(
+                sa.select(RiskFactor).where(RiskFactor.school_id == school.id)
+            )
+        }
         self.reasons = {
             r.code: r for r in db.session.scalars(sa.select(ExclusionReason)) if r.active_on(today)
         }
@@ -348,8 +357,7 @@ def seed_risk(
 
     `upn_establishment` keeps the UPN of the former pupil unique across a trust's schools.
     """
-    ensure_agencies()
-    ensure_risk_factors()
+    ensure_school_lists(school.id)
     ensure_exclusion_reasons()
     db.session.flush()  # ids for pupils, users and reference rows; one flush, not per row
     seeder = _Seeder(school, rng, today)

@@ -81,10 +81,9 @@ class InterventionForm(ChangeReasonMixin, VersionedForm):
         "AfA priorities",
         description="Leave all unticked to use the type's usual priorities.",
     )
-    measure = TrimmedStringField(
-        "Measure used",
-        validators=[Optional(), Length(max=120), NoControlCharacters()],
-        description="For example Boxall, reading age (months), SDQ, attendance %.",
+    # The school's own list of measures (admins keep it under Reference data).
+    measure_id = SelectField(
+        "Measure used", coerce=_optional_int, validate_choice=True, default=None
     )
     score_min = BoundedFloatField("Lowest possible score", [Optional()], **SCORE_RANGE)
     score_max = BoundedFloatField("Highest possible score", [Optional()], **SCORE_RANGE)
@@ -115,10 +114,12 @@ class InterventionForm(ChangeReasonMixin, VersionedForm):
         pupils: Iterable[tuple[object, str]],
         priority_choices: Iterable[tuple[object, str]],
         creating: bool,
+        measures: Iterable[tuple[object, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.type_id.choices = choices(type_choices)
+        self.measure_id.choices = choices([("", "None"), *measures])
         self.lead_id.choices = choices(staff)
         self.pupil_ids.choices = choices(pupils)
         self.priorities.choices = choices(priority_choices)

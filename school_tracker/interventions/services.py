@@ -14,11 +14,14 @@ from school_tracker.models import (
     InterventionParticipant,
     InterventionStatus,
     Priority,
+    ReferenceKind,
+    ReferenceValue,
     SessionFrequency,
     User,
 )
 from school_tracker.records.pickers import school_pupil, school_staff
 from school_tracker.records.priorities import priorities_by_code
+from school_tracker.records.reference_lists import choose_one
 from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 S = InterventionStatus
@@ -34,6 +37,7 @@ SAFE_FIELDS = frozenset(
     {
         "type_id",
         "lead_id",
+        "measure_id",
         "status",
         "start_date",
         "review_date",
@@ -57,7 +61,7 @@ class InterventionData:
     priority_codes: list[str]
     start_date: date
     review_date: date
-    measure: str | None = None
+    measure_id: int | None = None
     score_min: float | None = None
     score_max: float | None = None
     intended_outcome: str = ""
@@ -75,6 +79,15 @@ def _check_plan(school_id: int, data: InterventionData, current: Intervention | 
     keeps_type = current is not None and current.type_id == data.type_id
     if kind is None or not (kind.active or keeps_type):
         raise RecordRuleError("Choose an intervention type from the catalogue.", field="type_id")
+    choose_one(
+        ReferenceValue,
+        school_id,
+        data.measure_id,
+        on=data.start_date,
+        field="measure_id",
+        keep=current.measure_id if current is not None else None,
+        kind=ReferenceKind.MEASURE,
+    )
     keeps_lead = current is not None and current.lead_id == data.lead_id
     if not keeps_lead and school_staff(school_id, data.lead_id) is None:
         raise RecordRuleError("Choose a member of staff at this school.", field="lead_id")

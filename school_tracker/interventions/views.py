@@ -21,12 +21,19 @@ from school_tracker.interventions.services import (
     update_intervention,
 )
 from school_tracker.interventions.web import detail_url
-from school_tracker.models import Intervention, InterventionMode, InterventionStatus
+from school_tracker.models import (
+    Intervention,
+    InterventionMode,
+    InterventionStatus,
+    ReferenceKind,
+    ReferenceValue,
+)
 from school_tracker.permissions import STAFF_AND_LEADERS, allow, current_school_id
 from school_tracker.records import pickers
 from school_tracker.records.attendance import attendance_by_participant
 from school_tracker.records.history import Subject, record_history
 from school_tracker.records.priorities import priority_choices
+from school_tracker.records.reference_lists import name_choices, offered
 from school_tracker.records.web import save_or_flash, save_or_refuse
 
 bp = Blueprint("interventions", __name__)
@@ -58,8 +65,17 @@ def _plan_form(record: Intervention | None = None, *, creating: bool) -> Interve
         data = {"lead_id": current_user.id, "start_date": school_today()}
         if request.args.get("pupil", type=int):
             data["pupil_ids"] = [request.args.get("pupil", type=int)]
+    on = record.start_date if record else school_today()
+    measures = offered(
+        ReferenceValue,
+        school_id,
+        on=on,
+        keep=[record.measure_id if record else None],
+        kind=ReferenceKind.MEASURE,
+    )
     return InterventionForm(
         data=data,
+        measures=name_choices(measures, on=on),
         type_choices=types,
         staff=pickers.staff_choices(school_id, include_ids=[record.lead_id] if record else []),
         pupils=pickers.pupil_choices(school_id) if creating else [],
@@ -75,7 +91,7 @@ def _plan_data(form: InterventionForm) -> InterventionData:
         priority_codes=list(form.priorities.data or []),
         start_date=required_data(form.start_date.data),
         review_date=required_data(form.review_date.data),
-        measure=form.measure.data or None,
+        measure_id=form.measure_id.data,
         score_min=form.score_min.data,
         score_max=form.score_max.data,
         intended_outcome=form.intended_outcome.data or "",

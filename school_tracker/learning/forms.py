@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length
 
 from school_tracker.forms import (
     BoundedDecimalField,
@@ -19,6 +19,10 @@ from school_tracker.forms import (
     required_data,
 )
 from school_tracker.records.pickers import STAFF_PICKER
+
+
+def _optional_int(value: str | int | None) -> int | None:
+    return int(value) if value not in (None, "") else None
 
 
 class LearningFields(VersionedForm):
@@ -38,21 +42,23 @@ class LearningFields(VersionedForm):
         maximum=100,
         description="From 0.5 to 100, to one decimal place.",
     )
-    focus = TrimmedStringField(
-        "Focus",
-        validators=[Optional(), Length(max=200), NoControlCharacters()],
-        description="For example: SEND, attachment, reading, behaviour, working with families.",
-    )
+    # The school's own list of focus areas (admins keep it under Reference data).
+    focus_id = SelectField("Focus", coerce=_optional_int, validate_choice=True, default=None)
     priorities = MultiCheckboxField(
         "AfA priorities", description="Usually P3; left unticked, P3 is used."
     )
     reflection = TextAreaField("Reflection", validators=LongText(10_000))
 
     def __init__(
-        self, *args: Any, priority_choices: Iterable[tuple[object, str]], **kwargs: Any
+        self,
+        *args: Any,
+        priority_choices: Iterable[tuple[object, str]],
+        focus_areas: Iterable[tuple[object, str]] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.priorities.choices = choices(priority_choices)
+        self.focus_id.choices = choices([("", "None"), *focus_areas])
 
     @property
     def hours_tenths(self) -> int:
@@ -73,9 +79,12 @@ class LearningForm(LearningFields):
         *args: Any,
         staff: Iterable[tuple[object, str]],
         priority_choices: Iterable[tuple[object, str]],
+        focus_areas: Iterable[tuple[object, str]] = (),
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, priority_choices=priority_choices, **kwargs)
+        super().__init__(
+            *args, priority_choices=priority_choices, focus_areas=focus_areas, **kwargs
+        )
         self.staff_id.choices = choices(staff)
 
 
@@ -96,7 +105,10 @@ class StaffLearningForm(LearningFields):
         *args: Any,
         staff: Iterable[tuple[object, str]],
         priority_choices: Iterable[tuple[object, str]],
+        focus_areas: Iterable[tuple[object, str]] = (),
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, priority_choices=priority_choices, **kwargs)
+        super().__init__(
+            *args, priority_choices=priority_choices, focus_areas=focus_areas, **kwargs
+        )
         self.staff_ids.choices = choices(staff)

@@ -7,13 +7,14 @@ import sqlalchemy as sa
 
 from school_tracker.audit import record_audit
 from school_tracker.extensions import db
-from school_tracker.models import LearningRecord, Role, User
+from school_tracker.models import LearningRecord, ReferenceKind, ReferenceValue, Role, User
 from school_tracker.records.pickers import school_staff, staff_choices
 from school_tracker.records.priorities import priorities_by_code
+from school_tracker.records.reference_lists import choose_one, name_choices, offered
 from school_tracker.records.versions import RecordRuleError, apply_changes, check_version
 
 OLDEST = timedelta(days=366 * 10)
-SAFE_FIELDS = frozenset({"staff_id", "held_on", "hours_tenths"})
+SAFE_FIELDS = frozenset({"staff_id", "held_on", "hours_tenths", "focus_id"})
 
 
 @dataclass
@@ -24,8 +25,14 @@ class LearningData:
     held_on: date
     activity: str
     hours_tenths: int
-    focus: str = ""
+    focus_id: int | None = None
     reflection: str = ""
+
+
+def focus_choices(school_id: int, on: date, keep: int | None = None) -> list[tuple[int, str]]:
+    """The school's CPD focus areas active on `on`, plus the record's own (even if retired)."""
+    rows = offered(ReferenceValue, school_id, on=on, keep=[keep], kind=ReferenceKind.CPD_FOCUS)
+    return name_choices(rows, on=on)
 
 
 def _check(
@@ -49,6 +56,15 @@ def _check(
         raise RecordRuleError("Hours run from 0.5 to 100.", field="hours")
     if not data.activity.strip():
         raise RecordRuleError("Say what the activity was.", field="activity")
+    choose_one(
+        ReferenceValue,
+        school_id,
+        data.focus_id,
+        on=data.held_on,
+        field="focus_id",
+        keep=current.focus_id if current is not None else None,
+        kind=ReferenceKind.CPD_FOCUS,
+    )
 
 
 def create_learning(

@@ -14,6 +14,7 @@ from school_tracker.learning.services import (
     LearningData,
     create_learning,
     create_learning_for_staff,
+    focus_choices,
     update_learning,
 )
 from school_tracker.models import LearningRecord, Role
@@ -42,7 +43,14 @@ def _form(record: LearningRecord | None = None) -> LearningForm:
                 "priorities": [p.code for p in record.priorities],
                 "version": record.version_id,
             }
-    return LearningForm(data=data, staff=staff, priority_choices=priority_choices())
+    focus_areas = focus_choices(
+        school_id,
+        record.held_on if record else school_today(),
+        record.focus_id if record else None,
+    )
+    return LearningForm(
+        data=data, staff=staff, priority_choices=priority_choices(), focus_areas=focus_areas
+    )
 
 
 def _data(form: LearningFields, staff_id: int) -> LearningData:
@@ -51,7 +59,7 @@ def _data(form: LearningFields, staff_id: int) -> LearningData:
         held_on=required_data(form.held_on.data),
         activity=required_data(form.activity.data),
         hours_tenths=form.hours_tenths,
-        focus=form.focus.data or "",
+        focus_id=form.focus_id.data,
         reflection=form.reflection.data or "",
     )
 
@@ -146,7 +154,10 @@ def create_for_staff() -> ResponseReturnValue:
     if request.method == "GET":
         data = {"held_on": school_today(), "priorities": ["P3"]}
     form = StaffLearningForm(
-        data=data, staff=staff_choices(school_id), priority_choices=priority_choices()
+        data=data,
+        staff=staff_choices(school_id),
+        priority_choices=priority_choices(),
+        focus_areas=focus_choices(school_id, school_today()),
     )
 
     def record_for_staff() -> list[LearningRecord]:

@@ -55,6 +55,7 @@ from school_tracker.models.pupil import (
     YearGroup,
 )
 from school_tracker.models.record_version import RecordVersion, VersionImmutableError
+from school_tracker.models.reference_value import ReferenceKind, ReferenceValue, SchoolListMixin
 from school_tracker.models.risk import (
     Agency,
     RiskAction,
@@ -133,7 +134,10 @@ __all__ = [
     "RecordVersion",
     "VersionImmutableError",
     "RiskAction",
+    "ReferenceKind",
+    "ReferenceValue",
     "RiskFactor",
+    "SchoolListMixin",
     "RiskFlag",
     "RiskLevel",
     "RiskLevelChange",

@@ -12,6 +12,7 @@ from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
+from school_tracker.models.reference_value import ReferenceValue
 from school_tracker.models.user import User
 from school_tracker.orm import TimestampMixin, UTCDateTime, enum_type, utcnow
 
@@ -159,7 +160,7 @@ class Intervention(RecordMixin, Model):
     type_id: Mapped[int] = mapped_column(sa.ForeignKey("intervention_types.id"), index=True)
     mode: Mapped[InterventionMode] = mapped_column(enum_type(InterventionMode, "intervention_mode"))
     lead_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    measure: Mapped[str | None] = mapped_column(sa.String(120))
+    measure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reference_values.id"))
     score_min: Mapped[float | None] = mapped_column(sa.Float)
     score_max: Mapped[float | None] = mapped_column(sa.Float)
     intended_outcome: Mapped[str] = mapped_column(sa.Text, default="")
@@ -183,6 +184,8 @@ class Intervention(RecordMixin, Model):
     notes: Mapped[str] = mapped_column(sa.Text, default="")
 
     type: Mapped[InterventionType] = relationship()
+    # The school's own list of measures (admin reference data); the record keeps a retired one.
+    measure_value: Mapped[ReferenceValue | None] = relationship()
     lead: Mapped[User] = relationship(foreign_keys=[lead_id])
     created_by: Mapped[User | None] = relationship(foreign_keys="Intervention.created_by_id")
     priorities: Mapped[list[Priority]] = relationship(
@@ -200,6 +203,11 @@ class Intervention(RecordMixin, Model):
         cascade="all, delete-orphan",
         order_by="(InterventionSession.held_on.desc(), InterventionSession.id.desc())",
     )
+
+    @property
+    def measure(self) -> str | None:
+        """The measure's name (from the school's list), or None when none was chosen."""
+        return self.measure_value.name if self.measure_value else None
 
     @property
     def cost(self) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from school_tracker.extensions import Model
 from school_tracker.models.priority import Priority
 from school_tracker.models.record import RecordMixin, priority_link_table
+from school_tracker.models.reference_value import ReferenceValue
 from school_tracker.models.user import User
 
 learning_record_priorities = priority_link_table("learning_record_priorities", "learning_records")
@@ -30,14 +31,21 @@ class LearningRecord(RecordMixin, Model):
     held_on: Mapped[date] = mapped_column(sa.Date)
     activity: Mapped[str] = mapped_column(sa.String(200))
     hours_tenths: Mapped[int] = mapped_column()
-    focus: Mapped[str] = mapped_column(sa.String(200), default="")
+    focus_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reference_values.id"))
     reflection: Mapped[str] = mapped_column(sa.Text, default="")
 
     staff: Mapped[User] = relationship(foreign_keys=[staff_id])
+    # The school's own list of CPD focus areas; the record keeps a retired one.
+    focus_value: Mapped[ReferenceValue | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys="LearningRecord.created_by_id")
     priorities: Mapped[list[Priority]] = relationship(
         secondary=learning_record_priorities, order_by=Priority.sort_order
     )
+
+    @property
+    def focus(self) -> str:
+        """The focus area's name, or "" when none was chosen."""
+        return self.focus_value.name if self.focus_value else ""
 
     @property
     def hours(self) -> Decimal:

@@ -14,6 +14,7 @@ from school_tracker.models.labelled import LabelledEnum
 from school_tracker.models.priority import Priority
 from school_tracker.models.pupil import Pupil
 from school_tracker.models.record import RecordMixin, priority_link_table
+from school_tracker.models.reference_value import SchoolListMixin
 from school_tracker.models.user import User
 from school_tracker.orm import UTCDateTime, enum_type, utcnow
 
@@ -56,28 +57,39 @@ class RiskOutcome(enum.Enum):
         }[self.value]
 
 
-class Agency(Model):
-    """An agency that may work with a pupil at risk (reference data, seeded)."""
+class Agency(SchoolListMixin, Model):
+    """An agency that may work with a pupil, on the school's own list (seeded, then the admins')."""
 
     __tablename__ = "agencies"
+    __table_args__ = (
+        # The code is how the trust's schools recognise the same agency on their own lists.
+        sa.UniqueConstraint("school_id", "code", name="uq_agencies_school_code"),
+        sa.CheckConstraint(
+            "active_to IS NULL OR active_from IS NULL OR active_to >= active_from",
+            name="active_range_ordered",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(30))
     name: Mapped[str] = mapped_column(sa.String(100))
-    sort_order: Mapped[int] = mapped_column()
-    active: Mapped[bool] = mapped_column(default=True)
 
 
-class RiskFactor(Model):
-    """One item of the risk-factor checklist (reference data, seeded)."""
+class RiskFactor(SchoolListMixin, Model):
+    """One item of the school's risk-factor checklist (seeded, then the admins')."""
 
     __tablename__ = "risk_factors"
+    __table_args__ = (
+        sa.UniqueConstraint("school_id", "code", name="uq_risk_factors_school_code"),
+        sa.CheckConstraint(
+            "active_to IS NULL OR active_from IS NULL OR active_to >= active_from",
+            name="active_range_ordered",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(30))
     name: Mapped[str] = mapped_column(sa.String(100))
-    sort_order: Mapped[int] = mapped_column()
-    active: Mapped[bool] = mapped_column(default=True)
 
 
 risk_flag_priorities = priority_link_table("risk_flag_priorities", "risk_flags")

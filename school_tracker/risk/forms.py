@@ -18,7 +18,7 @@ from school_tracker.forms import (
     choices,
     required_data,
 )
-from school_tracker.models import RiskLevel, RiskOutcome, RiskStatus
+from school_tracker.models import RiskFlag, RiskLevel, RiskOutcome, RiskStatus
 from school_tracker.records.pickers import STAFF_PICKER
 from school_tracker.records.priorities import priority_choices
 from school_tracker.risk import reference, services
@@ -56,12 +56,15 @@ class FlagDetailsForm(ChangeReasonMixin, VersionedForm):
     priorities = MultiCheckboxField("AfA priorities")
     submit = SubmitField("Save changes")
 
-    def __init__(self, school_id: int, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, school_id: int, *args: Any, flag: RiskFlag | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.risk_factors.choices = choices(
-            (row.id, row.name) for row in reference.active_risk_factors()
-        )
-        self.agencies.choices = choices((row.id, row.name) for row in reference.active_agencies())
+        # A live flag offers what was active when it was raised, and keeps what it names.
+        on = flag.raised_on if flag is not None else school_today()
+        factors, agencies = reference.flag_choices(school_id, on, flag)
+        self.risk_factors.choices = choices(factors)
+        self.agencies.choices = choices(agencies)
         self.named_staff.choices = choices(
             (user.id, f"{user.full_name} ({user.role.label})")
             for user in services.eligible_staff(school_id)

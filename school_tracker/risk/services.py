@@ -6,7 +6,7 @@ the protective factors, agency notes or reasons (R21, R62).
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -28,6 +28,7 @@ from school_tracker.models import (
 )
 from school_tracker.permissions import STAFF_AND_LEADERS
 from school_tracker.records.priorities import priorities_by_code
+from school_tracker.records.reference_lists import choose
 from school_tracker.records.versions import (
     RecordRuleError,
     before_edit,
@@ -87,19 +88,12 @@ def _staff(school_id: int, ids: list[int], field_name: str) -> list[User]:
     return users
 
 
-ReferenceRow = TypeVar("ReferenceRow", Agency, RiskFactor)
-
-
-def _reference(model: type[ReferenceRow], ids: list[int], field_name: str) -> list[ReferenceRow]:
-    wanted = set(ids)
-    rows: list[ReferenceRow] = (
-        list(db.session.scalars(sa.select(model).where(model.id.in_(wanted), model.active)))
-        if wanted
-        else []
-    )
-    if len(rows) != len(wanted):
-        raise RecordRuleError("Choose from the list.", field=field_name)
-    return rows
+def _listed(
+    model: type[Agency] | type[RiskFactor], flag: RiskFlag, ids: list[int], field: str
+) -> list[Any]:
+    """The school's own values offered on the day the flag was raised, or already on the flag."""
+    kept = [row.id for row in getattr(flag, field)]
+    return choose(model, flag.school_id, ids, on=flag.raised_on, field=field, keep=kept)
 
 
 def _check_review(raised_on: date, review_on: date | None) -> None:
@@ -122,8 +116,8 @@ def _apply_details(flag: RiskFlag, details: FlagDetails) -> dict[str, Any]:
         "review_on": details.review_on,
         "protective_factors": _note(flag, "protective_factors", details.protective_factors),
         "agency_notes": _note(flag, "agency_notes", details.agency_notes),
-        "risk_factors": _reference(RiskFactor, details.risk_factor_ids, "risk_factors"),
-        "agencies": _reference(Agency, details.agency_ids, "agencies"),
+        "risk_factors": _listed(RiskFactor, flag, details.risk_factor_ids, "risk_factors"),
+        "agencies": _listed(Agency, flag, details.agency_ids, "agencies"),
         "named_staff": _staff(flag.school_id, details.named_staff_ids, "named_staff"),
         "priorities": priorities_by_code(details.priority_codes or DEFAULT_PRIORITIES),
     }

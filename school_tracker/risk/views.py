@@ -161,7 +161,9 @@ def detail(flag_id: int) -> ResponseReturnValue:
 def edit(flag_id: int) -> ResponseReturnValue:
     """Edit the review date, factors, agencies and named staff of a live flag (leaders)."""
     flag = queries.get_flag_or_404(flag_id, user=current_user)
-    form = FlagDetailsForm(current_school_id(), obj=flag if request.method == "GET" else None)
+    form = FlagDetailsForm(
+        current_school_id(), obj=flag if request.method == "GET" else None, flag=flag
+    )
     if request.method == "GET":
         form.version.data = str(flag.version_id)
         form.risk_factors.data = [row.id for row in flag.risk_factors]

@@ -26,6 +26,7 @@ from school_tracker.models import (
 from school_tracker.privacy.retention import REMOVED, apply_retention
 from school_tracker.records.versions import RecordRuleError
 from tests.conftest import PASSWORD
+from tests.factories.reference import coded_id
 from tests.factories.risk import make_flag
 
 TODAY = date(2026, 12, 5)
@@ -52,13 +53,13 @@ def staffroom(app, make_school, make_user, make_pupil) -> dict:
     }
 
 
-def _agency(code: str) -> int:
-    return db.session.scalar(sa.select(Agency.id).where(Agency.code == code))
+def _agency(code: str, school_id: int) -> int:
+    return coded_id(Agency, school_id, code)
 
 
 def _data(referred_by: User, **overrides) -> services.InvolvementData:
     values = dict(
-        agency_id=_agency("camhs"),
+        agency_id=_agency("camhs", referred_by.school_id),
         referred_on=TODAY - timedelta(days=20),
         referred_by_id=referred_by.id,
         status=InvolvementStatus.REFERRED,
@@ -217,7 +218,7 @@ def test_who_may_open_it(app, staffroom):
 def test_recording_through_the_form(app, staffroom):
     client = _client(app, staffroom["amy"])
     with app.app_context():
-        early_help = _agency("early_help")
+        early_help = _agency("early_help", staffroom["school"].id)
     form = client.get(f"/agencies/new?pupil={staffroom['pupil'].id}").get_data(as_text=True)
     assert "Early Help" in form and "Professional&#39;s contact" in form
     response = client.post(
@@ -256,8 +257,8 @@ def test_recording_through_the_form(app, staffroom):
 def test_a_retired_agency_still_shows_on_old_records_and_is_not_offered_on_new(app, staffroom):
     record_id = _create(app, staffroom)
     with app.app_context():
-        camhs = db.session.scalar(sa.select(Agency).where(Agency.code == "camhs"))
-        camhs.active = False
+        camhs = db.session.get_one(Agency, _agency("camhs", staffroom["school"].id))
+        camhs.active_to = TODAY - timedelta(days=30)  # retired before today, after the referral
         db.session.commit()
         camhs_id = camhs.id
     client = _client(app, staffroom["amy"])

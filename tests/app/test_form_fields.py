@@ -29,7 +29,6 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.forms import NameText
 from school_tracker.models import (
-    Intervention,
     InterventionType,
     KindnessMoment,
     LearningRecord,
@@ -157,10 +156,15 @@ COLUMN_LIMITS = [
     ("mentoring.forms.PairingForm.mentor_name", school_tracker.models.MentoringPairing.mentor_name),
     ("families.forms.ConversationForm.carer_name", ParentConversation.carer_name),
     ("learning.forms.LearningForm.activity", LearningRecord.activity),
-    ("learning.forms.LearningForm.focus", LearningRecord.focus),
     ("reports.subject_access.transfer.TransferForm.sent_to", TransferRecord.sent_to),
     ("risk.forms.ActionForm.description", school_tracker.models.RiskAction.description),
-    ("interventions.forms.InterventionForm.measure", Intervention.measure),
+    # A reference value's name fits the shortest of the four lists' columns.
+    ("admin.reference_data_views.ReferenceValueForm.name", school_tracker.models.Agency.name),
+    ("admin.reference_data_views.ReferenceValueForm.name", school_tracker.models.RiskFactor.name),
+    (
+        "admin.reference_data_views.ReferenceValueForm.name",
+        school_tracker.models.ReferenceValue.name,
+    ),
     ("interventions.forms.InterventionTypeForm.name", InterventionType.name),
 ]
 

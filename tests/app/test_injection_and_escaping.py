@@ -64,15 +64,18 @@ def _text_columns():
         m.KindnessMoment: ["giver_name?", "receiver_name?", "description", "hidden_reason?"],
         m.MentoringPairing: ["mentor_name?", "mentee_goals", "mentor_goals", "outcome_notes"],
         m.MentoringSession: ["activities", "mentee_voice", "mentor_reflection"],
-        m.LearningRecord: ["activity", "focus", "reflection"],
+        m.LearningRecord: ["activity", "reflection"],
         m.Exclusion: ["cancel_reason"],
         m.ExclusionFollowUp: ["attended", "agreed", "pupil_views", "parent_views", "provider?"],
         m.ReinstatementReview: ["representations", "decision_reasons"],
         m.TransferRecord: ["sent_to"],
         m.InterventionType: ["name!"],  # unique in a school: the id is appended
         m.RegistrationGroupStaff: ["registration_group"],  # the same hostile group as the pupils
+        # The school's own lists, named by its admins (measures and CPD focus areas among them)
+        m.ReferenceValue: ["name!"],
+        m.Agency: ["name"],
+        m.RiskFactor: ["name"],
         m.Intervention: [
-            "measure",
             "intended_outcome",
             "stop_reason",
             "pupil_voice",
@@ -135,7 +138,9 @@ def hostile(app, make_school, make_user, make_pupil):
                 m.AgencyInvolvement(
                     school_id=s,
                     pupil_id=world.mentee.id,
-                    agency_id=db.session.scalar(sa.select(sa.func.min(m.Agency.id))),
+                    agency_id=db.session.scalar(
+                        sa.select(sa.func.min(m.Agency.id)).where(m.Agency.school_id == s)
+                    ),
                     referred_on=TODAY,
                     referred_by_id=staff,
                     created_by_id=staff,
@@ -199,6 +204,11 @@ def hostile(app, make_school, make_user, make_pupil):
     # Alerts are their recipient's alone; another's id is a 404 page, which must not be a 500.
     ids.update(table_key=next(iter(TABLE_SOURCES)), key="autumn-2026", import_id="none", alert_id=1)
     ids.update(section="reach")  # a dashboard section
+    ids.update(list_name="agencies")  # one of the school's reference lists (admin)
+    with app.app_context():
+        ids["value_id"] = db.session.scalar(
+            sa.select(sa.func.min(m.Agency.id)).where(m.Agency.school_id == world.school.id)
+        )
     ids.update(token="not-a-reset-token")  # an unknown reset link is a page, never a 500
     with app.app_context():
         ids["session_id"] = db.session.scalar(

@@ -164,7 +164,9 @@ def test_the_pack_gathers_every_kind_in_date_order_from_this_school_only(app, ca
             ),
             by=db.session.get_one(User, leader.id),
         )
-        camhs = db.session.scalar(sa.select(Agency).where(Agency.code == "camhs"))
+        camhs = db.session.scalar(
+            sa.select(Agency).where(Agency.school_id == school.id, Agency.code == "camhs")
+        )
         db.session.add(
             AgencyInvolvement(
                 school_id=school.id,

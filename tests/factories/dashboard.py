@@ -18,6 +18,7 @@ from school_tracker.models import (
     MentoringSession,
     ParentConversation,
     Priority,
+    ReferenceKind,
     RiskFlag,
     SenStatus,
     SessionAttendance,
@@ -34,6 +35,7 @@ from school_tracker.models.kindness import KindnessValue, KindPersonKind
 from school_tracker.models.mentoring import MeetingFrequency, MentorKind, PairingStatus
 from school_tracker.models.risk import Agency, RiskLevel, RiskLevelChange, RiskOutcome, RiskStatus
 from school_tracker.risk.reference import ensure_agencies
+from tests.factories.reference import coded_id, value_id
 
 
 def build(school, other_school, staff, make_pupil):
@@ -152,7 +154,7 @@ def build(school, other_school, staff, make_pupil):
             ),
         ]
     )
-    camhs = db.session.scalar(db.select(Agency).where(Agency.code == "camhs"))
+    camhs = db.session.get_one(Agency, coded_id(Agency, school.id, "camhs"))
     open_flag = RiskFlag(
         **common,
         pupil_id=ids["p2"],
@@ -283,7 +285,7 @@ def build_nurture_group(app, school, staff, make_pupil, name="Nurture group"):
             type_id=kind.id,
             mode=InterventionMode.GROUP,
             lead_id=staff.id,
-            measure="Reading age (months)",
+            measure_id=value_id(school.id, ReferenceKind.MEASURE, "Reading age (months)"),
             planned_sessions=10,
             cost_pence=120_000,
             funding_stream=FundingStream.PUPIL_PREMIUM,

@@ -294,8 +294,12 @@ def _records(world: World) -> None:
         agency_notes="=SUM(1,2)",
         created_by_id=staff,
     )
-    flag.agencies = list(db.session.scalars(sa.select(Agency).limit(2)))
-    flag.risk_factors = list(db.session.scalars(sa.select(RiskFactor).limit(1)))
+    flag.agencies = list(
+        db.session.scalars(sa.select(Agency).where(Agency.school_id == s).limit(2))
+    )
+    flag.risk_factors = list(
+        db.session.scalars(sa.select(RiskFactor).where(RiskFactor.school_id == s).limit(1))
+    )
     flag.named_staff = [db.session.get(User, staff)]
     db.session.add(flag)
     db.session.flush()
@@ -376,7 +380,9 @@ def _records(world: World) -> None:
             AgencyInvolvement(
                 school_id=s,
                 pupil_id=p1.id,
-                agency_id=db.session.scalar(sa.select(Agency.id).where(Agency.code == "camhs")),
+                agency_id=db.session.scalar(
+                    sa.select(Agency.id).where(Agency.school_id == s, Agency.code == "camhs")
+                ),
                 referred_on=date(2026, 10, 6),
                 referred_by_id=staff,
                 next_step=f"Chase the letter {NOTE}",

@@ -13,9 +13,11 @@ from school_tracker.models import (
     CarerRelationship,
     InterventionMode,
     InterventionType,
+    ReferenceKind,
     School,
     User,
 )
+from tests.factories.reference import value_id
 
 MARKER = "PANGOLIN-VOICE-4417"  # wellbeing text that must never leak to the wrong role
 
@@ -37,6 +39,12 @@ def type_id(app, school: School, seed_key: str = "reading_catch_up") -> int:
         )
 
 
+def _measure_id(kind_id: int, name: str) -> int:
+    """The measure of that name on the school's own list (the school of the type)."""
+    kind = db.session.get_one(InterventionType, kind_id)
+    return value_id(kind.school_id, ReferenceKind.MEASURE, name)
+
+
 def plan(kind_id: int, lead_id: int, **overrides) -> services.InterventionData:
     """A valid plan starting three weeks ago with a review in three weeks."""
     start = school_today() - timedelta(days=21)
@@ -46,7 +54,7 @@ def plan(kind_id: int, lead_id: int, **overrides) -> services.InterventionData:
         priority_codes=[],
         start_date=start,
         review_date=start + timedelta(days=42),
-        measure="Reading age (months)",
+        measure_id=_measure_id(kind_id, "Reading age (months)"),
         score_min=0.0,
         score_max=200.0,
         intended_outcome="Reading age up by six months.",

@@ -18,12 +18,14 @@ from school_tracker.models import (
 )
 from school_tracker.risk import services
 from school_tracker.risk.reference import ensure_agencies, ensure_risk_factors
+from tests.factories.reference import coded_ids
 
 MARKER = "ZEBRA-QUOKKA-7731"  # appears only in leader-only fields
 
 
 def seed_reference(app) -> None:
-    """Agencies, risk factors and DfE reason codes (create_all does not seed them)."""
+    """Every school's agencies and risk factors, and the DfE reason codes (create_all does not
+    seed them)."""
     with app.app_context():
         ensure_agencies()
         ensure_risk_factors()
@@ -31,9 +33,9 @@ def seed_reference(app) -> None:
         db.session.commit()
 
 
-def ref_ids(model: type, *codes: str) -> list[int]:
-    """Ids of reference rows by code (inside an app context)."""
-    return list(db.session.scalars(sa.select(model.id).where(model.code.in_(codes))))
+def ref_ids(model: type, *codes: str, school_id: int) -> list[int]:
+    """Ids of the school's own reference rows by code (inside an app context)."""
+    return coded_ids(model, school_id, *codes)
 
 
 def make_flag(
@@ -60,9 +62,11 @@ def make_flag(
             level=level,
             details=services.FlagDetails(
                 review_on=review_on or raised_on + timedelta(days=28),
-                risk_factor_ids=ref_ids(RiskFactor, "attendance", "peer_conflict"),
+                risk_factor_ids=ref_ids(
+                    RiskFactor, "attendance", "peer_conflict", school_id=pupil_row.school_id
+                ),
                 protective_factors=protective,
-                agency_ids=ref_ids(Agency, "early_help", "camhs"),
+                agency_ids=ref_ids(Agency, "early_help", "camhs", school_id=pupil_row.school_id),
                 agency_notes=agency_notes,
                 named_staff_ids=[u.id for u in (named or [])],
             ),

@@ -43,7 +43,7 @@ def _form(kind: int, lead: int, **overrides) -> dict:
         "mode": "individual",
         "pupil_ids": [],
         "lead_id": lead,
-        "measure": "SDQ",
+        "measure_id": "",
         "score_min": "0",
         "score_max": "40",
         "intended_outcome": "Calmer at lunchtimes.",

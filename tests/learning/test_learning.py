@@ -21,7 +21,7 @@ def _data(staff_id: int, **overrides) -> services.LearningData:
         held_on=TODAY - timedelta(days=2),
         activity="Attachment-aware schools INSET",
         hours_tenths=35,
-        focus="Attachment and trauma",
+        focus_id=None,
         reflection="Try meet-and-greet at the door.",
     )
     values.update(overrides)

@@ -81,6 +81,7 @@ from school_tracker.models import (
     YearGroup,
 )
 from school_tracker.permissions import PUBLIC_ENDPOINTS
+from school_tracker.records.reference_lists import ensure_school_lists
 from tests.conftest import PASSWORD, make_config
 from tests.factories.imports import csv_bytes, row
 from tests.support.published import pdf_text
@@ -130,12 +131,14 @@ OBJECT_ARGS = {
     "user_id": "target",
     "transfer_id": "transfer",
     "assignment_id": "assignment",
+    "value_id": "agency",  # a value of the school's own list (admin reference data)
 }
 # Arguments that name no record (the same for every school).
 PLAIN_ARGS = {
     "key": lambda: _term_key(),
     "table_key": lambda: next(iter(TABLE_SOURCES)),
     "section": lambda: "reach",
+    "list_name": lambda: "agencies",
 }
 # Query strings a route needs to do its real work (exports need a term).
 QUERIES = {
@@ -213,6 +216,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
     school = School(trust=trust, slug=slug, name=f"{slug.title()} School")
     db.session.add(school)
     db.session.flush()
+    ensure_school_lists(school.id)
     people = {
         Role.STAFF: _user(school, Role.STAFF, f"Sam Staff {tag}"),
         Role.LEADER: _user(school, Role.LEADER, f"Lee Leader {tag}"),
@@ -273,8 +277,14 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         protective_factors=f"Loves football {rationale}",
         agency_notes=f"Early Help worker assigned {rationale}",
     )
-    flag.agencies = list(db.session.scalars(sa.select(Agency).limit(2)))
-    flag.risk_factors = list(db.session.scalars(sa.select(RiskFactor).limit(1)))
+    flag.agencies = list(
+        db.session.scalars(sa.select(Agency).where(Agency.school_id == school.id).limit(2))
+    )
+    flag.risk_factors = list(
+        db.session.scalars(
+            sa.select(RiskFactor).where(RiskFactor.school_id == school.id).limit(1)
+        )
+    )
     flag.named_staff = [staff]
     reason = db.session.scalar(sa.select(ExclusionReason).where(ExclusionReason.code == "DB"))
     exclusion = Exclusion(
@@ -403,6 +413,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         exclusion=exclusion.id,
         conversation=conversation.id,
         involvement=involvement.id,
+        agency=involvement.agency_id,
         intervention=intervention.id,
         participant=participant.id,
         type=kind.id,

@@ -23,6 +23,7 @@ from tests.factories.exports import NOTE, classified_values, workbook_rows
 NOT_PERSONAL = {
     "agencies.name",
     "risk_factors.name",
+    "reference_values.name",  # intervention measures and CPD focus areas
     "trusts.name",
     "schools.name",
     "intervention_types.name",

@@ -465,7 +465,7 @@ def _plan_fields() -> list[str]:
         "lead_id",
         "start_date",
         "review_date",
-        "measure",
+        "measure_id",
         "score_min",
         "score_max",
         "intended_outcome",
@@ -503,6 +503,6 @@ def _learning_data(record: LearningRecord) -> learning_services.LearningData:
         held_on=record.held_on,
         activity=record.activity,
         hours_tenths=record.hours_tenths,
-        focus=record.focus,
+        focus_id=record.focus_id,
         reflection=record.reflection,
     )

@@ -45,7 +45,7 @@ def _learning(p):
         "held_on": TODAY.isoformat(),
         "activity": "Phonics",
         "hours": "1.5",
-        "focus": "Reading",
+        "focus_id": "",
         "reflection": "Useful.",
     }
 

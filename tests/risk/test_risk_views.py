@@ -139,7 +139,7 @@ def test_staff_raise_a_flag_and_are_named(app, client, world):
     chosen = client.post("/risk/new", data={"pupil": pupil_id})
     assert chosen.headers["Location"].endswith(f"/risk/pupils/{pupil_id}/new")
     with app.app_context():
-        factors = ref_ids(RiskFactor, "attendance")
+        factors = ref_ids(RiskFactor, "attendance", school_id=world["school"].id)
     response = client.post(
         f"/risk/pupils/{pupil_id}/new",
         data={

@@ -25,6 +25,7 @@ from school_tracker.models import (
 from school_tracker.models.family import parent_conversation_priorities
 from school_tracker.models.kindness import kindness_moment_priorities
 from school_tracker.models.learning import learning_record_priorities
+from school_tracker.records.reference_lists import value_name
 from school_tracker.reports.named.sheets import (
     CREATED,
     PRIORITIES,
@@ -63,7 +64,7 @@ def professional_learning(p: sa.Subquery) -> SheetQuery:
             lr.held_on,
             lr.activity,
             (lr.hours_tenths / 10.0).label("hours"),
-            lr.focus,
+            value_name(lr.focus_id).label("focus"),
             priorities(learning_record_priorities, lr.id),
             lr.reflection,
             creator.full_name.label("created_by"),

@@ -34,6 +34,7 @@ from school_tracker.models import (
 from school_tracker.models.intervention import intervention_priorities
 from school_tracker.models.mentoring import mentoring_pairing_priorities
 from school_tracker.records.attendance import attended_column, present_column
+from school_tracker.records.reference_lists import value_name
 from school_tracker.reports.tabular import Col, aggregate, attr, joined, label, pupil_label
 
 Window = tuple[date, date]
@@ -264,7 +265,7 @@ def interventions(p: sa.Subquery) -> SheetQuery:
             iv.start_date,
             iv.review_date,
             iv.end_date,
-            iv.measure,
+            value_name(iv.measure_id).label("measure"),
             iv.score_min,
             iv.score_max,
             iv.intended_outcome,
