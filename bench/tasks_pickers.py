@@ -24,7 +24,7 @@ def picker_for(scope: Any, label: str) -> Any | None:
 
 def _suggested(page: Any, box: Any, wanted: str) -> int | None:
     """Where `wanted` is among the box's suggestions (0 is the first), once it shows."""
-    listbox = page.locator(f"#{box.get_attribute('id')}__listbox")
+    listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
     option = listbox.get_by_role("option").filter(has_text=wanted)
     try:
         option.first.wait_for(state="visible", timeout=SUGGESTION_WAIT_MS)

@@ -1,9 +1,14 @@
-"""The task benchmark's counting driver counts what it does, in a real Chromium page."""
+"""The task benchmark's counting driver counts what it does, in a real Chromium page: on a
+small form of its own, and in the app's type-ahead staff picker."""
 
 import pytest
 from flask import Flask, redirect, request
 
-from bench.tasks_driver import SHORT_SELECT, CountingPage, keys_to_choose
+from bench import tasks_pickers as pickers
+from bench.tasks_driver import SHORT_SELECT, CountingPage, keys_to_choose, signed_in_page
+from bench.tasks_pickers import picker_for
+from school_tracker.models import Role
+from tests.conftest import PASSWORD
 from tests.support.browser import browser_page, live_server
 
 NAMES = ["Abbot, Ann", "Begum, Pat", "Begum, Peter", "Begum, Peter", "Cole, Cy"]
@@ -69,3 +74,23 @@ def test_the_driver_counts_loads_posts_keystrokes_and_clicks():
     # open, the field, the long select, the short one (open and pick), the box, Save.
     assert tally.clicks == 1 + 1 + 1 + 2 + 1 + 1
     assert tally.seconds > 0
+
+
+@pytest.mark.browser
+def test_a_picker_costs_a_click_three_letters_the_arrows_and_enter(app, make_school, make_user):
+    school = make_school()
+    leader = make_user(Role.LEADER, school=school, full_name="Lee Leader")
+    for name in ("Tess Teacher", "Tessa Tutor", "Sam Staff"):
+        make_user(Role.STAFF, school=school, full_name=name)
+    with live_server(app) as base, signed_in_page(base, leader.email, PASSWORD) as driver:
+        driver.open("/learning/new")
+        assert picker_for(driver.page, "Member of staff") is not None
+        with driver.tally() as tally:
+            pickers.choose(driver, "Member of staff", "Tessa Tutor", typed="Tessa Tutor")
+        chosen = driver.page.locator("select[name=staff_id]").evaluate(
+            "s => s.options[s.selectedIndex].text"
+        )
+    assert chosen == "Tessa Tutor"
+    # "Tes" suggests Tess Teacher then Tessa Tutor: two arrows down, then Enter.
+    assert (tally.clicks, tally.keystrokes) == (1, 3 + 2 + 1)
+    assert tally.page_loads == tally.submissions == 0
