@@ -20,7 +20,7 @@ from school_tracker.forms import (
 from school_tracker.kindness.givers import registration_groups
 from school_tracker.kindness.services import DEFAULT_PRIORITIES, MomentDetails
 from school_tracker.models import KindnessValue, KindPersonKind
-from school_tracker.records.pickers import pupil_select_choices
+from school_tracker.records.pickers import PUPIL_PICKER, pupil_select_choices
 from school_tracker.records.priorities import priority_choices
 
 DESCRIPTION_MAX = 2000
@@ -47,6 +47,7 @@ class MomentForm(VersionedForm):
         "Pupils who were kind",
         description="Choose one or several. Hold Ctrl (or Cmd) to choose more than one.",
         filters=[_no_blanks],
+        render_kw=PUPIL_PICKER,
     )
     giver_group = SelectField(
         "Or a whole registration group",
@@ -58,7 +59,9 @@ class MomentForm(VersionedForm):
     giver_name = TrimmedStringField(
         "Their name (if not a pupil)", validators=[Optional(), Length(max=120), NameText()]
     )
-    receiver_pupil = SelectField("Kind to which pupil (optional)", validate_choice=True)
+    receiver_pupil = SelectField(
+        "Kind to which pupil (optional)", validate_choice=True, render_kw=PUPIL_PICKER
+    )
     receiver_name = TrimmedStringField(
         "Or kind to whom (optional)",
         description="A name or a group, e.g. 'the new Year 3 class'. Leave blank if not a pupil.",
