@@ -94,7 +94,8 @@ def lookup_label(row: LabelRow, *, show_upn: bool = False) -> str:
 def normalise_query(text: str) -> list[str]:
     """The words to match, or none when the text is too short or too long to be a search."""
     text = " ".join(text.split())
-    if not MIN_QUERY <= len(text) <= MAX_QUERY:
+    # No name holds a control character, and PostgreSQL refuses a NUL in any string.
+    if not MIN_QUERY <= len(text) <= MAX_QUERY or not text.isprintable():
         return []
     return text.split(" ")[:MAX_WORDS]
 

@@ -152,6 +152,8 @@ def _serial(pupil) -> str:
         "sam " * 200,
         "<script>alert(1)</script>",
         "\x00\x01",
+        "sa\x00m",
+        "sam\u202e",
         "7B' --",
     ],
 )
