@@ -43,6 +43,11 @@ class ReferenceList:
     used_on: str
     kind: ReferenceKind | None = None
 
+    @property
+    def a_singular(self) -> str:
+        """The singular with its article ("an agency", "a measure"), for buttons and headings."""
+        return ("an " if self.singular[0] in "aeiou" else "a ") + self.singular
+
 
 LISTS: dict[str, ReferenceList] = {
     row.slug: row

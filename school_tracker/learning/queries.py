@@ -41,7 +41,11 @@ def list_learning(
     stmt = (
         sa.select(LearningRecord)
         .where(*where)
-        .options(selectinload(LearningRecord.staff), selectinload(LearningRecord.priorities))
+        .options(
+            selectinload(LearningRecord.staff),
+            selectinload(LearningRecord.priorities),
+            selectinload(LearningRecord.focus_value),  # the list shows each record's focus
+        )
         .order_by(LearningRecord.held_on.desc(), LearningRecord.id.desc())
     )
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
