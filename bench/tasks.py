@@ -225,6 +225,8 @@ def _write(world: TaskWorld, measured: list[dict[str, Any]], lookup: Result | No
         "measured_on": date.today().isoformat(),
         "commit": _git_commit(),
         "machine": f"{os.cpu_count()} cores, shared",
+        # Wall times move with what else the cores are doing; this says how busy they were.
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "browser": "Debian Chromium through Playwright",
         "engine": "sqlite",
         "school": {"slug": SCHOOL, "on_roll": world.on_roll, "signed_in_as": "its leader"},

@@ -128,7 +128,10 @@ class CountingPage:
         """Press a key on whatever has the focus (a picker's options move the focus)."""
         for _ in range(times):
             self.current.keystrokes += 1
-            self.page.keyboard.press(key)
+            if len(key) == 1:  # a character (press knows only the keyboard's own keys: no ñ)
+                self.page.keyboard.type(key)
+            else:
+                self.page.keyboard.press(key)
 
     # Fields ----------------------------------------------------------------------------------
 
