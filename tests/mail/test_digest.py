@@ -283,3 +283,16 @@ def test_two_workers_at_once_make_one_digest_per_person(app, school, make_user, 
         digests = db.session.execute(sa.select(AlertDigest.recipient_id, AlertDigest.alert_count))
         assert sorted(digests) == sorted((r.id, 2) for r in readers)
     assert sorted(m.to[0] for m in smtp.received) == sorted(r.email for r in readers)
+
+
+def test_one_send_mail_pass_from_cron_makes_the_digest_once(app, digest_reader, smtp):
+    dee, leader = digest_reader["dee"], digest_reader["leader"]
+    with freeze_time("2026-11-10T20:00:00Z", ignore=["asyncio"]):
+        _alert(app, dee, leader)
+    runner = app.test_cli_runner()
+    with freeze_time("2026-11-11T07:02:00Z", ignore=["asyncio"]):
+        first = runner.invoke(args=["send-mail"])
+        second = runner.invoke(args=["send-mail"])
+    assert first.exit_code == 0 and first.output.startswith("1 daily digest(s) made. 1 sent")
+    assert second.output.startswith("0 sent")
+    assert [m.subject for m in smtp.received] == [f"{SUBJECT} (1 alert)"]
