@@ -107,6 +107,7 @@ def test_several_pupils_without_a_group_read_as_their_names(app, client, auth, t
     assert "Amy Archer and Dev Dixon" in listing
 
 
+@pytest.mark.requirement("R20")
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
