@@ -80,6 +80,7 @@
     return function (query, populate) {
       var words = query.toLowerCase().split(/\s+/).filter(Boolean)
       populate(control.entries.filter(function (entry) {
+        if (control.multiple && control.isChosen(entry)) return false // already in the list
         var label = entry.label.toLowerCase()
         return words.every(function (word) {
           return label.indexOf(word) === 0 || label.indexOf(' ' + word) !== -1 ||
@@ -150,6 +151,7 @@
       tNoResults: function () { return searching ? 'Searching…' : settings.noResults }
     }, settings.options))
     var input = document.getElementById(id)
+    if (field.hasAttribute('autofocus')) input.focus() // the page meant the field to have focus
     // The field's help text and errors stay tied to what is now the thing to type into.
     var described = [input.getAttribute('aria-describedby'), field.getAttribute('aria-describedby')]
       .concat(settings.describedBy || []).filter(Boolean)
@@ -196,8 +198,14 @@
     var chosenLabel = selected ? selected.label : ''
     var container = make('div', { class: 'picker picker--single' })
     var id = replaceSelect(select, container)
+    var hint = null
+    if (kind === 'pupil') { // staff lists are short; finding a pupil by UPN or group needs saying
+      hint = make('div', { class: 'form-text', id: id + '-picker-hint' }, wording(kind).hint)
+      select.parentNode.insertBefore(hint, select)
+    }
     var input = mount(container, id, {
       noResults: wording(kind).noResults,
+      describedBy: hint ? [hint.id] : [],
       templates: {
         inputValue: function (entry) { return entry ? entry.label : '' },
         suggestion: suggestion
