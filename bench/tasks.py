@@ -62,9 +62,10 @@ TASKS = (
         "inset_day",
         "Log an INSET day for 40 staff",
         flows.inset_today,
-        "/learning/new for each person: pick them, activity, hours, save (40 times)",
+        "/learning/new for each person: choose them, activity, hours, save (40 times)",
         flows.inset_new,
-        "/learning/new-for-staff: tick 40 staff, activity, hours, one save",
+        "/learning/new-for-staff: the 40 chosen in the staff picker (ticked without it), "
+        "activity, hours, one save",
         (
             (
                 "new_everyone",

@@ -1,8 +1,9 @@
 """Choosing people as a person would, whichever control the page has: a native select or list
 of boxes, or the type-ahead picker (accessible-autocomplete) that enhances them.
 
-With a picker, the count is: a click into it, the letters typed (at least `least`, then one
-more at a time until the wanted name is suggested), the arrow presses down to it, and Enter.
+With a picker, the count is: a click into it (unless the focus is there already), the letters
+typed (at least `least`, then one more at a time until the wanted name is suggested), the arrow
+presses down to it, and Enter.
 """
 
 import re
@@ -55,8 +56,10 @@ def _type_and_wait(driver: CountingPage, char: str, asked: str) -> None:
 
 
 def pick(driver: CountingPage, box: Any, wanted: str, typed: str, least: int = 3) -> None:
-    """Type into a picker until `wanted` is suggested, arrow down to it and press Enter."""
-    driver.reach(box)
+    """Type into a picker until `wanted` is suggested, arrow down to it and press Enter (a
+    click into it first unless it has the focus, as a picker for several keeps it)."""
+    if not box.evaluate("b => b === document.activeElement"):
+        driver.reach(box)
     looks_up = box.evaluate(KIND) == "pupil"
     position = None
     for count, char in enumerate(typed, start=1):
