@@ -180,6 +180,7 @@ def register_record_sources(app: Flask) -> None:
     from school_tracker.interventions.panels import intervention_panels, intervention_timeline
     from school_tracker.kindness.sources import kindness_timeline
     from school_tracker.mentoring.sources import mentoring_home, mentoring_timeline
+    from school_tracker.pupils.my_class_panel import my_class_home
     from school_tracker.records.timeline import register_sources
     from school_tracker.risk.panels import flag_timeline, risk_home_panels
 
@@ -201,6 +202,7 @@ def register_record_sources(app: Flask) -> None:
             follow_up_panel,
             intervention_panels,
             mentoring_home,
+            my_class_home,
         ],
     )
 

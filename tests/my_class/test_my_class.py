@@ -138,3 +138,10 @@ def test_another_schools_tutor_of_a_group_with_the_same_name_sees_only_their_own
     assert "Zinc, Zed" in body
     assert "Apple" not in body and "Birch" not in body
     assert f"/risk/{class_world.ids['flag_tutor']}" not in body
+
+
+def test_a_tutors_home_page_links_to_their_class(app, class_world):
+    body = signed_in(app, class_world.people["tutor"]).get("/").get_data(as_text=True)
+    assert ">My class</h2>" in body and "7B: 2 pupils" in body
+    other = signed_in(app, class_world.people["other"]).get("/").get_data(as_text=True)
+    assert ">My class</h2>" not in other  # no group, no empty panel
