@@ -18,7 +18,8 @@ def _cells(way: dict[str, Any]) -> str:
         return f"{way.get('status', 'pending')} | – | – | – | – "
     wall = f"{way['wall_seconds']:.1f} s"
     if way.get("background_requests"):
-        wall += f" ({way['background_requests']} lookups)"
+        count = way["background_requests"]
+        wall += f" ({count} lookup{'' if count == 1 else 's'})"
     return (
         f"{way['page_loads']} | {way['submissions']} | {way['keystrokes']:,} | "
         f"{way['clicks']} | {wall}"
