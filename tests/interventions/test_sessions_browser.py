@@ -12,6 +12,7 @@ from tests.factories.interventions import make_intervention
 from tests.interventions.test_interventions_browser import _sign_in
 from tests.support.accessibility import axe_violations
 from tests.support.browser import browser_page, live_server
+from tests.support.pickers import pick
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def test_ta_logs_a_session_and_outcomes(app, make_school, make_user, make_pupil)
         page.goto(f"{base}/interventions/{group}/delivery")
         failures["delivery"] = axe_violations(page)
         _shot(page, "delivery")
-        page.get_by_label("Tia Assistant").check()
+        pick(page, "Staff who deliver it", "tia", "Tia Assistant")
         page.get_by_role("button", name="Save delivery staff").click()
         page.wait_for_url(f"{base}/interventions/{group}")
 
