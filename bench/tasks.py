@@ -167,7 +167,7 @@ class TaskResult(Result):
         return self.met is not False
 
 
-def _result(task: Task, new: dict[str, Any]) -> TaskResult | None:
+def result_line(task: Task, new: dict[str, Any]) -> TaskResult | None:
     """The bench table's line for a task's new way (none while it is pending)."""
     met = _meets(new)
     if met is None:
@@ -212,7 +212,7 @@ def run_tasks(bench: Bench) -> list[Result]:
                 row[key] = _way(way, how, world, driver)
             row["meets_target"] = _meets(new)
             measured.append(row)
-            line = _result(task, new)
+            line = result_line(task, new)
             results += [line] if line else []
     if keys:
         print(tasks_report.markdown({"tasks": measured, "school": {"on_roll": world.on_roll}}))

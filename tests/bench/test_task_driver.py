@@ -5,6 +5,7 @@ import pytest
 from flask import Flask, redirect, request
 
 from bench import tasks_pickers as pickers
+from bench.tasks import TASKS, result_line
 from bench.tasks_driver import SHORT_SELECT, CountingPage, keys_to_choose, signed_in_page
 from bench.tasks_pickers import picker_for
 from school_tracker.models import Role
@@ -94,3 +95,12 @@ def test_a_picker_costs_a_click_three_letters_the_arrows_and_enter(app, make_sch
     # "Tes" suggests Tess Teacher then Tessa Tutor: two arrows down, then Enter.
     assert (tally.clicks, tally.keystrokes) == (1, 3 + 2 + 1)
     assert tally.page_loads == tally.submissions == 0
+
+
+def test_a_new_way_over_two_page_loads_or_one_post_misses_the_bench_target():
+    task = TASKS[0]
+    way = {"page_loads": 2, "submissions": 1, "keystrokes": 2, "clicks": 3, "wall_seconds": 1.0}
+    assert result_line(task, way).meets_target
+    assert not result_line(task, {**way, "page_loads": 3}).meets_target
+    assert not result_line(task, {**way, "submissions": 2}).meets_target
+    assert result_line(task, {"how": "...", "status": "pending"}) is None
