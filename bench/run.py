@@ -1,4 +1,4 @@
-"""`.venv/bin/python -m bench.run [--only KEYS] [--engine sqlite|postgresql]`.
+"""`.venv/bin/python -m bench.run [--only KEYS [--record]] [--engine sqlite|postgresql]`.
 
 Builds (once) and measures the trust dataset on SQLite, and on PostgreSQL when
 BENCH_DATABASE_URL is set; prints a table per engine and writes bench/results.json.
@@ -6,6 +6,7 @@ Exits 1 if any target is missed.
 """
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -82,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", help=f"comma-separated steps: {', '.join(STEPS)}")
     parser.add_argument("--engine", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="with --only: replace those steps' lines in bench/results.json, keeping the rest",
+    )
     args = parser.parse_args(argv)
     steps = args.only.split(",") if args.only else list(STEPS)
     unknown = set(steps) - set(STEPS)
@@ -98,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only is None and args.engine is None:
         report.write_json(RESULTS, metrics)
         print(f"\nWrote {RESULTS.relative_to(ROOT)}.")
+    elif args.record:
+        # A step added or re-measured on its own; every other line stays from the last full run.
+        report.write_json(RESULTS, {**json.loads(RESULTS.read_text()), **metrics})
+        print(f"\nUpdated {', '.join(steps)} in {RESULTS.relative_to(ROOT)}.")
     if missed:
         print(f"{missed} target(s) missed.")
     return 1 if missed else 0
