@@ -132,20 +132,22 @@ def _outcome(
     rng: random.Random,
     profile: Profile,
     part: InterventionParticipant,
+    planned: int,
     status: InterventionStatus,
 ) -> float:
     """Fill in exit score and impact for a finished pupil, plausibly varied; returns their
     chance of being at each session (the register makes their attendance from it)."""
     if status is InterventionStatus.STOPPED and rng.random() < 0.3:
-        return rng.uniform(0.0, 0.35)  # stopped before anyone measured the exit
+        return rng.randint(0, planned // 3) / planned  # stopped before anyone measured the exit
     table = IMPACT_COMPLETED if status is InterventionStatus.COMPLETED else IMPACT_STOPPED
     impact = _weighted(rng, table)
     part.impact = impact
     share = 0.6 + 0.1 * (impact + 2) if status is InterventionStatus.COMPLETED else 0.4
+    chance = rng.uniform(share - 0.1, share)  # drawn where the typed count was, as before
     if profile.measure and part.baseline_score is not None:
         noise = rng.uniform(-1, 1) * abs(profile.gain)
         part.exit_score = _clip(profile, part.baseline_score + impact * profile.gain + noise)
-    return rng.uniform(share - 0.1, share)
+    return chance
 
 
 def _sessions_held(
@@ -233,14 +235,14 @@ def _intervention(
         )
         if end is not None:
             part.end_date = end
-            chance[part] = _outcome(rng, profile, part, status)
+            chance[part] = _outcome(rng, profile, part, planned, status)
         elif status is InterventionStatus.ACTIVE:
             chance[part] = rng.uniform(0.7, 1.0)
         record.participants.append(part)
     _maybe_withdraw(rng, record, today)
     if status is not InterventionStatus.PLANNED:
         held = _sessions_held(record, planned, finish, frequency, today)
-        add_register(rng, record, held, chance, today)
+        add_register(record, held, chance, today)
     return record
 
 

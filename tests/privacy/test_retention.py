@@ -71,6 +71,9 @@ def _texts(app) -> str:
             Intervention.pupil_voice,
             Intervention.notes,
             InterventionParticipant.withdrawn_reason,
+            InterventionSession.note,
+            SessionAttendance.absence_reason,
+            SessionAttendance.note,
             ParentConversation.family_said,
             ParentConversation.carer_name,
             KindnessMoment.description,
@@ -106,8 +109,8 @@ def test_expired_records_are_blanked_but_never_deleted(app, leavers_world):
         "professional learning": 1,
         "pupils": 2,  # Pip and the earlier leaver; Mia has a held risk flag
         "record versions": 0,  # the world is written without edits
-        "session register rows": 0,  # no registers kept: see the test below
-        "intervention sessions": 0,
+        "session register rows": 2,  # Mia's and Pip's lines at the group's one session
+        "intervention sessions": 1,  # and its note: everyone in the group has expired
     }
     assert _sizes(app) == sizes
     texts = _texts(app)
@@ -268,18 +271,21 @@ def test_a_register_is_blanked_per_pupil_and_its_note_with_the_whole_group(app, 
             leavers_world, [leavers_world.peer, leavers_world.quiet], f"Shared {NOTE}"
         )
     counts = _run(app, AFTER_25)
-    assert counts["session register rows"] == 2  # Pip's row in each group
-    assert counts["intervention sessions"] == 1  # Quinn is still on roll in the shared group
+    # Pip's row in each group, beside the world's own register (see the test above)
+    assert counts["session register rows"] == 2 + 2
+    assert counts["intervention sessions"] == 1 + 1  # Quinn is still on roll in the shared one
     with app.app_context():
         notes = dict(
             db.session.execute(sa.select(InterventionSession.id, InterventionSession.note)).all()
         )
         assert notes[alone] == "" and notes[shared] == f"Shared {NOTE}"
         rows = db.session.execute(
-            sa.select(InterventionParticipant.pupil_id, SessionAttendance.absence_reason).join(
+            sa.select(InterventionParticipant.pupil_id, SessionAttendance.absence_reason)
+            .join(
                 InterventionParticipant,
                 SessionAttendance.participant_id == InterventionParticipant.id,
             )
+            .where(SessionAttendance.session_id.in_([alone, shared]))
         ).all()
         assert sorted(reason is None for pupil, reason in rows) == [False, True, True]
         assert all(reason is None for pupil, reason in rows if pupil == leavers_world.peer.id)
