@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from school_tracker.calendar.terms import LONDON
 from school_tracker.extensions import db
@@ -73,6 +74,7 @@ def _make_digest(recipient: User, day: date, cutoff: datetime) -> bool:
             Alert.created_at < cutoff,
         )
         .order_by(Alert.created_at, Alert.id)
+        .options(selectinload(Alert.raised_by))
     ).all()
     if not alerts or not _claim_day(recipient, day, len(alerts)):
         return False
