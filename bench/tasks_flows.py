@@ -180,6 +180,22 @@ def kindness_new(driver: CountingPage, world: TaskWorld) -> Tally:
     return tally
 
 
+def kindness_picked_group(driver: CountingPage, world: TaskWorld) -> Tally:
+    """One moment, the class added in the givers' picker as 'Whole group …'."""
+    page = driver.page
+    with driver.tally() as tally:
+        driver.open("/kindness/new")
+        box = pickers.picker_for(page, GIVER_FIELDS[0])
+        if box is None:
+            raise NotBuilt("the kind pupils field has no type-ahead picker")
+        pickers.pick(driver, box, f"Whole group {world.class_group} (", world.class_group)
+        driver.type(page.get_by_label("What happened"), KIND_ACT)
+        driver.tick(page.get_by_label("Friendship"))
+        driver.click(page.get_by_role("button", name="Save kindness moment"))
+        _saw(driver, "Kindness moment recorded.")
+    return tally
+
+
 # 5. Log a mentoring session --------------------------------------------------------------------
 
 

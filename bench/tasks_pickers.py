@@ -63,7 +63,7 @@ def pick(driver: CountingPage, box: Any, wanted: str, typed: str, least: int = 3
     looks_up = box.evaluate(KIND) == "pupil"
     position = None
     for count, char in enumerate(typed, start=1):
-        if count < least:
+        if count < min(least, len(typed)):
             driver.keys(char)
             continue
         if looks_up:

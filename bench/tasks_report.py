@@ -6,7 +6,12 @@ from typing import Any
 
 from school_tracker import ROOT
 
-WAYS = (("today", "today"), ("new", "new"), ("new_everyone", "new, 'everyone'"))
+WAYS = (
+    ("today", "today"),
+    ("new", "new"),
+    ("new_everyone", "new, 'everyone'"),
+    ("new_picker", "new, in the picker"),
+)
 HEAD = (
     "| task | way | page loads | POSTs | keystrokes | clicks | wall time | how |\n"
     "| --- | --- | --- | --- | --- | --- | --- | --- |"
