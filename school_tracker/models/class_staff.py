@@ -1,5 +1,6 @@
 """Staff assigned to a registration group: who sees that class on "My class" (issue 13 item 6)."""
 
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -36,3 +37,9 @@ class RegistrationGroupStaff(Model):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+def group_sort_key(name: str) -> tuple[tuple[int, str], ...]:
+    """Natural order for group names, so "10A" follows "9B" rather than "1A"."""
+    parts = re.split(r"(\d+)", name.casefold())
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in parts if part)
