@@ -281,9 +281,7 @@ def _side(trust: Trust, slug: str, *, mark: str, rationale: str, tag: str, upn_b
         db.session.scalars(sa.select(Agency).where(Agency.school_id == school.id).limit(2))
     )
     flag.risk_factors = list(
-        db.session.scalars(
-            sa.select(RiskFactor).where(RiskFactor.school_id == school.id).limit(1)
-        )
+        db.session.scalars(sa.select(RiskFactor).where(RiskFactor.school_id == school.id).limit(1))
     )
     flag.named_staff = [staff]
     reason = db.session.scalar(sa.select(ExclusionReason).where(ExclusionReason.code == "DB"))
