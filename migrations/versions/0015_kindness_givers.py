@@ -1,4 +1,4 @@
-"""kindness_givers: a kindness moment given by several pupils or a registration group (issue 13 item 4).
+"""kindness_givers: a kindness moment given by several pupils or a whole class (issue 13 item 4).
 
 A moment's kind pupils move from `kindness_moments.giver_pupil_id` (one pupil) to rows of
 `kindness_moment_givers` (moment, pupil), one per pupil, so a class's moment names every child

@@ -126,7 +126,9 @@ def test_a_group_or_pupil_of_another_school_is_an_error_beside_its_field(
     response = client.post("/kindness/new", data=_form(**overrides))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert re.search(rf'id="{field}-error"[^>]*>[^<]*(not a valid choice|Choose the pupils)', page, re.I)
+    assert re.search(
+        rf'id="{field}-error"[^>]*>[^<]*(not a valid choice|Choose the pupils)', page, re.I
+    )
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(KindnessMoment.id))) == 0
         assert _givers() == []
