@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length
 from school_tracker.admin import class_staff
 from school_tracker.admin.views import bp
 from school_tracker.extensions import db
-from school_tracker.forms import EmptyForm, OnceForm, add_error
+from school_tracker.forms import EmptyForm, NoControlCharacters, OnceForm, add_error
 from school_tracker.models import Role
 from school_tracker.models.class_staff import REGISTRATION_GROUP_LENGTH
 from school_tracker.permissions import allow, current_school_id
@@ -31,7 +31,11 @@ class AssignStaffForm(OnceForm):
 
     registration_group = HiddenField(
         "Registration group",
-        validators=[InputRequired("Say which group."), Length(max=REGISTRATION_GROUP_LENGTH)],
+        validators=[
+            InputRequired("Say which group."),
+            Length(max=REGISTRATION_GROUP_LENGTH),
+            NoControlCharacters(),
+        ],
     )
     user_id = SelectField(
         "Member of staff",
