@@ -145,7 +145,6 @@ def _person(prefix: str) -> Callable[[Any], str]:
     return get
 
 
-def kindness_moments(p: sa.Subquery) -> SheetQuery:
 def _givers(km: type[KindnessMoment]) -> sa.ScalarSelect[str | None]:
     """The kind pupils of a moment as "UPN:Surname, Forename" parts (see `_kind_pupils`)."""
     forename = sa.func.coalesce(Pupil.preferred_forename, Pupil.legal_forename)
@@ -170,6 +169,7 @@ def _kind_person(row: Any) -> str:
     return LIST_SEPARATOR.join(label for label, _ in _kind_pupils(row))
 
 
+def kindness_moments(p: sa.Subquery) -> SheetQuery:
     """Kindness moments that happened in the period (hidden ones included and marked)."""
     receiver, creator = aliased(Pupil), aliased(User)
     km, kv = KindnessMoment, KindnessMomentValue
@@ -190,9 +190,9 @@ def _kind_person(row: Any) -> str:
             km.id,
             km.occurred_on,
             km.giver_kind,
-            *people,
             _givers(km).label("givers"),
             km.giver_group,
+            *people,
             km.giver_name,
             km.receiver_name,
             km.description,

@@ -30,9 +30,9 @@ from school_tracker.models import (
     TransferRecord,
     User,
 )
-
-
 from school_tracker.models.kindness import gave_or_received
+
+
 @dataclass
 class PupilFile:
     """One pupil and every record about them, oldest first."""
