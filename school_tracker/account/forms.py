@@ -2,10 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SubmitField
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from school_tracker.forms import NoControlCharacters, TrimmedStringField
+from school_tracker.forms import NoControlCharacters, TrimmedStringField, choices
 from school_tracker.models import EmailAlerts
 
 
@@ -60,7 +59,7 @@ class EmailAlertsForm(FlaskForm):
 
     choice = RadioField(
         "E-mail me about my alerts",
-        choices=[SelectChoice(choice.value, choice.label) for choice in EmailAlerts],
+        choices=choices((choice.value, choice.label) for choice in EmailAlerts),
         validators=[InputRequired(message="Choose how your alerts reach you.")],
         description=(
             "Anything about your account's security (your password, two-factor sign-in or role"

@@ -1,7 +1,8 @@
 """Admins keep the school's own lists: agencies, risk factors, intervention measures, CPD focus.
 
 A value is added, renamed, given the dates it is offered, retired (its last day set) and
-reinstated; only a value no record has ever named may be deleted. Every change is audited
+reinstated, never deleted: nothing in the app is hard-deleted (R63), and an unused typo is
+renamed or retired like any other value. Every change is audited
 with its values: list names are not personal (docs/reference-data.md).
 """
 
@@ -226,7 +227,7 @@ def retire_value(lst: ReferenceList, row: ListRow, *, today: date, by: User) -> 
         raise RecordRuleError(f"This {lst.singular} is already retired.")
     if row.active_from is not None and row.active_from > last_day:
         raise RecordRuleError(
-            f"This {lst.singular} is not offered yet: change its dates, or delete it if unused."
+            f"This {lst.singular} is not offered yet: change its dates instead."
         )
     old = row.active_to
     row.active_to = last_day
@@ -240,17 +241,6 @@ def reinstate_value(lst: ReferenceList, row: ListRow, *, by: User) -> None:
     old = row.active_to
     row.active_to = None
     _audit(by, "reinstate", lst, row, {"active_to": [old.isoformat(), None]})
-
-
-def delete_value(lst: ReferenceList, row: ListRow, *, by: User) -> None:
-    """Remove a value no record has ever named; a value in use can only be retired."""
-    if usage(lst, [row.id])[row.id]:
-        raise RecordRuleError(
-            f"Records name this {lst.singular}, so it can't be deleted. Retire it instead."
-        )
-    _audit(by, "delete", lst, row, {"name": row.name})
-    db.session.delete(row)
-    db.session.flush()
 
 
 def _dates(active_from: date | None, active_to: date | None) -> dict[str, str | None]:

@@ -166,16 +166,6 @@ def reinstate_reference_value(list_name: str, value_id: int) -> ResponseReturnVa
     )
 
 
-@bp.route("/reference-data/<list_name>/<int:value_id>/delete", methods=["POST"])
-@allow(Role.ADMIN)
-def delete_reference_value(list_name: str, value_id: int) -> ResponseReturnValue:
-    """Delete a value no record names."""
-    lst = _list_or_404(list_name)
-    row = _value_or_404(lst, value_id)
-    name = row.name
-    return _button(lst, lambda: service.delete_value(lst, row, by=current_user), f"{name} deleted.")
-
-
 def _button(lst: ReferenceList, change: Any, done: str) -> Response:
     """Run a one-button change; a refusal is shown on the list page, nothing saved."""
     if not EmptyForm().validate_on_submit():

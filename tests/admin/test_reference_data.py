@@ -1,4 +1,5 @@
-"""The school's own lists (issue 16 item 6): admins add, rename, retire, reinstate and delete."""
+"""The school's own lists (issue 16 item 6): admins add, rename, retire and reinstate; nothing is
+deleted (R63)."""
 
 from datetime import timedelta
 
@@ -176,25 +177,7 @@ def test_retire_and_reinstate(app, lists, slug):
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_only_a_value_never_used_is_deleted(app, lists, slug):
-    name = _name_in_use(app, lists, slug)
-    lst, school_id = service.LISTS[slug], lists["school"].id
-    with app.app_context():
-        used = _row(slug, school_id, name)
-        assert service.usage(lst, [used.id]) == {used.id: 1}
-        with pytest.raises(RecordRuleError, match="Retire it instead"):
-            service.delete_value(lst, used, by=_admin(lists))
-        unused = service.add_value(
-            lst, school_id, name="Never used", active_from=None, active_to=None, by=_admin(lists)
-        )
-        service.delete_value(lst, unused, by=_admin(lists))
-        db.session.commit()
-        assert [row.name for row in service.list_values(lst, school_id)].count("Never used") == 0
-        assert _row(slug, school_id, name) is not None
-
-
-@pytest.mark.parametrize("slug", SLUGS)
-def test_admin_pages_list_add_refuse_retire_and_delete(app, client, auth, lists, slug):
+def test_admin_pages_list_add_refuse_retire_and_reinstate(app, client, auth, lists, slug):
     auth.login(lists["admin"].email)
     _name_in_use(app, lists, slug)
     page = client.get(f"/admin/reference-data/{slug}").get_data(as_text=True)
@@ -217,14 +200,14 @@ def test_admin_pages_list_add_refuse_retire_and_delete(app, client, auth, lists,
     edit = client.get(f"/admin/reference-data/{slug}/{used_id}/edit").get_data(as_text=True)
     assert STANDARD_NAME[slug] in edit
     assert client.post(f"/admin/reference-data/{slug}/{used_id}/retire").status_code == 302
-    assert client.post(f"/admin/reference-data/{slug}/{used_id}/delete").status_code == 302
+    assert client.post(f"/admin/reference-data/{slug}/{used_id}/delete").status_code == 404
     page = client.get(f"/admin/reference-data/{slug}").get_data(as_text=True)
     assert "Retired" in page and STANDARD_NAME[slug] in page  # in use: kept, only retired
     assert client.post(f"/admin/reference-data/{slug}/{used_id}/reinstate").status_code == 302
-    assert client.post(f"/admin/reference-data/{slug}/{new_id}/delete").status_code == 302
+    assert client.post(f"/admin/reference-data/{slug}/{new_id}/retire").status_code == 302
     with app.app_context():
         names = [row.name for row in service.list_values(service.LISTS[slug], lists["school"].id)]
-        assert "Nature walks" not in names and STANDARD_NAME[slug] in names
+        assert "Nature walks" in names and STANDARD_NAME[slug] in names  # retired, kept
         assert _row(slug, lists["school"].id, STANDARD_NAME[slug]).active_to is None
 
 
@@ -234,7 +217,7 @@ def test_another_schools_value_is_not_found(app, client, auth, lists, slug):
         theirs = _row(slug, lists["other"].id, STANDARD_NAME[slug]).id
     auth.login(lists["admin"].email)
     assert client.get(f"/admin/reference-data/{slug}/{theirs}/edit").status_code == 404
-    for action in ("retire", "reinstate", "delete"):
+    for action in ("retire", "reinstate"):
         assert client.post(f"/admin/reference-data/{slug}/{theirs}/{action}").status_code == 404
     assert client.get("/admin/reference-data/priorities").status_code == 404
     with app.app_context():

@@ -43,7 +43,9 @@ def test_teacher_plans_a_group_and_records_an_outcome(app, make_school, make_use
         page.get_by_label("Group", exact=True).check()
         pick(page, "Pupils taking part", "ade", "Bola Adeyemi (Year 3)")
         pick(page, "Pupils taking part", "bro", "Cara Brown (Year 3)")
-        page.get_by_label("Measure used").fill("Boxall Profile")
+        page.get_by_label("Measure used").select_option(
+            label="Boxall Profile (developmental strands)"
+        )
         page.get_by_label("Lowest possible score").fill("0")
         page.get_by_label("Highest possible score").fill("136")
         page.get_by_label("Planned sessions").fill("20")
