@@ -1,8 +1,6 @@
 """Migration 0014 carries each typed "sessions attended" forward as the count recorded before
 the register, so no figure changes without saying so, and gives it back on downgrade (R88)."""
 
-import os
-import uuid
 from datetime import date
 
 import pytest
@@ -17,24 +15,6 @@ from school_tracker.records.attendance import attendance_by_participant
 from tests.conftest import make_config
 
 BEFORE = "0013_agencies_reference"
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    """A new, empty database on the engine this run uses."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'attendance.db'}"
-        return
-    name = f"st_0014_{uuid.uuid4().hex[:8]}"
-    base_url = sa.engine.make_url(base).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield base_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _participants(name: str) -> sa.TableClause:
@@ -63,8 +43,8 @@ def _refuses_a_negative(name: str, part_id: int) -> bool:
 
 
 @pytest.mark.requirement("R88")
-def test_a_typed_count_is_kept_as_counted_before_the_register(database_url):
-    app = create_app(make_config(database_url))
+def test_a_typed_count_is_kept_as_counted_before_the_register(empty_database_url):
+    app = create_app(make_config(empty_database_url))
     with app.app_context():
         upgrade()
         seed_demo(today=date(2026, 11, 22))

@@ -2,8 +2,6 @@
 and the same pupil in the moment's earlier versions; downgrade gives one back (R88)."""
 
 import json
-import os
-import uuid
 from datetime import date
 
 import pytest
@@ -17,24 +15,6 @@ from school_tracker.models import KindnessGiver, KindnessMoment, KindPersonKind,
 from tests.conftest import make_config
 
 BEFORE = "0014_intervention_attendance"
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    """A new, empty database on the engine this run uses."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'givers.db'}"
-        return
-    name = f"st_0015_{uuid.uuid4().hex[:8]}"
-    base_url = sa.engine.make_url(base).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield base_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 OLD_MOMENTS = sa.table(
@@ -75,8 +55,8 @@ def _previous() -> dict:
 
 
 @pytest.mark.requirement("R88")
-def test_each_moments_kind_pupil_is_carried_forward_and_back(database_url):
-    app = create_app(make_config(database_url))
+def test_each_moments_kind_pupil_is_carried_forward_and_back(empty_database_url):
+    app = create_app(make_config(empty_database_url))
     with app.app_context():
         upgrade()
         seed_demo(today=date(2026, 11, 22))

@@ -1,7 +1,5 @@
 """Each migration goes down and up on a seeded database keeping every row (R88)."""
 
-import os
-import uuid
 from datetime import date
 
 import pytest
@@ -16,24 +14,6 @@ from school_tracker.models import Role, User
 from tests.conftest import make_config
 
 # --- R88: migrations --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def blank_database_url(tmp_path):
-    """A new, empty database on the engine this run uses."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'blank.db'}"
-        return
-    name = f"st_r88_{uuid.uuid4().hex[:8]}"
-    base_url = sa.engine.make_url(base).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield base_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _table_counts() -> dict[str, int]:
@@ -56,9 +36,9 @@ def _table_counts() -> dict[str, int]:
     ],
 )
 def test_r88_each_migration_down_and_up_on_a_seeded_database_keeps_every_row(
-    blank_database_url, target
+    empty_database_url, target
 ):
-    app = create_app(make_config(blank_database_url))
+    app = create_app(make_config(empty_database_url))
     with app.app_context():
         upgrade()
         seed_demo(today=date(2026, 11, 22))

@@ -1,8 +1,5 @@
 """`flask db upgrade` on an empty database builds exactly what the models describe."""
 
-import os
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -14,26 +11,6 @@ from school_tracker.extensions import db
 from school_tracker.models import Priority
 from school_tracker.records.reference import PRIORITIES
 from tests.conftest import make_config
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    """A brand-new empty database on the engine this run uses."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    name = f"st_migrate_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(
-        base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _diff(app) -> list:

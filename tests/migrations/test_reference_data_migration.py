@@ -2,11 +2,8 @@
 moves to its school's copy, and typed measures and CPD focus areas become list values; the
 downgrade folds them back (issue 16 item 6)."""
 
-import os
-import uuid
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
@@ -36,24 +33,6 @@ from tests.conftest import make_config
 
 BEFORE = "0017_email_preferences"
 DAY = date(2026, 10, 5)
-
-
-@pytest.fixture
-def database_url_0018(tmp_path):
-    """A new, empty database on the engine this run uses."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'reference.db'}"
-        return
-    name = f"st_ref_{uuid.uuid4().hex[:8]}"
-    base_url = sa.engine.make_url(base).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield base_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _own(model, school_id: int, code: str) -> int:
@@ -153,8 +132,8 @@ def _sql(text: str, **params):
     return db.session.execute(sa.text(text), params)
 
 
-def test_0018_copies_the_lists_into_every_school_and_moves_every_link(database_url_0018):
-    app = create_app(make_config(database_url_0018))
+def test_0018_copies_the_lists_into_every_school_and_moves_every_link(empty_database_url):
+    app = create_app(make_config(empty_database_url))
     with app.app_context():
         upgrade()
         ids = _school_records()
