@@ -72,8 +72,7 @@ class InterventionForm(ChangeReasonMixin, VersionedForm):
     pupil_ids = SelectMultipleField(
         "Pupils taking part",
         coerce=int,
-        description="One pupil for an individual intervention, two or more for a group. "
-        "Hold Ctrl (or Cmd) to choose several.",
+        description="One pupil for an individual intervention, two or more for a group.",
         render_kw=PUPIL_PICKER,
     )
     lead_id = SelectField("Led by", coerce=int, validate_choice=True, render_kw=STAFF_PICKER)

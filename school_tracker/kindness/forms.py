@@ -45,7 +45,7 @@ class MomentForm(VersionedForm):
     )
     giver_pupils = SelectMultipleField(
         "Pupils who were kind",
-        description="Choose one or several. Hold Ctrl (or Cmd) to choose more than one.",
+        description="Choose one or several.",
         filters=[_no_blanks],
         render_kw=PUPIL_PICKER,
     )

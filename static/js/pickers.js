@@ -163,6 +163,15 @@
   // A <select> hides behind the autocomplete and hands it its id (and so its label).
   function replaceSelect (select, container) {
     var id = select.id
+    // The plain select's "Hold Ctrl" line does not apply to the picker (interventions/_fields.html).
+    var several = document.getElementById(id + '-several')
+    if (several && several.hasAttribute('data-select-several-hint')) {
+      several.remove()
+      var rest = (select.getAttribute('aria-describedby') || '').split(' ')
+        .filter(function (ref) { return ref && ref !== several.id })
+      if (rest.length) select.setAttribute('aria-describedby', rest.join(' '))
+      else select.removeAttribute('aria-describedby')
+    }
     select.parentNode.insertBefore(container, select)
     select.hidden = true
     select.id = id + '-options'
