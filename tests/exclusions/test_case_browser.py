@@ -20,7 +20,7 @@ from school_tracker.models import (
 from tests.conftest import PASSWORD
 from tests.factories.risk import reason_id, seed_reference
 from tests.support.accessibility import axe_violations
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, open_menu
 from tests.support.published import pdf_text
 
 pytestmark = pytest.mark.browser
@@ -85,7 +85,7 @@ def test_suspension_to_governors_decision(app, make_school, make_user, make_pupi
         page.screenshot(path=f"{shots}-3-review.png", full_page=True)
 
         _sign_in(page, base, panel.email)
-        page.get_by_role("button", name="Records").click()
+        open_menu(page, "Records")
         page.get_by_role("link", name="Reinstatement panels").click()
         assert "Adeyemi" not in page.content()
         assert axe_violations(page) == []

@@ -5,7 +5,7 @@ import pytest
 from school_tracker.models import Role
 from tests.conftest import PASSWORD
 from tests.factories.imports import SAMPLE, SAMPLE_PUPILS, sample_bytes
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_admin_imports_the_sample_roll(app, make_school, make_user):
         page.get_by_label("E-mail").fill(admin.email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("button", name="Admin").click()  # the nav menu
+        open_menu(page, "Admin")
         page.get_by_role("link", name="Import roll").click()
         page.get_by_role("heading", level=1, name="Import the pupil roll").wait_for()
         page.get_by_label("Roll file (CSV or Excel .xlsx, up to 5 MB)").set_input_files(str(SAMPLE))

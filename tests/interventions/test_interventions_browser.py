@@ -11,7 +11,7 @@ from school_tracker.models import Intervention, InterventionParticipant, Role
 from tests.conftest import PASSWORD
 from tests.factories.interventions import make_conversation, make_intervention, seed_catalogue
 from tests.support.accessibility import axe_violations
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, open_menu
 from tests.support.pickers import pick
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def test_teacher_plans_a_group_and_records_an_outcome(app, make_school, make_use
     start = TODAY - timedelta(days=7)
     with live_server(app) as base, browser_page() as page:
         _sign_in(page, base, teacher.email)
-        page.get_by_role("button", name="Records").click()
+        open_menu(page, "Records")
         page.get_by_role("link", name="Interventions").click()
         page.get_by_role("link", name="Plan an intervention").click()
         page.get_by_label("Type").select_option(label="Nurture group")

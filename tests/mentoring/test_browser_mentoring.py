@@ -8,7 +8,7 @@ from school_tracker.models import KindnessValue, Role
 from tests.conftest import PASSWORD
 from tests.factories.mentoring import TODAY, make_moment, make_pairing
 from tests.support.accessibility import AXE, axe_violations
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_teacher_logs_a_mentoring_session(app, make_school, make_user, make_pupi
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{base}/")
-        page.get_by_role("button", name="Records").click()  # the nav menu
+        open_menu(page, "Records")
         page.get_by_role("link", name="Mentoring").click()
         page.get_by_role("link", name="My caseload").click()
         page.get_by_role("heading", level=1, name="My mentoring caseload").wait_for()

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.support.accessibility import axe_violations
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, open_menu
 from tests.support.pickers import pick
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def test_an_admin_assigns_a_teacher_who_then_sees_their_class(app, class_world):
     admin, other = class_world.people["admin"], class_world.people["other"]
     with live_server(app) as base, browser_page() as page:
         _sign_in(page, base, admin.email)
-        page.get_by_role("button", name="Admin").click()
+        open_menu(page, "Admin")
         page.get_by_role("link", name="Class staff").click()
         page.get_by_role("heading", level=1, name="Class staff").wait_for()
         _look(page, "class-staff")
@@ -47,7 +47,7 @@ def test_an_admin_assigns_a_teacher_who_then_sees_their_class(app, class_world):
         page.get_by_role("button", name="Sign out").click()
 
         _sign_in(page, base, other.email)
-        page.get_by_role("button", name="Records").click()
+        open_menu(page, "Records")
         page.get_by_role("link", name="My class").click()
         page.get_by_role("heading", level=1, name="My class").wait_for()
         page.get_by_role("heading", level=2, name="8C").wait_for()

@@ -10,7 +10,7 @@ from school_tracker.extensions import db
 from school_tracker.models import RiskFlag, RiskLevel, RiskOutcome, RiskStatus, Role, SenStatus
 from tests.conftest import PASSWORD
 from tests.factories.risk import seed_reference
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, open_menu
 from tests.support.pickers import pick
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def test_leader_raises_then_closes_a_risk_flag(app, make_school, make_user, make
         page.get_by_label("E-mail").fill(leader.email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("button", name="Records").click()  # the nav menu
+        open_menu(page, "Records")
         page.get_by_role("link", name="Risk flags").click()
         page.get_by_role("link", name="Raise a risk flag").click()
         pick(page, "Pupil", "ade", "Kofi Adeyemi (Year 3)")

@@ -29,10 +29,28 @@ def require_chromium() -> str:
     pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
 
 
+def _read_whole(file, buffer_size: int = 8192) -> list[bytes]:
+    with file:
+        return [file.read()]
+
+
+def _static_files_read_whole(app):
+    """The app with every sent file read at once and closed. The development server skips a
+    response's close() when the browser drops the connection mid-file (a page closed while a
+    script loads), leaving the file open: an unraisable ResourceWarning in whichever test runs
+    next. Static files are small; the production server is not this one."""
+
+    def wsgi(environ, start_response):
+        environ["wsgi.file_wrapper"] = _read_whole
+        return app(environ, start_response)
+
+    return wsgi
+
+
 @contextmanager
 def live_server(app) -> Iterator[str]:
     """Serve the app from a background thread on a free loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _static_files_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -58,3 +76,16 @@ def browser_page(**context_options) -> Iterator:
             yield page
         finally:
             browser.close()
+
+
+def open_menu(page, name: str) -> None:
+    """Open a navigation menu as a person would, once the page (and Bootstrap's script, which
+    makes the menu open) has loaded: a click before then would do nothing."""
+    page.wait_for_load_state("load")
+    toggle = page.get_by_role("button", name=name)
+    toggle.click()
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('[data-bs-toggle=dropdown]')]"
+        ".some(b => b.textContent.trim() === name && b.getAttribute('aria-expanded') === 'true')",
+        arg=name,
+    )
