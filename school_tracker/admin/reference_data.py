@@ -226,9 +226,7 @@ def retire_value(lst: ReferenceList, row: ListRow, *, today: date, by: User) -> 
     if row.active_to is not None and row.active_to <= last_day:
         raise RecordRuleError(f"This {lst.singular} is already retired.")
     if row.active_from is not None and row.active_from > last_day:
-        raise RecordRuleError(
-            f"This {lst.singular} is not offered yet: change its dates instead."
-        )
+        raise RecordRuleError(f"This {lst.singular} is not offered yet: change its dates instead.")
     old = row.active_to
     row.active_to = last_day
     _audit(by, "retire", lst, row, {"active_to": [_plain(old), last_day.isoformat()]})
