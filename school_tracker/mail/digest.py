@@ -101,7 +101,7 @@ def _claim_day(recipient: User, day: date, alert_count: int) -> bool:
                 )
             )
     except IntegrityError:
-        log.info("mail.digest_already_made", extra={"user_id": recipient.id})
+        log.info("mail.digest_already_made", extra={"recipient_id": recipient.id})
         return False
     return True
 
