@@ -277,3 +277,18 @@ def pytest_make_parametrize_id(config, val, argname):
     if isinstance(val, bytes) and len(val) > 32:
         return f"{argname}-{len(val)}-bytes"
     return None
+
+
+# The longest files go first: `--dist loadfile` hands whole files to workers in collection order,
+# and a long file handed out last keeps one worker busy while the other has nothing left to do.
+LONGEST_FILES = (
+    "tests/permissions/test_access_matrix.py",
+    "tests/app/test_form_fields.py",
+    "tests/migrations/test_migration_round_trips.py",
+    "tests/app/test_injection_and_escaping.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    first = {path: rank for rank, path in enumerate(LONGEST_FILES)}
+    items.sort(key=lambda item: first.get(item.nodeid.partition("::")[0], len(first)))
