@@ -9,9 +9,8 @@ import pytest
 
 from school_tracker.calendar.terms import school_today
 from school_tracker.models import Role
-from tests.conftest import PASSWORD
 from tests.support.accessibility import axe_violations
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, sign_in
 from tests.support.pickers import pick
 
 pytestmark = pytest.mark.browser
@@ -24,13 +23,6 @@ def _look(page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_leader_records_a_referral_and_corrects_a_characteristic(
     app, make_school, make_user, make_pupil
 ):
@@ -40,7 +32,7 @@ def test_a_leader_records_a_referral_and_corrects_a_characteristic(
     pupil = make_pupil(school, legal_surname="Adeyemi", legal_forename="Kofi")
     today = school_today()
     with live_server(app) as base, browser_page() as page:
-        _sign_in(page, base, leader.email)
+        sign_in(page, base, leader.email)
         page.goto(f"{base}/agencies/")
         page.get_by_role("heading", level=1, name="Agency involvement").wait_for()
         _look(page, "agencies-empty-list")

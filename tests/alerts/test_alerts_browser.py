@@ -14,12 +14,11 @@ from school_tracker.calendar.terms import school_today
 from school_tracker.extensions import db
 from school_tracker.mail.sender import send_due_messages
 from school_tracker.models import AlertKind, Role
-from tests.conftest import PASSWORD
 from tests.factories.alerts import recipients
 from tests.factories.risk import MARKER, seed_reference
 from tests.mail.privacy_scan import protected_values, pupil_details_in
 from tests.support.accessibility import axe_violations
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, sign_in
 from tests.support.pickers import pick
 from tests.support.smtp import SmtpServer
 
@@ -45,13 +44,6 @@ def app_config_overrides(smtp) -> dict:
     }
 
 
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_teacher_named_on_a_flag_sees_the_badge_opens_the_alert_and_marks_it_read(
     app, make_school, make_user, make_pupil, smtp
 ):
@@ -62,7 +54,7 @@ def test_a_teacher_named_on_a_flag_sees_the_badge_opens_the_alert_and_marks_it_r
     make_pupil(school, legal_surname="Adeyemi", legal_forename="Kofi")
     review = (school_today() + timedelta(days=28)).isoformat()
     with live_server(app) as base, browser_page() as page:
-        _sign_in(page, base, leader.email)
+        sign_in(page, base, leader.email)
         page.goto(f"{base}/risk/new")
         pick(page, "Pupil", "ade", "Kofi Adeyemi (Year 3)")
         page.get_by_role("button", name="Continue").click()
@@ -75,7 +67,7 @@ def test_a_teacher_named_on_a_flag_sees_the_badge_opens_the_alert_and_marks_it_r
         flag_url = page.url
         page.get_by_role("button", name="Sign out").click()
 
-        _sign_in(page, base, teacher.email)
+        sign_in(page, base, teacher.email)
         badge = page.get_by_test_id("alert-badge")
         assert badge.text_content() == "1 unread"  # the number and its words for screen readers
         page.get_by_role("link", name=re.compile(r"^Alerts 1 unread")).click()

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from school_tracker.extensions import db
 from school_tracker.models import EmailAlerts, Role, User
-from tests.conftest import PASSWORD, make_config
+from tests.conftest import make_config
 from tests.support.accessibility import axe_violations
-from tests.support.browser import browser_page, live_server
+from tests.support.browser import browser_page, live_server, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOT_DIR")  # set it to keep a PNG of each page looked at
@@ -23,17 +23,10 @@ def _look(page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_teacher_chooses_the_daily_digest_on_their_account_page(app, school, make_user, smtp):
     teacher = make_user(Role.STAFF, school=school, full_name="Sami Staff")
     with live_server(app) as base, browser_page() as page:
-        _sign_in(page, base, teacher.email)
+        sign_in(page, base, teacher.email)
         page.goto(f"{base}/account/")
         page.get_by_role("heading", level=2, name="E-mails about your alerts").wait_for()
         assert page.get_by_label("An e-mail for each alert, as it happens").is_checked()
@@ -53,7 +46,7 @@ def test_with_email_off_the_account_page_says_so(database_url, make_app, make_us
     off = make_app(make_config(database_url))  # no MAIL_SERVER
     teacher = make_user(Role.STAFF, full_name="Sami Staff")
     with live_server(off) as base, browser_page() as page:
-        _sign_in(page, base, teacher.email)
+        sign_in(page, base, teacher.email)
         page.goto(f"{base}/account/")
         page.get_by_text("E-mail is off: this tracker has no mail server set up").wait_for()
         _look(page, "account-email-off")

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -89,3 +91,11 @@ def open_menu(page, name: str) -> None:
         ".some(b => b.textContent.trim() === name && b.getAttribute('aria-expanded') === 'true')",
         arg=name,
     )
+
+
+def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form as a person would (the test accounts' password)."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
